@@ -16,11 +16,22 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // Pure logic: no Glibc, no syscalls. Parsers take bytes or lines.
         .target(
             name: "PageoutCore",
+            swiftSettings: strict
+        ),
+        // The TOML config file: decoding with TOMLKit into PageoutCore's config model, with errors that name
+        // the file, line and key. Apart from PageoutCore so the pure core builds without TOMLKit's C++.
+        .target(
+            name: "PageoutConfig",
+            dependencies: [
+                "PageoutCore",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
             swiftSettings: strict
         ),
         // Fixed-arity C wrappers for syscalls Swift cannot call (variadic syscall(), ioctl()).
@@ -58,6 +69,11 @@ let package = Package(
             name: "PageoutCoreTests",
             dependencies: ["PageoutCore"],
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PageoutConfigTests",
+            dependencies: ["PageoutConfig", "PageoutCore"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -27,6 +27,10 @@
 #define __NR_cachestat 451
 #endif
 
+// SEEK_DATA and SEEK_HOLE are hidden behind _GNU_SOURCE in glibc's <unistd.h>.
+static const int PAGEOUT_SEEK_DATA = 3;
+static const int PAGEOUT_SEEK_HOLE = 4;
+
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
 #endif

@@ -1,0 +1,128 @@
+/// The `[policy]` table, and a region's `[region.policy]` overrides of it: when memory is cold, how fast it
+/// is paged out, and when pageout stops.
+public struct PolicySettings: Sendable, Hashable {
+    /// The keys of `[policy]` and `[region.policy]`, as the config file spells them.
+    public enum Key: String, Sendable, Hashable, CaseIterable, Comparable {
+        /// `cold_age`: how long a page stays mapped without coming back after pageout before it counts as cold.
+        case coldAge = "cold_age"
+        /// `min_backoff`: the first backoff of a block whose pages refaulted.
+        case minBackoff = "min_backoff"
+        /// `max_backoff`: the cap of the backoff.
+        case maxBackoff = "max_backoff"
+        /// `max_pageout_rate`: bytes per second paged out, shared by all regions.
+        case maxPageoutRate = "max_pageout_rate"
+        /// `min_free_swap`: swap that pageout leaves free.
+        case minFreeSwap = "min_free_swap"
+        /// `psi_some_avg10_max`: memory pressure above which pageout pauses.
+        case psiSomeAvg10Max = "psi_some_avg10_max"
+        /// `max_swapped_percent`: share of a region's pages swapped beyond which it pages out no more.
+        case maxSwappedPercent = "max_swapped_percent"
+        /// `probe_budget`: never-probed memory paged out per scan interval, per region.
+        case probeBudget = "probe_budget"
+        /// `dry_run`: plan and log, never page out.
+        case dryRun = "dry_run"
+
+        /// Orders as declared, which is the order of the config file.
+        public static func < (lhs: Key, rhs: Key) -> Bool {
+            allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+        }
+    }
+
+    /// A page mapped in the VMM for this long, without coming back after a pageout, is cold. More than zero.
+    public var coldAge: Duration
+    /// The first backoff of a block whose pages refaulted (came back after pageout). More than zero.
+    public var minBackoff: Duration
+    /// The longest backoff; backoffs double from `minBackoff` up to this. At least `minBackoff`.
+    public var maxBackoff: Duration
+    /// Bytes per second paged out, by all regions together (a token bucket). More than zero.
+    public var maxPageoutRate: ByteSize
+    /// Pageout stops while less swap than this is free.
+    public var minFreeSwap: SwapAmount
+    /// Pageout pauses while the `some avg10` of /proc/pressure/memory is above this (a percentage of time).
+    public var psiSomeAvg10Max: Percent
+    /// A region with at least this share of its pages swapped out pages out no more.
+    public var maxSwappedPercent: Percent
+    /// The most memory, per region and scan interval, paged out from blocks never probed before (whose
+    /// refault behaviour is unknown yet).
+    public var probeBudget: ByteSize
+    /// Plan and log pageouts, never perform them.
+    public var dryRun: Bool
+
+    /// Creates a policy; every value has the built-in default.
+    public init(
+        coldAge: Duration = .seconds(120),
+        minBackoff: Duration = .seconds(30),
+        maxBackoff: Duration = .seconds(600),
+        maxPageoutRate: ByteSize = .mib(256),
+        minFreeSwap: SwapAmount = .size(.mib(512)),
+        psiSomeAvg10Max: Percent = Percent(10),
+        maxSwappedPercent: Percent = Percent(90),
+        probeBudget: ByteSize = .mib(64),
+        dryRun: Bool = false
+    ) {
+        self.coldAge = coldAge
+        self.minBackoff = minBackoff
+        self.maxBackoff = maxBackoff
+        self.maxPageoutRate = maxPageoutRate
+        self.minFreeSwap = minFreeSwap
+        self.psiSomeAvg10Max = psiSomeAvg10Max
+        self.maxSwappedPercent = maxSwappedPercent
+        self.probeBudget = probeBudget
+        self.dryRun = dryRun
+    }
+
+    /// The built-in defaults.
+    public static let `default` = PolicySettings()
+
+    /// This policy with the values of `keys` taken from `other`: how a region's overrides apply.
+    public func replacing(_ keys: Set<Key>, from other: PolicySettings) -> PolicySettings {
+        var merged = self
+        for key in keys {
+            switch key {
+            case .coldAge: merged.coldAge = other.coldAge
+            case .minBackoff: merged.minBackoff = other.minBackoff
+            case .maxBackoff: merged.maxBackoff = other.maxBackoff
+            case .maxPageoutRate: merged.maxPageoutRate = other.maxPageoutRate
+            case .minFreeSwap: merged.minFreeSwap = other.minFreeSwap
+            case .psiSomeAvg10Max: merged.psiSomeAvg10Max = other.psiSomeAvg10Max
+            case .maxSwappedPercent: merged.maxSwappedPercent = other.maxSwappedPercent
+            case .probeBudget: merged.probeBudget = other.probeBudget
+            case .dryRun: merged.dryRun = other.dryRun
+            }
+        }
+        return merged
+    }
+
+    /// What is wrong with the values of `keys`.
+    ///
+    /// - Parameters:
+    ///   - keys: the keys to check: all for `[policy]`, a region's overridden ones for its merged policy (so a
+    ///     wrong global value is reported once, at `[policy]`).
+    ///   - path: where each key's value came from (`policy.min_backoff` or `region[0].policy.min_backoff`).
+    public func validationIssues(of keys: Set<Key> = Set(Key.allCases),
+                                 at path: (Key) -> ConfigKeyPath) -> [ConfigIssue] {
+        var issues: [ConfigIssue] = []
+        for (key, duration) in [(Key.coldAge, coldAge), (.minBackoff, minBackoff), (.maxBackoff, maxBackoff)]
+        where keys.contains(key) && duration <= .zero {
+            issues.append(ConfigIssue(key: path(key), problem: "must be more than zero"))
+        }
+        if keys.contains(.maxPageoutRate) && maxPageoutRate.bytes == 0 {
+            issues.append(ConfigIssue(key: path(.maxPageoutRate),
+                                      problem: "must be more than zero (set dry_run = true to stop paging out)"))
+        }
+        if maxBackoff > .zero && minBackoff > maxBackoff {
+            if keys.contains(.minBackoff) {
+                issues.append(ConfigIssue(
+                    key: path(.minBackoff),
+                    problem: "\(minBackoff.configText) is longer than max_backoff (\(maxBackoff.configText))",
+                    relatedKeys: [path(.maxBackoff)]))
+            } else if keys.contains(.maxBackoff) {
+                issues.append(ConfigIssue(
+                    key: path(.maxBackoff),
+                    problem: "\(maxBackoff.configText) is shorter than min_backoff (\(minBackoff.configText))",
+                    relatedKeys: [path(.minBackoff)]))
+            }
+        }
+        return issues
+    }
+}

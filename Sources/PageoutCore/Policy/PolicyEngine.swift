@@ -1,0 +1,167 @@
+/// The result of evaluating one scan of a region.
+public struct PolicyDecision: Sendable {
+    /// The state to keep for the next scan (the plan is not in it yet: see `RegionPolicyState.recordPageout`).
+    public var state: RegionPolicyState
+    /// Pages per class at this scan.
+    public var counts: PageClassCounts
+    /// What to page out now.
+    public var plan: PageoutPlan
+    /// Pages that came back mapped since the last scan.
+    public var refaults: Int
+}
+
+/// The policy: a pure function of (previous state, snapshot, now, limits, budget) to (state, classes, plan).
+///
+/// With no access bits to read, a pageout is also the probe: a hot page paged out comes straight back (a
+/// refault), a cold one stays out. The engine probes never-probed blocks with a sample (one page in
+/// `sampleStride`) within a per-scan probe budget spread over the region, so the guest never refaults its
+/// whole hot set at once; a block whose sample stayed out for a scan is paged out in full; a block that
+/// refaults backs off exponentially and decays back when it stays quiet.
+public enum PolicyEngine {
+    /// Evaluates `snapshot` taken at `now` (ms) against `state`. `pageBudget` is the most pages the guards and
+    /// the rate limit allow now (0 when a guard is in force): the plan never exceeds it.
+    public static func evaluate(_ state: RegionPolicyState, snapshot: PageSnapshot, now: Int64,
+                                limits: PolicyLimits, pageBudget: Int) -> PolicyDecision {
+        precondition(snapshot.layout == state.layout, "snapshot of another layout")
+        precondition(limits.blockPages == state.blockPages, "block size changed")
+        var state = state
+        let refaulted = learn(&state, from: snapshot, now: now, limits: limits)
+        var counts = PageClassCounts()
+        counts.hole = snapshot.counts.hole
+        counts.swapped = snapshot.counts.swapped
+        counts.skewed = snapshot.counts.residentUnmapped
+
+        var established: [Int] = []
+        var unprobed = Set<Int>()
+        for index in state.blocks.indices {
+            let mapped = snapshot.mapped.setCount(in: state.pages(ofBlock: index))
+            guard mapped > 0 else { continue }
+            let block = state.blocks[index]
+            if now - block.lastActivity < limits.coldAge {
+                counts.hot += mapped
+            } else if block.isBackedOff(at: now) {
+                counts.warm += mapped
+            } else {
+                counts.cold += mapped
+                if block.phase == .unprobed { unprobed.insert(index) } else { established.append(index) }
+            }
+        }
+
+        let nonHole = state.layout.pageCount - counts.hole
+        let cap = Int(limits.maxSwappedFraction * Double(nonHole)) - counts.swapped
+        var allowance = max(0, min(pageBudget, cap))
+        var plan = PageoutPlan()
+        var planned = PageBitmap(count: state.layout.pageCount)
+        for index in established where allowance > 0 {
+            let pages = takeMapped(snapshot.mapped, in: state.pages(ofBlock: index), limit: allowance)
+            pages.forEach { planned.set($0) }
+            allowance -= pages.reduce(0) { $0 + $1.count }
+            plan.fullBlocks.append(index)
+        }
+        var probeBudget = limits.probeBudgetPages
+        var visited = 0
+        while allowance > 0, probeBudget > 0, !unprobed.isEmpty, visited < state.blocks.count {
+            let index = state.spreadBlock(state.probeCursor)
+            state.probeCursor += 1
+            visited += 1
+            guard unprobed.remove(index) != nil else { continue }
+            let blockPages = state.pages(ofBlock: index)
+            let sample = sampleMapped(snapshot.mapped, in: blockPages, stride: limits.sampleStride,
+                                      offset: state.probeCursor % limits.sampleStride, limit: allowance)
+            sample.forEach { planned.set($0) }
+            let sampled = sample.reduce(0) { $0 + $1.count }
+            allowance -= sampled
+            probeBudget -= blockPages.count
+            plan.probePages += sampled
+            plan.probedBlocks.append(index)
+        }
+        plan.runs = planned.runs()
+        return PolicyDecision(state: state, counts: counts, plan: plan, refaults: refaulted)
+    }
+
+    /// Updates blocks and the watched set from what changed since the last scan; returns the refaulted pages.
+    private static func learn(_ state: inout RegionPolicyState, from snapshot: PageSnapshot, now: Int64,
+                              limits: PolicyLimits) -> Int {
+        var watched = state.pagedOut
+        var fresh = snapshot.mapped
+        if let previous = state.previous {
+            watched.formUnion(previous.swapped)
+            fresh.subtract(previous.mapped)
+        } else {
+            fresh = PageBitmap(count: snapshot.layout.pageCount)  // first sight: blocks start at `now` anyway
+        }
+        let refaulted = snapshot.mapped.intersection(watched)
+        fresh.subtract(refaulted)
+        var refaultCount = 0
+        for index in state.blocks.indices {
+            let pages = state.pages(ofBlock: index)
+            let back = refaulted.setCount(in: pages)
+            var block = state.blocks[index]
+            if back > 0 {
+                block = limits.backoff.refaulted(block, at: now, fast: false)
+                refaultCount += back
+            } else {
+                if fresh.setCount(in: pages) > 0 { block.lastActivity = now }
+                block = limits.backoff.decayed(block, at: now)
+                // A sample that stayed out for a whole scan: the block is cold, page it out in full from now on.
+                if block.phase == .sampling, block.lastPageout < now { block.phase = .established }
+            }
+            state.blocks[index] = block
+        }
+        // Keep watching only pages still out of the VMM; a page that became a hole has nothing to refault.
+        var stillOut = snapshot.swapped
+        stillOut.formUnion(snapshot.residentUnmapped)
+        state.pagedOut.formIntersection(stillOut)
+        state.previous = snapshot
+        state.totals.refaultPages += refaultCount
+        return refaultCount
+    }
+
+    /// Records refaults seen right after a pageout: `mappedNow` marks the pages of the last plan mapped again.
+    ///
+    /// A page back within moments of its pageout belongs to the guest's hottest set; its block jumps
+    /// `fastRefaultStep` levels up the backoff schedule.
+    public static func recheck(_ state: RegionPolicyState, mappedNow: PageBitmap, now: Int64,
+                               limits: PolicyLimits) -> (state: RegionPolicyState, refaults: Int) {
+        var state = state
+        let back = mappedNow.intersection(state.pagedOut)
+        var refaults = 0
+        for index in state.blocks.indices {
+            let count = back.setCount(in: state.pages(ofBlock: index))
+            guard count > 0 else { continue }
+            state.blocks[index] = limits.backoff.refaulted(state.blocks[index], at: now, fast: true)
+            refaults += count
+        }
+        state.pagedOut.subtract(back)
+        state.totals.refaultPages += refaults
+        state.totals.fastRefaultPages += refaults
+        return (state, refaults)
+    }
+
+    /// The mapped runs of `pages`, at most `limit` pages in all.
+    private static func takeMapped(_ mapped: PageBitmap, in pages: Range<Int>, limit: Int) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        var left = limit
+        mapped.forEachRun(in: pages) { run in
+            guard left > 0 else { return }
+            let taken = run.lowerBound..<min(run.upperBound, run.lowerBound + left)
+            result.append(taken)
+            left -= taken.count
+        }
+        return result
+    }
+
+    /// Every `stride`-th mapped page of `pages` from `offset`, at most `limit`, as single-page runs.
+    private static func sampleMapped(_ mapped: PageBitmap, in pages: Range<Int>, stride: Int, offset: Int,
+                                     limit: Int) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        var rank = 0
+        mapped.forEachRun(in: pages) { run in
+            for page in run where result.count < limit {
+                if rank % stride == offset { result.append(page..<(page + 1)) }
+                rank += 1
+            }
+        }
+        return result
+    }
+}

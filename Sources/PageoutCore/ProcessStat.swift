@@ -1,0 +1,55 @@
+/// The fields of /proc/PID/stat that pageoutd uses.
+///
+/// `(pid, startTime)` identifies a process across pid reuse: a new process with the same pid has a later start.
+public struct ProcessStat: Sendable, Hashable {
+    /// Field 1: the process id.
+    public var pid: Int32
+    /// Field 2 without its parentheses: the command name (at most 15 bytes; any bytes, spaces and `)` included).
+    public var command: String
+    /// Field 3: the state letter (`R` running, `S` sleeping, `D` disk sleep, `Z` zombie, `T` stopped, ...).
+    public var state: Character
+    /// Field 4: the parent's pid.
+    public var parentPid: Int32
+    /// Field 22: when the process started, in clock ticks (`sysconf(_SC_CLK_TCK)`) after boot.
+    public var startTime: UInt64
+
+    /// Creates the figures.
+    public init(pid: Int32, command: String, state: Character, parentPid: Int32, startTime: UInt64) {
+        self.pid = pid
+        self.command = command
+        self.state = state
+        self.parentPid = parentPid
+        self.startTime = startTime
+    }
+
+    /// True for a zombie (`Z`) or dead (`X`, `x`) process: it has exited and its memory is gone.
+    public var hasExited: Bool { state == "Z" || state == "X" || state == "x" }
+
+    /// Parses the single line of /proc/PID/stat.
+    ///
+    /// The command is in parentheses and may itself contain spaces and parentheses, so the fields after it are
+    /// found from the last `)` of the line.
+    public static func parse(_ text: String) throws(ProcTextParseError) -> ProcessStat {
+        let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        func fail(_ problem: String) -> ProcTextParseError {
+            ProcTextParseError(line: 1, problem: problem, text: String(line))
+        }
+        guard let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")"), open < close else {
+            throw fail("no command in parentheses")
+        }
+        guard let pid = Int32(line[..<open].trimmingBlanks) else {
+            throw fail("bad pid \"\(line[..<open].trimmingBlanks)\" (field 1)")
+        }
+        let command = String(line[line.index(after: open)..<close])
+        // fields[0] is field 3 (state), fields[19] is field 22 (starttime).
+        let fields = line[line.index(after: close)...].split(separator: " ")
+        guard fields.count >= 20 else { throw fail("only \(fields.count + 2) fields (expected at least 22)") }
+        guard fields[0].count == 1, let state = fields[0].first else {
+            throw fail("bad state \"\(fields[0])\" (field 3, expected one letter)")
+        }
+        guard let parentPid = Int32(fields[1]) else { throw fail("bad parent pid \"\(fields[1])\" (field 4)") }
+        guard let startTime = UInt64(fields[19]) else { throw fail("bad start time \"\(fields[19])\" (field 22)") }
+        return ProcessStat(pid: pid, command: command, state: state, parentPid: parentPid, startTime: startTime)
+    }
+}
+

@@ -1,0 +1,120 @@
+import PageoutCore
+import SystemPackage
+
+/// The /proc files pageoutd reads, under an injected root so tests can hand it a fake tree.
+///
+/// Each method reads one file to its end (see `ProcFile.read`) and hands the text to the pure parser in
+/// PageoutCore. Per-process reads turn "no such file" into `ProcessExited`: once a process is reaped its
+/// /proc directory is gone (ENOENT), and some files fail with ESRCH while it is being torn down.
+public struct ProcFS: Sendable, Hashable {
+    /// The directory procfs is mounted on.
+    public let root: FilePath
+
+    /// A reader of the procfs mounted at `root`.
+    public init(root: FilePath = "/proc") {
+        self.root = root
+    }
+
+    /// The path of `name` (e.g. `"maps"`, `"map_files/7f00-7f40"`) in the directory of process `pid`.
+    public func path(pid: Int32, _ name: String) -> FilePath {
+        root.appending("\(pid)").appending(name)
+    }
+
+    /// The mappings of process `pid`, in address order: /proc/PID/maps.
+    ///
+    /// - Throws: `ProcessExited`, `SystemCallError` (EACCES without the privileges to read another user's
+    ///   maps), or `ProcFileParseError`.
+    public func mappings(pid: Int32) throws -> [MemoryMapping] {
+        let path = path(pid: pid, "maps")
+        let mappings = try parse(path, text: try readProcessFile(path, pid: pid), with: MapsParser.parse)
+        // The maps of a process that exited after the open are empty (its mm is gone): say so, rather than
+        // letting the caller look for a region in nothing. Kernel threads also have empty maps, and are alive.
+        if mappings.isEmpty, try stat(pid: pid).hasExited {
+            throw ProcessExited(pid: pid, during: "reading \(path)")
+        }
+        return mappings
+    }
+
+    /// The state and identity figures of process `pid`: /proc/PID/stat.
+    ///
+    /// - Throws: `ProcessExited`, `SystemCallError` or `ProcFileParseError`.
+    public func stat(pid: Int32) throws -> ProcessStat {
+        let path = path(pid: pid, "stat")
+        return try parse(path, text: try readProcessFile(path, pid: pid), with: ProcessStat.parse)
+    }
+
+    /// When process `pid` started, in clock ticks after boot (field 22 of /proc/PID/stat).
+    public func startTime(pid: Int32) throws -> UInt64 {
+        try stat(pid: pid).startTime
+    }
+
+    /// The active swap devices: /proc/swaps (empty when swap is off).
+    ///
+    /// - Throws: `SystemCallError` or `ProcFileParseError`.
+    public func swaps() throws -> [SwapDevice] {
+        let path = root.appending("swaps")
+        return try parse(path, text: try ProcFile.read(path), with: SwapDevice.parseSwaps)
+    }
+
+    /// Memory and swap totals: /proc/meminfo.
+    ///
+    /// - Throws: `SystemCallError` or `ProcFileParseError`.
+    public func memInfo() throws -> MemInfo {
+        let path = root.appending("meminfo")
+        return try parse(path, text: try ProcFile.read(path), with: MemInfo.parse)
+    }
+
+    /// Memory pressure stall figures: /proc/pressure/memory.
+    ///
+    /// - Throws: `SystemCallError` (ENOENT on a kernel without PSI, EOPNOTSUPP when booted with `psi=0`) or
+    ///   `ProcFileParseError`.
+    public func memoryPressure() throws -> MemoryPressure {
+        let path = root.appending("pressure/memory")
+        return try parse(path, text: try ProcFile.read(path), with: MemoryPressure.parse)
+    }
+
+    /// Whether swap can take pages: /proc/swaps for the devices, /proc/meminfo for SwapTotal and SwapFree.
+    public func swapStatus() throws -> SwapStatus {
+        SwapStatus(devices: try swaps(), memInfo: try memInfo())
+    }
+
+    /// Reads a file of process `pid`'s directory, turning ENOENT and ESRCH into `ProcessExited`.
+    private func readProcessFile(_ path: FilePath, pid: Int32) throws -> String {
+        // A `catch where` on the typed error crashes the Swift 6.3 compiler (SILGen ownership): match a Result.
+        switch Result(catching: { () throws(SystemCallError) -> String in try ProcFile.read(path) }) {
+        case .success(let text):
+            return text
+        case .failure(let error) where error.errno == .noSuchFileOrDirectory || error.errno == .noSuchProcess:
+            throw ProcessExited(pid: pid, during: "reading \(path)")
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    /// Runs `parser` over `text`, attaching `path` to its error.
+    private func parse<Value, Failure: Error & Sendable>(
+        _ path: FilePath, text: String, with parser: (String) throws(Failure) -> Value
+    ) throws(ProcFileParseError) -> Value {
+        do {
+            return try parser(text)
+        } catch {
+            throw ProcFileParseError(path: path, underlying: error)
+        }
+    }
+}
+
+/// A /proc file whose text the parser rejected: the path and the parser's error (which names line and problem).
+public struct ProcFileParseError: Error, Sendable, CustomStringConvertible {
+    /// The file.
+    public var path: FilePath
+    /// The parser's error: `MapsParseError` or `ProcTextParseError`.
+    public var underlying: any Error & Sendable
+
+    /// Creates the error for `path`.
+    public init(path: FilePath, underlying: any Error & Sendable) {
+        self.path = path
+        self.underlying = underlying
+    }
+
+    public var description: String { "\(path): \(underlying)" }
+}

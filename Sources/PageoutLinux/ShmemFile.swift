@@ -1,0 +1,103 @@
+import CPageoutSys
+import Glibc
+import PageoutCore
+import SystemPackage
+
+/// Page-cache counts of a file range, from cachestat(2) (Linux 6.5). Counts are pages.
+public struct CacheStat: Sendable, Hashable {
+    /// Pages in the page cache.
+    public var cached: UInt64
+    /// Dirty pages.
+    public var dirty: UInt64
+    /// Pages under writeback.
+    public var writeback: UInt64
+    /// Pages evicted: for shmem, pages whose data is in swap.
+    public var evicted: UInt64
+    /// Evicted pages that were recently evicted (refault distance within the working set).
+    public var recentlyEvicted: UInt64
+}
+
+/// The VMM's shared-memory file (memfd or /dev/shm file), opened through /proc/PID/map_files.
+///
+/// Open file descriptions of the file answer the questions pagemap cannot: SEEK_DATA/SEEK_HOLE tell allocated
+/// pages from holes (a swapped shmem page is still data), and cachestat counts cached and evicted pages.
+public final class ShmemFile: Sendable {
+    /// The open file (O_RDONLY | O_CLOEXEC).
+    public let descriptor: FileDescriptor
+    /// What the file was opened as, for messages: `/proc/PID/map_files/START-END`.
+    public let path: String
+
+    /// Opens the file behind the mapping `start-end` of `process` and checks it is the inode maps named.
+    public init(process: ProcessHandle, mapping: MemoryMapping) throws {
+        let name = String(mapping.start, radix: 16) + "-" + String(mapping.end, radix: 16)
+        let path = process.procPath("map_files").appending(name)
+        self.path = path.string
+        do {
+            descriptor = try FileDescriptor.open(path, .readOnly, options: [.closeOnExec])
+        } catch let errno as Errno {
+            if errno == .noSuchFileOrDirectory, process.hasExited {
+                throw ProcessExited(pid: process.pid, during: "opening \(path)")
+            }
+            throw SystemCallError(call: "open", target: path.string, errno: errno)
+        }
+        var status = stat()
+        let result = fstat(descriptor.rawValue, &status)
+        if result != 0 || UInt64(status.st_ino) != mapping.inode {
+            try? descriptor.close()
+            throw MappingChanged(pid: process.pid, mapping: mapping, path: path.string)
+        }
+    }
+
+    deinit {
+        try? descriptor.close()
+    }
+
+    /// Page-cache counts for `length` bytes from `offset`.
+    public func cacheStat(offset: UInt64, length: UInt64) throws(SystemCallError) -> CacheStat {
+        var range = pageout_cachestat_range(off: offset, len: length)
+        var stat = pageout_cachestat()
+        _ = try systemCall("cachestat", on: "\(path) offset \(offset) length \(length)") {
+            pageout_cachestat(descriptor.rawValue, &range, &stat, 0)
+        }
+        return CacheStat(cached: stat.nr_cache, dirty: stat.nr_dirty, writeback: stat.nr_writeback,
+                         evicted: stat.nr_evicted, recentlyEvicted: stat.nr_recently_evicted)
+    }
+
+    /// Calls `body` with each run of allocated (data) bytes in `offsets`, using SEEK_DATA and SEEK_HOLE.
+    ///
+    /// For shmem a page in swap is data; only never-written (or punched, or reclaimed zero) pages are holes.
+    public func forEachDataExtent(in offsets: Range<UInt64>, _ body: (Range<UInt64>) throws -> Void) throws {
+        var cursor = offsets.lowerBound
+        while cursor < offsets.upperBound {
+            let dataStart = lseek(descriptor.rawValue, off_t(cursor), PAGEOUT_SEEK_DATA)
+            if dataStart < 0 {
+                let code = Errno(rawValue: pageout_errno())
+                if code == .noSuchAddressOrDevice { return }  // ENXIO: no data after cursor.
+                throw SystemCallError(call: "lseek SEEK_DATA", target: "\(path) offset \(cursor)", errno: code)
+            }
+            if UInt64(dataStart) >= offsets.upperBound { return }
+            let holeStart = lseek(descriptor.rawValue, dataStart, PAGEOUT_SEEK_HOLE)
+            if holeStart < 0 {
+                let code = Errno(rawValue: pageout_errno())
+                throw SystemCallError(call: "lseek SEEK_HOLE", target: "\(path) offset \(dataStart)", errno: code)
+            }
+            let end = min(UInt64(holeStart), offsets.upperBound)
+            try body(UInt64(dataStart)..<end)
+            cursor = end
+        }
+    }
+}
+
+/// The VMA changed between reading /proc/PID/maps and opening it (hot-unplug, remap): resolve it again.
+public struct MappingChanged: Error, Sendable, CustomStringConvertible {
+    /// The VMM's pid.
+    public var pid: Int32
+    /// The mapping as maps described it.
+    public var mapping: MemoryMapping
+    /// The map_files path that no longer matches.
+    public var path: String
+
+    public var description: String {
+        "mapping \(hexRange(mapping.start, mapping.end)) of pid \(pid) changed or went away (\(path))"
+    }
+}

@@ -1,0 +1,52 @@
+import Glibc
+import PageoutCore
+
+extension ShmemRegion {
+    /// Pages out region pages `pages` that the VMM maps, with process_madvise through the pidfd.
+    ///
+    /// - Returns: the bytes the kernel advised (not what it reclaimed: verify with a snapshot or cachestat).
+    @discardableResult
+    public func pageOutMapped(_ pages: [Range<Int>]) throws -> UInt64 {
+        var ranges: [AddressRange] = []
+        for run in pages {
+            layout.forEachAddressRange(of: run) { ranges.append($0) }
+        }
+        return try process.pageOut(ranges)
+    }
+
+    /// Puts resident pages that the VMM does not map back into swap, through the daemon's own view (skew repair).
+    ///
+    /// Such pages were read by another process (a backup, a migration helper) after they had been swapped out,
+    /// or they were holes that a reader filled with zeros. They have no PTE in the VMM, so process_madvise
+    /// cannot reach them. Each candidate run is checked with mincore first and only its resident pages are
+    /// populated into the view and paged out (populating a swapped page would read it back from swap).
+    /// Zero-filled pages become holes again: the kernel drops them instead of writing them to swap.
+    ///
+    /// - Returns: the number of pages handed to MADV_PAGEOUT.
+    @discardableResult
+    public func repairResidentUnmapped(_ pages: [Range<Int>]) throws -> Int {
+        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 32_768)
+        defer { scratch.deallocate() }
+        var repaired = 0
+        for run in pages {
+            try forEachViewPart(of: run) { view, part in
+                var first = part.lowerBound
+                while first < part.upperBound {
+                    let chunk = first..<min(first + scratch.count, part.upperBound)
+                    try view.residency(of: chunk, into: scratch.baseAddress!)
+                    var index = 0
+                    while index < chunk.count {
+                        guard scratch[index] & 1 != 0 else { index += 1; continue }
+                        var end = index + 1
+                        while end < chunk.count, scratch[end] & 1 != 0 { end += 1 }
+                        try view.pageOut((chunk.lowerBound + index)..<(chunk.lowerBound + end))
+                        repaired += end - index
+                        index = end
+                    }
+                    first = chunk.upperBound
+                }
+            }
+        }
+        return repaired
+    }
+}

@@ -1,0 +1,75 @@
+import CPageoutSys
+import Glibc
+import PageoutCore
+
+/// The daemon's own read-only view of a VMM's shared memory: a PROT_READ, MAP_SHARED mapping of the file.
+///
+/// The view is never read. Its page table stays empty, so it costs no RSS and does not raise any page's mapcount
+/// (MADV_PAGEOUT skips pages mapped by more than one process). `mincore` on it answers from the page cache
+/// whether a page is resident, without faulting anything in or touching accessed bits. Only the deliberate skew
+/// repair populates it, and only for pages mincore just reported resident.
+public final class ShmemView: @unchecked Sendable {
+    // @unchecked: the base address and length never change after init; the kernel calls made on the mapping
+    // (mincore, madvise) are safe from any thread. The mapping is unmapped in deinit.
+
+    /// The file the view maps.
+    public let file: ShmemFile
+    /// The first byte of the view.
+    public let base: UnsafeMutableRawPointer
+    /// The length of the view in bytes.
+    public let length: Int
+    /// The file offset the view starts at.
+    public let fileOffset: UInt64
+    /// The page size in bytes.
+    public let pageSize: Int
+
+    /// Maps `length` bytes of `file` from `fileOffset`, PROT_READ and MAP_SHARED.
+    public init(file: ShmemFile, fileOffset: UInt64, length: Int) throws(SystemCallError) {
+        let address = mmap(nil, length, PROT_READ, MAP_SHARED, file.descriptor.rawValue, off_t(fileOffset))
+        guard let address, address != MAP_FAILED else {
+            throw SystemCallError(call: "mmap", target: "\(file.path) length \(length)",
+                                  errno: .init(rawValue: pageout_errno()))
+        }
+        self.file = file
+        self.base = address
+        self.length = length
+        self.fileOffset = fileOffset
+        self.pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    deinit {
+        munmap(base, length)
+    }
+
+    /// The number of pages the view covers.
+    public var pageCount: Int { length / pageSize }
+
+    /// Fills `residency[i]` with whether page `pages.lowerBound + i` of the view is in the page cache.
+    ///
+    /// `residency` must hold at least `pages.count` bytes. Only bit 0 of each byte carries the answer.
+    public func residency(of pages: Range<Int>, into residency: UnsafeMutablePointer<UInt8>) throws(SystemCallError) {
+        precondition(pages.lowerBound >= 0 && pages.upperBound <= pageCount, "pages outside the view")
+        guard !pages.isEmpty else { return }
+        _ = try systemCall("mincore", on: "\(file.path) pages \(pages)") {
+            mincore(base + pages.lowerBound * pageSize, pages.count * pageSize, residency)
+        }
+    }
+
+    /// Pages `pages` of the view out to swap: MADV_POPULATE_READ, then MADV_PAGEOUT, then MADV_DONTNEED.
+    ///
+    /// The populate maps the resident pages into the view without reading them from swap (callers pass only
+    /// pages mincore reported resident: populating a swapped page would swap it in). MADV_PAGEOUT then reclaims
+    /// the pages that only the view maps; pages the VMM maps too (mapcount 2) are skipped by the kernel, and
+    /// MADV_DONTNEED drops the view's mappings of those, so the view never keeps a page mapped (that would block
+    /// later process_madvise pageouts through the VMM).
+    public func pageOut(_ pages: Range<Int>) throws(SystemCallError) {
+        precondition(pages.lowerBound >= 0 && pages.upperBound <= pageCount, "pages outside the view")
+        guard !pages.isEmpty else { return }
+        let start = base + pages.lowerBound * pageSize
+        let length = pages.count * pageSize
+        let target = "\(file.path) pages \(pages)"
+        defer { _ = madvise(start, length, MADV_DONTNEED) }
+        _ = try systemCall("madvise MADV_POPULATE_READ", on: target) { madvise(start, length, MADV_POPULATE_READ) }
+        _ = try systemCall("madvise MADV_PAGEOUT", on: target) { madvise(start, length, MADV_PAGEOUT) }
+    }
+}

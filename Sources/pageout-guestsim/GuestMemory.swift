@@ -1,0 +1,105 @@
+import Glibc
+import Synchronization
+
+/// The simulated guest RAM: a memfd mapped shared and writable, the way QEMU maps `memory-backend-memfd`.
+///
+/// The mapping lives as long as the process; there is no unmapping, since the simulator only ever exits.
+struct GuestMemory: ~Copyable {
+    /// The mapping's first byte.
+    let base: UnsafeMutableRawPointer
+    /// The mapping's length in bytes (a whole number of pages).
+    let size: Int
+    /// The system page size in bytes.
+    let pageSize: Int
+    /// The memfd, kept open like a VMM keeps its backend's descriptor.
+    let fd: Int32
+
+    /// Receives the result of reads whose values nothing else needs, so the optimiser cannot drop the reads.
+    private static let sink = Atomic<UInt64>(0)
+
+    /// Creates the memfd `name`, sizes it to `size` bytes and maps it. Nothing is written: every page is a hole.
+    init(name: String, size: Int, pageSize: Int) throws(GuestSimError) {
+        let fd = try Self.memfdCreate(name, flags: Self.memfdCloexec)
+        guard fd >= 0 else { throw .syscall("memfd_create(\(name))", errno) }
+        guard ftruncate(fd, off_t(size)) == 0 else {
+            let error = errno
+            close(fd)
+            throw .syscall("ftruncate(memfd \(name), \(size))", error)
+        }
+        let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+        guard let address, address != MAP_FAILED else {
+            let error = errno
+            close(fd)
+            throw .syscall("mmap(memfd \(name), \(size) bytes)", error)
+        }
+        (self.base, self.size, self.pageSize, self.fd) = (address, size, pageSize, fd)
+    }
+
+    /// MFD_CLOEXEC from <linux/memfd.h> (kernel ABI).
+    static let memfdCloexec: UInt32 = 0x0001
+
+    /// The C signature of glibc's `memfd_create`.
+    private typealias MemfdCreate = @convention(c) (UnsafePointer<CChar>, UInt32) -> Int32
+
+    /// Calls glibc's `memfd_create(name, flags)`.
+    ///
+    /// Swift's Glibc module does not export it (glibc declares it only under `_GNU_SOURCE`), and `syscall()`
+    /// is variadic, so the function is looked up by name in the libraries already loaded.
+    private static func memfdCreate(_ name: String, flags: UInt32) throws(GuestSimError) -> Int32 {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "memfd_create") else {
+            throw GuestSimError(description: "memfd_create: not found in the C library (glibc 2.27 or newer needed)")
+        }
+        return unsafeBitCast(symbol, to: MemfdCreate.self)(name, flags)
+    }
+
+    /// Pages in the mapping.
+    var pageCount: Int { size / pageSize }
+
+    /// The mapping's first address.
+    var start: UInt { UInt(bitPattern: base) }
+
+    /// The address just past the mapping.
+    var end: UInt { start + UInt(size) }
+
+    /// The words of page `page`.
+    @inline(__always)
+    func words(ofPage page: Int) -> UnsafeMutablePointer<UInt64> {
+        (base + page * pageSize).assumingMemoryBound(to: UInt64.self)
+    }
+
+    /// Writes every data page's pattern; holes stay unwritten, so the memfd keeps them as holes.
+    func fill(layout: PageLayout, pattern: PagePattern) {
+        layout.forEachDataRun { run in
+            for page in run {
+                pattern.write(page: page, to: words(ofPage: page))
+            }
+            return true
+        }
+    }
+
+    /// Reads one word of every page, holes included, like a migration or backup scan. Each read faults the
+    /// page in: a swapped page comes back from swap and a hole gets a zero-filled page.
+    func scan() {
+        var sum: UInt64 = 0
+        for page in 0..<pageCount {
+            sum ^= words(ofPage: page)[0]
+        }
+        Self.sink.store(sum, ordering: .relaxed)
+    }
+
+    /// Checks every page against the pattern (holes must be all zeros) and returns how many pages match and
+    /// how many do not.
+    func verify(layout: PageLayout, pattern: PagePattern) -> (ok: Int, bad: Int) {
+        var ok = 0
+        for group in 0..<layout.groupCount {
+            let pages = layout.pages(ofGroup: group)
+            for page in pages.data where pattern.matches(page: page, isHole: false, words: words(ofPage: page)) {
+                ok += 1
+            }
+            for page in pages.holes where pattern.matches(page: page, isHole: true, words: words(ofPage: page)) {
+                ok += 1
+            }
+        }
+        return (ok, pageCount - ok)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Glibc
+import PageoutCore
+import PageoutLinux
+import Testing
+
+/// Skew repair: pages another process read back from swap go back to swap, and nothing else moves.
+@Suite struct RepairKernelTests {
+    @Test func foreignReadLeavesResidentUnmappedPagesAndRepairReturnsThemToSwap() throws {
+        try HostRequirements.requireRoot()
+        try HostRequirements.requireSwap()
+        let guest = try GuestSim(["--size", "128MiB", "--hot-percent", "0", "--holes-percent", "10"])
+        let region = try ShmemRegion(process: ProcessHandle(pid: guest.pid), source: .memfd(guest.memfd))
+        let scanner = SnapshotScanner(region: region)
+        let initial = try scanner.snapshot()
+        // Page out the first three quarters of the written pages.
+        let paged = initial.mapped.runs(in: 0..<(guest.pages * 3 / 4))
+        try region.pageOutMapped(paged)
+        let swapped = try scanner.snapshot()
+        let evictedBefore = try region.cacheStat().evicted
+        #expect(Int(evictedBefore) == swapped.counts.swapped)
+
+        // Foreign readers (this test process, through map_files, as a backup tool or a migration helper would):
+        // read(2) of [pages/4, pages/2) brings swapped pages back and leaves holes alone; a shared mapping read
+        // of [pages/2, 3*pages/4) also fills its holes with zero pages. Neither maps anything in the VMM.
+        let readRange = (guest.pages / 4)..<(guest.pages / 2)
+        let mappedReadRange = (guest.pages / 2)..<(guest.pages * 3 / 4)
+        try RawKernel.readThroughFile(guest.mapFilesPath, pages: readRange)
+        try RawKernel.readThroughMapping(guest.mapFilesPath, pages: mappedReadRange)
+        let skewed = try scanner.snapshot()
+        let readSwapped = swapped.swapped.setCount(in: readRange) + swapped.swapped.setCount(in: mappedReadRange)
+        let filledHoles = swapped.pages(in: .hole).setCount(in: mappedReadRange)
+        #expect(filledHoles > 0)
+        #expect(skewed.counts.residentUnmapped == readSwapped + filledHoles, "\(skewed.counts)")
+        #expect(skewed.pages(in: .hole).setCount(in: readRange) == swapped.pages(in: .hole).setCount(in: readRange),
+                "read(2) of a shmem hole allocates nothing")
+        #expect(skewed.residentUnmapped.runs(in: mappedReadRange) == [mappedReadRange])
+        #expect(skewed.mapped == swapped.mapped, "a foreign read maps nothing in the VMM")
+        #expect(try region.cacheStat().evicted == evictedBefore - UInt64(readSwapped))
+
+        // Repair: only resident-unmapped pages are populated and paged out.
+        let repaired = try region.repairResidentUnmapped(skewed.residentUnmapped.runs())
+        #expect(repaired == readSwapped + filledHoles)
+        let after = try scanner.snapshot()
+        #expect(after.counts.residentUnmapped == 0, "\(after.counts)")
+        #expect(after.mapped == swapped.mapped, "repair touched no mapped page")
+        #expect(after.swapped == swapped.swapped, "the swapped set is back to what it was")
+        // Holes a reader filled with zeros become holes again (the kernel drops zero-filled shmem on pageout).
+        #expect(after.pages(in: .hole) == swapped.pages(in: .hole))
+        #expect(try region.cacheStat().evicted == evictedBefore, "cachestat confirms the repair")
+
+        let verify = try guest.verify()
+        #expect(verify.bad == 0)
+    }
+
+    @Test func repairNeverPopulatesSwappedPages() throws {
+        try HostRequirements.requireRoot()
+        try HostRequirements.requireSwap()
+        let guest = try GuestSim(["--size", "32MiB", "--hot-percent", "0"])
+        let region = try ShmemRegion(process: ProcessHandle(pid: guest.pid), source: .memfd(guest.memfd))
+        let scanner = SnapshotScanner(region: region)
+        try region.pageOutMapped([0..<guest.pages])
+        let swapped = try scanner.snapshot()
+        #expect(swapped.counts.swapped == guest.pages)
+        // Asked to repair everything, it finds nothing resident and reads nothing back from swap.
+        #expect(try region.repairResidentUnmapped([0..<guest.pages]) == 0)
+        #expect(try scanner.snapshot() == swapped)
+        #expect(try region.cacheStat().evicted == UInt64(guest.pages))
+    }
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Prepares a Debian 12 host (as root) for building and testing pageoutd:
+#   - installs libsystemd-dev and pkg-config if they are missing (the daemon links libsystemd);
+#   - makes sure mkswap and swapon exist;
+#   - enables zram swap on /dev/zram0 when no swap is active, because paging shmem out without swap
+#     does nothing and the kernel tests need real swap.
+# Idempotent: an existing swap, whatever it is, is left alone. Prints one line per thing it did or found.
+#
+# Usage: scripts/setup-host.sh [--zram-size SIZE]
+#   SIZE is the uncompressed capacity of the zram device in the kernel's notation (e.g. 512M, 8G).
+#   Default: $PAGEOUT_ZRAM_SIZE, else 8G.
+set -euo pipefail
+
+zram_size="${PAGEOUT_ZRAM_SIZE:-8G}"
+
+usage() {
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --zram-size)
+            [[ $# -ge 2 ]] || { echo "setup-host: --zram-size needs a value" >&2; exit 2; }
+            zram_size="$2"
+            shift 2
+            ;;
+        --zram-size=*)
+            zram_size="${1#*=}"
+            shift
+            ;;
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        *)
+            echo "setup-host: unknown argument '$1' (try --help)" >&2
+            exit 2
+            ;;
+    esac
+done
+
+if ! [[ "$zram_size" =~ ^[1-9][0-9]*[KMGT]?$ ]]; then
+    echo "setup-host: zram size '$zram_size' is not a size like 512M or 8G" >&2
+    exit 2
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+    echo "setup-host: must run as root (installs packages, configures swap)" >&2
+    exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_updated=false
+
+# Installs Debian packages, running apt-get update once per script run.
+apt_install() {
+    if [[ $apt_updated == false ]]; then
+        apt-get update -qq
+        apt_updated=true
+    fi
+    apt-get install -y -qq "$@" >/dev/null
+}
+
+# Whether a Debian package is installed (dpkg -s alone also succeeds for removed-but-configured packages).
+installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+# --- Packages --------------------------------------------------------------------------------------------
+if installed libsystemd-dev; then
+    echo "libsystemd-dev: already installed"
+else
+    apt_install libsystemd-dev pkg-config
+    echo "libsystemd-dev: installed (with pkg-config)"
+fi
+if command -v pkg-config >/dev/null; then
+    echo "pkg-config: already installed"
+else
+    apt_install pkg-config
+    echo "pkg-config: installed"
+fi
+
+# Debian 12 ships mkswap in util-linux and swapon in mount.
+export PATH="$PATH:/usr/sbin:/sbin"
+if command -v mkswap >/dev/null && command -v swapon >/dev/null; then
+    echo "mkswap, swapon: present"
+else
+    apt_install util-linux mount
+    echo "mkswap, swapon: installed (util-linux, mount)"
+fi
+
+# --- Swap ------------------------------------------------------------------------------------------------
+# /proc/swaps: a header line, then "Filename Type Size(KiB) Used Priority" per active swap area.
+active=$(awk 'NR > 1 { printf "%s%s, %s KiB", (n++ ? "; " : ""), $1, $3 }' /proc/swaps)
+if [[ -n "$active" ]]; then
+    echo "swap: already active ($active), left alone"
+    exit 0
+fi
+
+zram=/sys/block/zram0
+if [[ ! -d $zram ]]; then
+    modprobe zram 2>/dev/null || true
+fi
+if [[ ! -d $zram || ! -b /dev/zram0 ]]; then
+    echo "swap: none active and no /dev/zram0 (zram module not available); configure swap by hand" >&2
+    exit 1
+fi
+
+# The disk size can only be set on a reset device; a configured device that is not swapped on is ours to reuse.
+if [[ $(cat $zram/disksize) != 0 ]]; then
+    if ! echo 1 >$zram/reset 2>/dev/null; then
+        echo "swap: /dev/zram0 is configured and busy (mounted or open?), not touching it" >&2
+        exit 1
+    fi
+    echo "zram0: was configured but not swapped on, reset"
+fi
+
+# comp_algorithm lists the choices with the current one in brackets: "[lzo-rle] lzo lz4".
+if grep -qw lz4 $zram/comp_algorithm; then
+    echo lz4 >$zram/comp_algorithm
+fi
+algorithm=$(sed -n 's/.*\[\([^]]*\)\].*/\1/p' $zram/comp_algorithm)
+
+echo "$zram_size" >$zram/disksize
+mkswap /dev/zram0 >/dev/null
+swapon --priority 100 /dev/zram0
+echo "swap: /dev/zram0 $zram_size enabled ($algorithm)"
