@@ -78,6 +78,14 @@ public struct ProcFS: Sendable, Hashable {
         SwapStatus(devices: try swaps(), memInfo: try memInfo())
     }
 
+    /// The `Swap:` bytes of this process's own mappings that start at `starts`, from /proc/self/smaps.
+    public func ownSwapBytes(mappingsStartingAt starts: Set<UInt64>) throws -> [UInt64: UInt64] {
+        let path = root.appending("self/smaps")
+        return try parse(path, text: try ProcFile.read(path)) { text throws(ProcTextParseError) in
+            try SmapsSwap.swapBytes(in: text, mappingsStartingAt: starts)
+        }
+    }
+
     /// Reads a file of process `pid`'s directory, turning ENOENT and ESRCH into `ProcessExited`.
     private func readProcessFile(_ path: FilePath, pid: Int32) throws -> String {
         // A `catch where` on the typed error crashes the Swift 6.3 compiler (SILGen ownership): match a Result.

@@ -52,6 +52,14 @@ public final class ShmemFile: Sendable {
         try? descriptor.close()
     }
 
+    /// The file's size and the bytes allocated to it (fstat). For shmem, allocated pages include the swapped
+    /// ones: only holes are not allocated.
+    public func sizes() throws(SystemCallError) -> (size: UInt64, allocated: UInt64) {
+        var status = stat()
+        _ = try systemCall("fstat", on: path) { fstat(descriptor.rawValue, &status) }
+        return (UInt64(status.st_size), UInt64(status.st_blocks) * 512)
+    }
+
     /// Page-cache counts for `length` bytes from `offset`.
     public func cacheStat(offset: UInt64, length: UInt64) throws(SystemCallError) -> CacheStat {
         var range = pageout_cachestat_range(off: offset, len: length)

@@ -46,13 +46,17 @@ struct SnapshotBench: ParsableCommand {
         }
         print("pagemap pread (baseline): \(formatted(baseline)) ms for \(layout.pageCount) pages")
         for method in PagemapMethod.allCases {
-            let scanner = SnapshotScanner(region: region, method: method)
-            var last: PageSnapshot?
-            let median = try medianMilliseconds(runs: runs) { last = try scanner.snapshot() }
-            guard let counts = last?.counts, counts.swapped == expected,
-                  counts.mapped == layout.pageCount - expected
-            else { throw BenchError("\(method.rawValue) snapshot is wrong: \(String(describing: last?.counts)), expected swapped=\(expected)") }
-            print("snapshot via \(method.rawValue): \(formatted(median)) ms (\(counts)), ratio to baseline \(formatted(median / baseline))")
+            for pageByPage in [false, true] {
+                let scanner = SnapshotScanner(region: region, method: method)
+                scanner.alwaysPageByPage = pageByPage
+                var last: PageSnapshot?
+                let median = try medianMilliseconds(runs: runs) { last = try scanner.snapshot() }
+                let name = "\(method.rawValue), \(scanner.lastPaths.first?.rawValue ?? "-")"
+                guard let counts = last?.counts, counts.swapped == expected,
+                      counts.mapped == layout.pageCount - expected
+                else { throw BenchError("snapshot (\(name)) is wrong: \(String(describing: last?.counts)), expected swapped=\(expected)") }
+                print("snapshot (\(name)): \(formatted(median)) ms, ratio to baseline \(formatted(median / baseline))")
+            }
         }
     }
 }

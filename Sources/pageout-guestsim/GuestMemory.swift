@@ -1,3 +1,4 @@
+import CPageoutSys
 import Glibc
 import Synchronization
 
@@ -19,7 +20,7 @@ struct GuestMemory: ~Copyable {
 
     /// Creates the memfd `name`, sizes it to `size` bytes and maps it. Nothing is written: every page is a hole.
     init(name: String, size: Int, pageSize: Int) throws(GuestSimError) {
-        let fd = try Self.memfdCreate(name, flags: Self.memfdCloexec)
+        let fd = pageout_memfd_create(name, PAGEOUT_MFD_CLOEXEC)
         guard fd >= 0 else { throw .syscall("memfd_create(\(name))", errno) }
         guard ftruncate(fd, off_t(size)) == 0 else {
             let error = errno
@@ -33,23 +34,6 @@ struct GuestMemory: ~Copyable {
             throw .syscall("mmap(memfd \(name), \(size) bytes)", error)
         }
         (self.base, self.size, self.pageSize, self.fd) = (address, size, pageSize, fd)
-    }
-
-    /// MFD_CLOEXEC from <linux/memfd.h> (kernel ABI).
-    static let memfdCloexec: UInt32 = 0x0001
-
-    /// The C signature of glibc's `memfd_create`.
-    private typealias MemfdCreate = @convention(c) (UnsafePointer<CChar>, UInt32) -> Int32
-
-    /// Calls glibc's `memfd_create(name, flags)`.
-    ///
-    /// Swift's Glibc module does not export it (glibc declares it only under `_GNU_SOURCE`), and `syscall()`
-    /// is variadic, so the function is looked up by name in the libraries already loaded.
-    private static func memfdCreate(_ name: String, flags: UInt32) throws(GuestSimError) -> Int32 {
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "memfd_create") else {
-            throw GuestSimError(description: "memfd_create: not found in the C library (glibc 2.27 or newer needed)")
-        }
-        return unsafeBitCast(symbol, to: MemfdCreate.self)(name, flags)
     }
 
     /// Pages in the mapping.

@@ -1,3 +1,4 @@
+import CPageoutSys
 import Foundation
 import Glibc
 import PageoutCore
@@ -165,16 +166,11 @@ struct ProcFSTests {
     }
 }
 
-/// memfd_create, which Swift's Glibc module hides (glibc declares it only under _GNU_SOURCE): looked up by name.
+/// memfd_create, through the C shim (Swift's Glibc module hides it).
 private enum LiveMemfd {
-    typealias Create = @convention(c) (UnsafePointer<CChar>, UInt32) -> Int32
-
     /// A new memfd named `name` (MFD_CLOEXEC).
     static func create(_ name: String) throws -> Int32 {
-        let process = dlopen(nil, RTLD_NOW)
-        guard let symbol = dlsym(process, "memfd_create") else { throw LiveMemfdError("libc has no memfd_create") }
-        let memfdCreate = unsafeBitCast(symbol, to: Create.self)
-        let fd = memfdCreate(name, 1)  // MFD_CLOEXEC
+        let fd = pageout_memfd_create(name, PAGEOUT_MFD_CLOEXEC)
         guard fd >= 0 else { throw LiveMemfdError("memfd_create(\(name)): errno \(errno)") }
         return fd
     }

@@ -33,6 +33,10 @@ import Testing
         try region.pageOutMapped(written)
 
         let after = try scanner.snapshot()
+        #expect(scanner.lastPaths == [.counts], "nothing resident-unmapped: the kernel's counts suffice")
+        let exact = SnapshotScanner(region: region, method: method)
+        exact.alwaysPageByPage = true
+        #expect(try exact.snapshot() == after, "page-by-page lookups agree with the counts")
         let counts = after.counts
         #expect(counts.hole == guest.holePages)
         // The kernel reclaims what it can; on an idle zram swap that is every page asked for.

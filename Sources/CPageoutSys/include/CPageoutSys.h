@@ -90,6 +90,16 @@ enum {
     PAGEOUT_PAGE_IS_SOFT_DIRTY = 1 << 7,
 };
 
+/// glibc declares memfd_create only under _GNU_SOURCE, which Swift's Glibc module does not define.
+extern int memfd_create(const char *name, unsigned int flags);
+
+/// MFD_CLOEXEC from <linux/memfd.h>.
+#define PAGEOUT_MFD_CLOEXEC 0x0001U
+
+static inline int pageout_memfd_create(const char *name, unsigned int flags) {
+    return memfd_create(name, flags);
+}
+
 static inline int pageout_pidfd_open(pid_t pid, unsigned int flags) {
     return (int)syscall(__NR_pidfd_open, pid, flags);
 }
