@@ -10,6 +10,7 @@ let package = Package(
     name: "pageoutd",
     platforms: [.macOS(.v13)],
     products: [
+        .executable(name: "pageoutd", targets: ["pageoutd"]),
         .executable(name: "pageout-guestsim", targets: ["pageout-guestsim"]),
         .executable(name: "pageout-bench", targets: ["pageout-bench"]),
     ],
@@ -17,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure logic: no Glibc, no syscalls. Parsers take bytes or lines.
@@ -48,6 +51,41 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // libsystemd (sd_notify, sd_listen_fds, sd_journal) from the host's libsystemd-dev.
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // The service: scanner and executor actors on their own threads, guards, status, sd_notify, reload.
+        .target(
+            name: "PageoutDaemon",
+            dependencies: [
+                "PageoutCore",
+                "PageoutConfig",
+                "PageoutLinux",
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "pageoutd",
+            dependencies: [
+                "PageoutDaemon",
+                "PageoutConfig",
+                "PageoutCore",
+                "PageoutLinux",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "pageout-guestsim",
             dependencies: [
@@ -71,14 +109,26 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
+        // Helpers shared by the test targets: the guest simulator driver, host requirements, raw kernel reads.
+        .target(
+            name: "PageoutTestSupport",
+            dependencies: ["CPageoutSys"],
+            path: "Tests/PageoutTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PageoutConfigTests",
             dependencies: ["PageoutConfig", "PageoutCore"],
             swiftSettings: strict
         ),
         .testTarget(
+            name: "PageoutDaemonTests",
+            dependencies: ["PageoutDaemon", "PageoutCore", "PageoutConfig", "PageoutLinux", "PageoutTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PageoutLinuxTests",
-            dependencies: ["PageoutCore", "PageoutLinux", "CPageoutSys"],
+            dependencies: ["PageoutCore", "PageoutLinux", "CPageoutSys", "PageoutTestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -105,6 +105,13 @@ public struct MappingChanged: Error, Sendable, CustomStringConvertible {
     /// The map_files path that no longer matches.
     public var path: String
 
+    /// Creates the error for `mapping` of `pid`, found changed through `path`.
+    public init(pid: Int32, mapping: MemoryMapping, path: String) {
+        self.pid = pid
+        self.mapping = mapping
+        self.path = path
+    }
+
     public var description: String {
         "mapping \(hexRange(mapping.start, mapping.end)) of pid \(pid) changed or went away (\(path))"
     }

@@ -93,6 +93,41 @@ public final class SnapshotScanner {
         return snapshot
     }
 
+    /// Which pages among `runs` (region page indexes, in order) the VMM maps now: the cheap look right after a
+    /// pageout that tells a very hot page (back within moments) from the rest. Runs less than a block apart are
+    /// read in one go.
+    public func mappedPages(among runs: [Range<Int>]) throws -> PageBitmap {
+        var wanted = PageBitmap(count: region.layout.pageCount)
+        var spans: [Range<Int>] = []
+        for run in runs {
+            wanted.set(run)
+            if let last = spans.last, run.lowerBound - last.upperBound < 512 {
+                spans[spans.count - 1] = last.lowerBound..<max(last.upperBound, run.upperBound)
+            } else {
+                spans.append(run)
+            }
+        }
+        var mapped = PageBitmap(count: region.layout.pageCount)
+        for span in spans {
+            for (index, segment) in region.layout.segments.enumerated() {
+                let segmentPages = segment.firstPage..<(segment.firstPage + region.layout.pageCount(ofSegment: index))
+                let overlap = span.clamped(to: segmentPages)
+                var first = overlap.lowerBound - segment.firstPage
+                let end = overlap.upperBound - segment.firstPage
+                while first < end {
+                    let slice = first..<min(first + slicePages, end)
+                    try forEachMappedRun(in: slice, of: segment) {
+                        mapped.set(($0.lowerBound + segment.firstPage)..<($0.upperBound + segment.firstPage))
+                    }
+                    first = slice.upperBound
+                }
+            }
+        }
+        try region.process.checkAlive(during: "re-reading pagemap")
+        mapped.formIntersection(wanted)
+        return mapped
+    }
+
     /// Classifies the unmapped pages of `pages` (one VMA) from the kernel's counts, if they show no page is
     /// resident without being mapped; returns false when they do not (or cannot, for a partial view).
     private func classifyByCounts(_ pages: Range<Int>, view: ShmemView, swappedBytes: UInt64?,

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import PageoutCore
 import PageoutLinux
+import PageoutTestSupport
 import Testing
 
 /// Identity is a pidfd: an exited VMM is noticed as such, and its pid's next owner is never advised.

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import PageoutCore
 import PageoutLinux
+import PageoutTestSupport
 import Testing
 
 /// Skew repair: pages another process read back from swap go back to swap, and nothing else moves.

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import PageoutCore
 import PageoutLinux
+import PageoutTestSupport
 import Testing
 
 /// Scanning never faults a page in: 100 snapshots of a half-swapped region leave it half swapped, and the

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import PageoutCore
 import PageoutLinux
+import PageoutTestSupport
 import Testing
 
 /// The snapshot against the real kernel: a guest simulator's memfd, real zram swap, independent cross-checks.

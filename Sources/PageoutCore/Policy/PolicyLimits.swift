@@ -89,3 +89,17 @@ public struct PageoutPlan: Sendable, Hashable {
         }
     }
 }
+
+extension PolicyLimits {
+    /// The limits of a region's effective `[policy]` settings, for pages of `pageSize` bytes.
+    public init(_ settings: PolicySettings, pageSize: Int) {
+        let milliseconds = { (duration: Duration) in max(1, duration.wholeNanoseconds / 1_000_000) }
+        self.init(
+            coldAge: milliseconds(settings.coldAge),
+            backoff: BackoffSchedule(minimum: milliseconds(settings.minBackoff),
+                                     maximum: max(milliseconds(settings.minBackoff), milliseconds(settings.maxBackoff))),
+            probeBudgetPages: Int(settings.probeBudget.bytes / UInt64(pageSize)),
+            maxSwappedFraction: min(1, max(0, settings.maxSwappedPercent.fraction)),
+            blockPages: PolicyLimits.blockPages(pageSize: pageSize))
+    }
+}

@@ -3,19 +3,19 @@ import Glibc
 import Testing
 
 /// A running `pageout-guestsim`: the stand-in VMM the kernel tests page out.
-final class GuestSim {
-    let process: Process
-    let output: LineReader
-    let pid: Int32
-    let start: UInt64
-    let end: UInt64
-    let memfd: String
-    let pages: Int
-    let hotPages: Int
-    let holePages: Int
+public final class GuestSim {
+    public let process: Process
+    public let output: LineReader
+    public let pid: Int32
+    public let start: UInt64
+    public let end: UInt64
+    public let memfd: String
+    public let pages: Int
+    public let hotPages: Int
+    public let holePages: Int
 
     /// Starts a guest simulator with `arguments` and waits for its READY line.
-    init(_ arguments: [String]) throws {
+    public init(_ arguments: [String]) throws {
         process = Process()
         process.executableURL = BuildProducts.url(of: "pageout-guestsim")
         process.arguments = arguments
@@ -42,7 +42,7 @@ final class GuestSim {
     }
 
     /// `key=value` fields of an output line.
-    static func fields(of line: String) -> [String: String] {
+    public static func fields(of line: String) -> [String: String] {
         var result: [String: String] = [:]
         for word in line.split(separator: " ") {
             let parts = word.split(separator: "=", maxSplits: 1)
@@ -52,19 +52,19 @@ final class GuestSim {
     }
 
     /// The path through which another process can open the guest's memfd.
-    var mapFilesPath: String {
+    public var mapFilesPath: String {
         "/proc/\(pid)/map_files/" + String(start, radix: 16) + "-" + String(end, radix: 16)
     }
 
     /// Asks the guest to check every page's pattern; returns (ok, bad).
-    func verify() throws -> (ok: Int, bad: Int) {
+    public func verify() throws -> (ok: Int, bad: Int) {
         kill(pid, SIGUSR2)
         let fields = GuestSim.fields(of: try output.line(startingWith: "VERIFY", timeout: 120))
         return (Int(fields["ok"] ?? "") ?? -1, Int(fields["bad"] ?? "") ?? -1)
     }
 
     /// Kills the guest with `signal` and reaps it.
-    func stop(signal: Int32 = SIGTERM) {
+    public func stop(signal: Int32 = SIGTERM) {
         guard process.isRunning else { return }
         kill(pid, signal)
         process.waitUntilExit()
@@ -72,18 +72,18 @@ final class GuestSim {
 }
 
 /// Reads lines from a pipe with a timeout, without Foundation's run loop.
-final class LineReader {
+public final class LineReader {
     private let fd: Int32
     private let pipe: Pipe
     private var buffer: [UInt8] = []
 
-    init(fd: Int32, keeping pipe: Pipe) {
+    public init(fd: Int32, keeping pipe: Pipe) {
         self.fd = fd
         self.pipe = pipe
     }
 
     /// The next line that starts with `prefix`, skipping others, or an error after `timeout` seconds.
-    func line(startingWith prefix: String, timeout: Double) throws -> String {
+    public func line(startingWith prefix: String, timeout: Double) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
@@ -105,14 +105,14 @@ final class LineReader {
 }
 
 /// A test-support failure with a sentence.
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Where `swift build` put the package's executables: next to the test bundle.
-enum BuildProducts {
-    static func url(of name: String) -> URL {
+public enum BuildProducts {
+    public static func url(of name: String) -> URL {
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         return exe.deletingLastPathComponent().appendingPathComponent(name)
     }

@@ -2,11 +2,11 @@ import Foundation
 import Glibc
 
 /// Direct reads of kernel state for assertions, independent of the code under test.
-enum RawKernel {
-    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+public enum RawKernel {
+    public static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
     /// The raw pagemap entries of `pages` pages from `start` in process `pid` (plain pread).
-    static func pagemap(pid: Int32, start: UInt64, pages: Int) throws -> [UInt64] {
+    public static func pagemap(pid: Int32, start: UInt64, pages: Int) throws -> [UInt64] {
         let fd = open("/proc/\(pid)/pagemap", O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw TestFailure("open pagemap of \(pid): errno \(errno)") }
         defer { close(fd) }
@@ -18,7 +18,7 @@ enum RawKernel {
     }
 
     /// Reads (and so faults into the page cache, without mapping) `pages` of the file at `path` from page `first`.
-    static func readThroughFile(_ path: String, pages: Range<Int>) throws {
+    public static func readThroughFile(_ path: String, pages: Range<Int>) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw TestFailure("open \(path): errno \(errno)") }
         defer { close(fd) }
@@ -34,7 +34,7 @@ enum RawKernel {
     }
 
     /// VmRSS of process `pid` in KiB.
-    static func residentKiB(pid: Int32) -> Int {
+    public static func residentKiB(pid: Int32) -> Int {
         let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             return line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? -1
@@ -47,7 +47,7 @@ extension RawKernel {
     /// Maps the file at `path` shared, reads one byte of each page in `pages`, and unmaps it: the way a
     /// foreign process that maps guest RAM reads it. Unlike read(2), a read fault on a shmem hole allocates a
     /// zero-filled page.
-    static func readThroughMapping(_ path: String, pages: Range<Int>) throws {
+    public static func readThroughMapping(_ path: String, pages: Range<Int>) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw TestFailure("open \(path): errno \(errno)") }
         defer { close(fd) }

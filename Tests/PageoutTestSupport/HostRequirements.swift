@@ -4,24 +4,24 @@ import Testing
 
 /// What a kernel test needs from the machine. Outside CI a missing requirement skips the test with the reason;
 /// with CI=true it fails it, so a CI run that could not set up swap never passes by skipping.
-enum HostRequirements {
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+public enum HostRequirements {
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     /// Active swap with at least `freeBytes` free (scripts/setup-host.sh enables zram swap).
-    static func requireSwap(freeBytes: UInt64 = 256 << 20) throws {
+    public static func requireSwap(freeBytes: UInt64 = 256 << 20) throws {
         let free = swapFreeBytes()
         guard free < freeBytes else { return }
         try missing("needs active swap with \(freeBytes >> 20) MiB free (has \(free >> 20) MiB): run scripts/setup-host.sh")
     }
 
     /// Root (the tests open other processes' map_files and pagemap and use process_madvise).
-    static func requireRoot() throws {
+    public static func requireRoot() throws {
         guard geteuid() != 0 else { return }
         try missing("needs root")
     }
 
     /// SwapFree from /proc/meminfo, in bytes.
-    static func swapFreeBytes() -> UInt64 {
+    public static func swapFreeBytes() -> UInt64 {
         guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix("SwapFree:") {
             let number = line.split(separator: " ").dropFirst().first.flatMap { UInt64($0) } ?? 0

@@ -1,0 +1,88 @@
+/// What a region is doing, for status, the control socket and metrics.
+public enum RegionPhase: String, Sendable, Hashable, Codable {
+    /// Waiting for its VMM or mapping to be found (retried every scan).
+    case pending
+    /// Scanned and paged out.
+    case active
+    /// Scanned, pageout held back by an operator.
+    case paused
+    /// Its VMM exited: never acted on again.
+    case gone
+    /// The last scan failed (permissions, a changed mapping): retried every scan.
+    case failed
+}
+
+/// The status of one region after its last scan. Sizes in bytes.
+public struct RegionStatus: Sendable, Hashable, Codable {
+    /// The region's name.
+    public var name: String
+    /// Its VMM's pid, once found.
+    public var pid: Int32?
+    /// What it is doing.
+    public var phase: RegionPhase
+    /// Why pageout is held back, or why it failed; nil when pageout runs.
+    public var reason: String?
+    /// The region's size.
+    public var sizeBytes: UInt64 = 0
+    /// Bytes per policy class at the last scan.
+    public var mappedBytes: UInt64 = 0
+    /// Bytes in swap.
+    public var swappedBytes: UInt64 = 0
+    /// Bytes never written.
+    public var holeBytes: UInt64 = 0
+    /// Bytes resident but not mapped in the VMM (read by something else).
+    public var skewedBytes: UInt64 = 0
+    /// Mapped bytes in blocks used within cold_age.
+    public var hotBytes: UInt64 = 0
+    /// Mapped bytes neither hot nor cold.
+    public var warmBytes: UInt64 = 0
+    /// Mapped bytes eligible for pageout.
+    public var coldBytes: UInt64 = 0
+    /// Bytes handed to MADV_PAGEOUT since registration.
+    public var pagedOutBytes: UInt64 = 0
+    /// Pages that came back after a pageout since registration.
+    public var refaultPages: UInt64 = 0
+    /// Scans since registration.
+    public var scans: UInt64 = 0
+
+    /// A region with nothing known yet.
+    public init(name: String, pid: Int32? = nil, phase: RegionPhase = .pending, reason: String? = nil) {
+        self.name = name
+        self.pid = pid
+        self.phase = phase
+        self.reason = reason
+    }
+}
+
+/// The daemon's status after its last scan.
+public struct DaemonStatus: Sendable, Hashable, Codable {
+    /// Every region, in configuration order.
+    public var regions: [RegionStatus] = []
+    /// The machine-wide guard in force, as a sentence; nil when pageout may run.
+    public var guardReason: String?
+    /// Completed scan rounds.
+    public var scans: UInt64 = 0
+    /// True in dry-run mode.
+    public var dryRun = false
+    /// Why the last reload was refused (the previous configuration runs on); nil after a good one.
+    public var reloadProblem: String?
+
+    /// An empty status.
+    public init() {}
+
+    /// Bytes in swap over all regions.
+    public var swappedBytes: UInt64 { regions.reduce(0) { $0 + $1.swappedBytes } }
+    /// Bytes paged out over all regions.
+    public var pagedOutBytes: UInt64 { regions.reduce(0) { $0 + $1.pagedOutBytes } }
+
+    /// The one-line summary for sd_notify STATUS= and logs.
+    public var summary: String {
+        let active = regions.filter { $0.phase == .active }.count
+        var line = "\(regions.count) regions (\(active) active), \(swappedBytes >> 20) MiB swapped, "
+            + "\(pagedOutBytes >> 20) MiB paged out"
+        line += guardReason.map { ", pageout held: \($0)" } ?? ""
+        if dryRun { line += ", dry run" }
+        if let reloadProblem { line += ", reload failed (\(reloadProblem)), running on the previous configuration" }
+        return line
+    }
+}

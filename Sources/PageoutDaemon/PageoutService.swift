@@ -1,0 +1,99 @@
+import Logging
+import PageoutConfig
+import PageoutCore
+import ServiceLifecycle
+import UnixSignals
+
+/// The daemon as a swift-service-lifecycle `Service`: the scan loop, reload on SIGHUP, systemd notifications.
+///
+/// Graceful shutdown (SIGTERM, SIGINT, through the `ServiceGroup`) ends the loop after the round in progress;
+/// the service then says STOPPING=1 and returns.
+public struct PageoutService: Service {
+    /// The supervisor whose rounds the loop runs.
+    public let supervisor: Supervisor
+    private let configPath: String?
+    private let notifier: SystemdNotifier
+    private let logger: Logger
+
+    /// A service over `supervisor`; `configPath` is the file SIGHUP reloads (nil: the built-in default).
+    public init(supervisor: Supervisor, configPath: String?, notifier: SystemdNotifier, logger: Logger) {
+        self.supervisor = supervisor
+        self.configPath = configPath
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await supervisor.start()
+        let first = await supervisor.scanRound()
+        notifier.ready(status: first.summary)
+        logger.notice("pageoutd ready", metadata: ["status": "\(first.summary)"])
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in signals { await reload() }
+            }
+            await scanLoop()
+            group.cancelAll()
+        }
+        notifier.stopping()
+        logger.notice("pageoutd stopping")
+    }
+
+    /// Runs rounds every scan interval until graceful shutdown, pinging the watchdog while rounds complete.
+    private func scanLoop() async {
+        let clock = ContinuousClock()
+        let pingEvery = notifier.watchdogPingInterval
+        var lastPing = clock.now
+        var nextRound = clock.now
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let interval = await supervisor.scanInterval
+            nextRound = max(nextRound.advanced(by: interval), clock.now)
+            // Sleep in steps short enough to ping the watchdog in time; the loop pings only while it runs.
+            while clock.now < nextRound, !Task.isShuttingDownGracefully {
+                let step = min(nextRound - clock.now, (pingEvery ?? interval) / 2)
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: step) }
+                if let pingEvery, clock.now - lastPing >= pingEvery / 2 {
+                    notifier.watchdog()
+                    lastPing = clock.now
+                }
+            }
+            guard !Task.isShuttingDownGracefully else { break }
+            let status = await supervisor.scanRound()
+            notifier.status(status.summary)
+            if pingEvery != nil {
+                notifier.watchdog()
+                lastPing = clock.now
+            }
+        }
+    }
+
+    /// Reloads the configuration file: RELOADING=1, then the new configuration or, if it is invalid, the old one
+    /// kept and said so; READY=1 either way.
+    private func reload() async {
+        notifier.reloading()
+        guard let configPath else {
+            logger.warning("reload asked, but pageoutd runs on the built-in default configuration: nothing to reload")
+            notifier.ready(status: "reload: no configuration file, running on the built-in default")
+            return
+        }
+        do {
+            let configuration = try ConfigLoader.load(path: configPath)
+            await supervisor.apply(configuration)
+            logger.notice("configuration reloaded", metadata: ["file": "\(configPath)",
+                                                               "regions": "\(configuration.regions.count)"])
+            let status = await supervisor.statusBoard.current()
+            notifier.ready(status: "reloaded \(configPath); " + status.summary)
+        } catch {
+            let first = error.errors.first.map { "\($0)" } ?? "\(error)"
+            logger.error("reload failed, keeping the running configuration", metadata: [
+                "file": "\(configPath)", "error": "\(first)", "errors": "\(error.errors.count)"])
+            await supervisor.reloadRefused(first)
+            notifier.ready(status: await supervisor.statusBoard.current().summary)
+        }
+    }
+}
+
+extension PageoutService: CustomStringConvertible {
+    public var description: String { "PageoutService" }
+}

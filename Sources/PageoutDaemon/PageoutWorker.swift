@@ -1,0 +1,27 @@
+import PageoutCore
+import PageoutLinux
+
+/// Carries out pageout plans on its own thread: process_madvise of a large plan blocks for most of a second.
+actor PageoutWorker {
+    private let executor = ThreadExecutor(name: "pageoutd-out")
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    private let resolver: RegionResolver
+
+    init(resolver: RegionResolver) {
+        self.resolver = resolver
+    }
+
+    /// Pages out `outcome`'s ranges through the VMM's pidfd, after checking its mappings are unchanged.
+    ///
+    /// - Returns: the bytes the kernel advised.
+    /// - Throws: `ProcessExited`, `MappingChanged` (the region must be resolved again), `SystemCallError`.
+    func pageOut(_ outcome: ScanOutcome) throws -> UInt64 {
+        guard let region = outcome.region, let source = outcome.source, !outcome.ranges.isEmpty else { return 0 }
+        guard try resolver.isCurrent(region, source: source) else {
+            throw MappingChanged(pid: region.process.pid, mapping: region.mappings[0],
+                                 path: "/proc/\(region.process.pid)/maps")
+        }
+        return try region.process.pageOut(outcome.ranges)
+    }
+}
