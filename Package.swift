@@ -37,6 +37,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The varlink control protocol: the io.pageoutd interface description, wire types and framing.
+        .target(
+            name: "PageoutControl",
+            dependencies: ["PageoutCore"],
+            swiftSettings: strict
+        ),
         // Fixed-arity C wrappers for syscalls Swift cannot call (variadic syscall(), ioctl()).
         .target(
             name: "CPageoutSys"

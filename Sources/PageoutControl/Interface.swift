@@ -1,0 +1,87 @@
+/// The varlink interface description (IDL) of pageoutd's control socket: the one place the protocol is written
+/// down. `org.varlink.service.GetInterfaceDescription` returns it, and a test checks it against the methods the
+/// server implements.
+public enum ControlInterface {
+    /// The interface name.
+    public static let name = "io.pageoutd"
+
+    /// The IDL text, as varlink.org specifies it.
+    public static let description = """
+        # pageoutd: pages out cold shared-memory guest RAM of VMMs into swap, and keeps it there.
+        interface io.pageoutd
+
+        # One registered region of guest RAM. Sizes are bytes.
+        type Region (
+          name: string,
+          pid: ?int,
+          state: string,
+          reason: ?string,
+          size: int,
+          mapped: int,
+          swapped: int,
+          holes: int,
+          skewed: int,
+          hot: int,
+          warm: int,
+          cold: int,
+          paged_out: int,
+          refaults: int,
+          scans: int
+        )
+
+        # The daemon after its last scan round.
+        type Status (
+          regions: []Region,
+          held_by: ?string,
+          scans: int,
+          dry_run: bool,
+          reload_problem: ?string,
+          swapped: int,
+          paged_out: int
+        )
+
+        # The status; with "more", a reply after every scan round until the client goes away.
+        method GetStatus() -> (status: Status)
+
+        # Every region.
+        method ListRegions() -> (regions: []Region)
+
+        # One region.
+        method GetRegion(name: string) -> (region: Region)
+
+        # Registers a region: a VMM (pid or pidfile) and its memory (memfd name or /dev/shm path).
+        method Register(name: string, pid: ?int, pidfile: ?string, memfd: ?string, path: ?string) -> (region: Region)
+
+        # Forgets a region registered over this socket.
+        method Unregister(name: string) -> ()
+
+        # Holds pageout back for one region, or all when name is absent.
+        method Pause(name: ?string) -> (names: []string)
+
+        # Lets pageout run again for one region, or all when name is absent.
+        method Resume(name: ?string) -> (names: []string)
+
+        # Pages the region's cold pages out now, at most bytes (default: the rate limit allows).
+        method PageoutNow(name: string, bytes: ?int) -> (bytes: int)
+
+        # Reloads the configuration file, as SIGHUP does.
+        method Reload() -> ()
+
+        error RegionNotFound (name: string)
+        error RegionExists (name: string)
+        error InvalidParameter (parameter: string, reason: string)
+        error PermissionDenied (method: string)
+        error ProcessNotFound (pid: int)
+        error MappingNotFound (name: string, source: string)
+        error NoSwap (reason: string)
+        """
+
+    /// The methods of `io.pageoutd`, fully qualified, in the order the IDL declares them.
+    public static let methods = [
+        "GetStatus", "ListRegions", "GetRegion", "Register", "Unregister", "Pause", "Resume", "PageoutNow", "Reload",
+    ].map { "\(name).\($0)" }
+
+    /// Methods that change the daemon: only uid 0 and members of the control group may call them.
+    public static let mutatingMethods: Set<String> = Set(
+        ["Register", "Unregister", "Pause", "Resume", "PageoutNow", "Reload"].map { "\(name).\($0)" })
+}
