@@ -86,7 +86,8 @@ actor ScanWorker {
                                                  pageBudget: Int(budgetBytes / UInt64(pageSize)))
             policy = decision.state
             runtime.policy = policy
-            updateStatus(runtime, region: region, decision: decision, heldBy: heldBy)
+            let dryRun = runtime.config.policy.dryRun
+            updateStatus(runtime, region: region, decision: decision, heldBy: heldBy ?? (dryRun ? .dryRun : nil))
             if runtime.lastProblem != nil {
                 logger.notice("region scanned again", metadata: ["region": "\(name)"])
                 runtime.lastProblem = nil
@@ -179,11 +180,8 @@ actor ScanWorker {
         if runtime.isPaused { return .paused }
         if let swapProblem { return .unreadable(swapProblem) }
         guard let swap else { return .noSwap }
-        if let machine = PageoutGuard.machine(swap: swap, pressure: pressure, policy: runtime.config.policy) {
-            return machine
-        }
-        if runtime.config.policy.dryRun { return .dryRun }
-        return nil
+        // dry_run is not a guard here: the plan is made as usual, then logged instead of carried out.
+        return PageoutGuard.machine(swap: swap, pressure: pressure, policy: runtime.config.policy)
     }
 
     /// Fills the region's status from a decision.
