@@ -59,6 +59,7 @@ extension PolicySettings {
             ? psiSomeAvg10Max.numberText : psiSomeAvg10Max.numberText + ".0"
         case .maxSwappedPercent: maxSwappedPercent.configText.configQuoted
         case .probeBudget: probeBudget.configText.configQuoted
+        case .autoRepair: autoRepair ? "true" : "false"
         case .dryRun: dryRun ? "true" : "false"
         }
     }

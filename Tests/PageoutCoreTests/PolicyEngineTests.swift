@@ -177,3 +177,26 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// Automatic repair: pages a foreign reader brought back are planned for repair, within the budget, first.
+@Suite struct SkewRepairPolicyTests {
+    @Test func pagesReadBackByAnotherProcessAreRepairedFirstWithinTheBudget() {
+        var state = RegionPolicyState(layout: PolicyEngineTests.layout, blockPages: 16, now: 0)
+        // Scan 1: half mapped, a quarter swapped, a quarter holes.
+        _ = PolicyEngineTests.step(&state, PolicyEngineTests.snapshot(mapped: [0..<64], swapped: [64..<96]), at: 0)
+        // Scan 2: a reader brought back swapped pages 64..<80 and filled holes 100..<104; page 10 was mapped and
+        // is now resident-unmapped without our pageout (not repaired: the VMM itself unmapped it).
+        let read = PolicyEngineTests.snapshot(mapped: [0..<10, 11..<64], swapped: [80..<96],
+                                              resident: [10..<11, 64..<80, 100..<104])
+        let decision = PolicyEngine.evaluate(state, snapshot: read, now: 1_000, limits: PolicyEngineTests.limits,
+                                             pageBudget: 10)
+        #expect(decision.repair == [64..<74], "the first 10 pages of the reader's damage, within the budget")
+        #expect(decision.plan.isEmpty, "the budget went to repair")
+        let unlimited = PolicyEngine.evaluate(state, snapshot: read, now: 1_000, limits: PolicyEngineTests.limits,
+                                              pageBudget: .max)
+        #expect(unlimited.repair == [64..<80, 100..<104])
+        var off = PolicyEngineTests.limits
+        off.autoRepair = false
+        #expect(PolicyEngine.evaluate(state, snapshot: read, now: 1_000, limits: off, pageBudget: .max).repair.isEmpty)
+    }
+}

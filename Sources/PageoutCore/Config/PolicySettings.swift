@@ -19,6 +19,8 @@ public struct PolicySettings: Sendable, Hashable {
         case maxSwappedPercent = "max_swapped_percent"
         /// `probe_budget`: never-probed memory paged out per scan interval, per region.
         case probeBudget = "probe_budget"
+        /// `auto_repair`: put pages other processes read back into swap again at the next scan.
+        case autoRepair = "auto_repair"
         /// `dry_run`: plan and log, never page out.
         case dryRun = "dry_run"
 
@@ -45,6 +47,9 @@ public struct PolicySettings: Sendable, Hashable {
     /// The most memory, per region and scan interval, paged out from blocks never probed before (whose
     /// refault behaviour is unknown yet).
     public var probeBudget: ByteSize
+    /// Put pages that another process read back (resident, not mapped in the VMM, and swapped, paged out or a
+    /// hole at the previous scan) into swap again at the next scan.
+    public var autoRepair: Bool
     /// Plan and log pageouts, never perform them.
     public var dryRun: Bool
 
@@ -58,6 +63,7 @@ public struct PolicySettings: Sendable, Hashable {
         psiSomeAvg10Max: Percent = Percent(10),
         maxSwappedPercent: Percent = Percent(90),
         probeBudget: ByteSize = .mib(64),
+        autoRepair: Bool = true,
         dryRun: Bool = false
     ) {
         self.coldAge = coldAge
@@ -68,6 +74,7 @@ public struct PolicySettings: Sendable, Hashable {
         self.psiSomeAvg10Max = psiSomeAvg10Max
         self.maxSwappedPercent = maxSwappedPercent
         self.probeBudget = probeBudget
+        self.autoRepair = autoRepair
         self.dryRun = dryRun
     }
 
@@ -87,6 +94,7 @@ public struct PolicySettings: Sendable, Hashable {
             case .psiSomeAvg10Max: merged.psiSomeAvg10Max = other.psiSomeAvg10Max
             case .maxSwappedPercent: merged.maxSwappedPercent = other.maxSwappedPercent
             case .probeBudget: merged.probeBudget = other.probeBudget
+            case .autoRepair: merged.autoRepair = other.autoRepair
             case .dryRun: merged.dryRun = other.dryRun
             }
         }

@@ -6,6 +6,8 @@ public struct PolicyDecision: Sendable {
     public var counts: PageClassCounts
     /// What to page out now.
     public var plan: PageoutPlan
+    /// Pages another process read back, to put into swap again through the daemon's own mapping.
+    public var repair: [Range<Int>] = []
     /// Pages that came back mapped since the last scan.
     public var refaults: Int
 }
@@ -25,6 +27,7 @@ public enum PolicyEngine {
         precondition(snapshot.layout == state.layout, "snapshot of another layout")
         precondition(limits.blockPages == state.blockPages, "block size changed")
         var state = state
+        let skewed = limits.autoRepair ? skewedPagesToRepair(state, snapshot: snapshot) : PageBitmap(count: snapshot.layout.pageCount)
         let refaulted = learn(&state, from: snapshot, now: now, limits: limits)
         var counts = PageClassCounts()
         counts.hole = snapshot.counts.hole
@@ -49,7 +52,16 @@ public enum PolicyEngine {
 
         let nonHole = state.layout.pageCount - counts.hole
         let cap = Int(limits.maxSwappedFraction * Double(nonHole)) - counts.swapped
-        var allowance = max(0, min(pageBudget, cap))
+        // Repairs first: they cost the guest nothing (it does not map those pages) and undo a reader's damage.
+        var budget = pageBudget
+        var repair: [Range<Int>] = []
+        skewed.forEachRun { run in
+            guard budget > 0 else { return }
+            let taken = run.lowerBound..<(run.lowerBound + min(run.count, budget))
+            repair.append(taken)
+            budget -= taken.count
+        }
+        var allowance = max(0, min(budget, cap))
         var plan = PageoutPlan()
         var planned = PageBitmap(count: state.layout.pageCount)
         for index in established where allowance > 0 {
@@ -76,7 +88,7 @@ public enum PolicyEngine {
             plan.probedBlocks.append(index)
         }
         plan.runs = planned.runs()
-        return PolicyDecision(state: state, counts: counts, plan: plan, refaults: refaulted)
+        return PolicyDecision(state: state, counts: counts, plan: plan, repair: repair, refaults: refaulted)
     }
 
     /// Updates blocks and the watched set from what changed since the last scan; returns the refaulted pages.
@@ -117,6 +129,18 @@ public enum PolicyEngine {
         return refaultCount
     }
 
+    /// Pages another process read back: resident but not mapped in the VMM now, and not mapped at the last scan
+    /// either (in swap, a hole, or already waiting for repair), or paged out by us since. A guest access maps a
+    /// page in the VMM, so only another reader (backup, migration helper, dedup scanner) leaves a page resident
+    /// and unmapped; reading a hole through a mapping allocates a zero-filled page, which pageout turns back
+    /// into a hole. Nothing is repaired at the first scan, whose history is unknown.
+    public static func skewedPagesToRepair(_ state: RegionPolicyState, snapshot: PageSnapshot) -> PageBitmap {
+        guard let previous = state.previous else { return PageBitmap(count: snapshot.layout.pageCount) }
+        var skewed = snapshot.residentUnmapped.subtracting(previous.mapped)
+        skewed.formUnion(snapshot.residentUnmapped.intersection(state.pagedOut))
+        return skewed
+    }
+
     /// Records refaults seen right after a pageout: `mappedNow` marks the pages of the last plan mapped again.
     ///
     /// A page back within moments of its pageout belongs to the guest's hottest set; its block jumps
@@ -144,7 +168,7 @@ public enum PolicyEngine {
         var left = limit
         mapped.forEachRun(in: pages) { run in
             guard left > 0 else { return }
-            let taken = run.lowerBound..<min(run.upperBound, run.lowerBound + left)
+            let taken = run.lowerBound..<(run.lowerBound + min(run.count, left))
             result.append(taken)
             left -= taken.count
         }

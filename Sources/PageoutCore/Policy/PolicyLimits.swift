@@ -14,10 +14,12 @@ public struct PolicyLimits: Sendable, Hashable {
     public var maxSwappedFraction: Double
     /// Pages per block.
     public var blockPages: Int
+    /// Repair pages other processes read back (see `PolicyEngine.skewedPagesToRepair`).
+    public var autoRepair: Bool
 
     /// Creates limits; `blockPages` defaults to 2 MiB of 4 KiB pages.
     public init(coldAge: Int64, backoff: BackoffSchedule, probeBudgetPages: Int, sampleStride: Int = 16,
-                maxSwappedFraction: Double = 0.9, blockPages: Int = 512) {
+                maxSwappedFraction: Double = 0.9, blockPages: Int = 512, autoRepair: Bool = true) {
         precondition(coldAge >= 0 && probeBudgetPages >= 0 && sampleStride >= 1 && blockPages >= 1)
         precondition((0...1).contains(maxSwappedFraction))
         self.coldAge = coldAge
@@ -26,6 +28,7 @@ public struct PolicyLimits: Sendable, Hashable {
         self.sampleStride = sampleStride
         self.maxSwappedFraction = maxSwappedFraction
         self.blockPages = blockPages
+        self.autoRepair = autoRepair
     }
 
     /// Pages per 2 MiB block for a page size.
@@ -100,6 +103,7 @@ extension PolicyLimits {
                                      maximum: max(milliseconds(settings.minBackoff), milliseconds(settings.maxBackoff))),
             probeBudgetPages: Int(settings.probeBudget.bytes / UInt64(pageSize)),
             maxSwappedFraction: min(1, max(0, settings.maxSwappedPercent.fraction)),
-            blockPages: PolicyLimits.blockPages(pageSize: pageSize))
+            blockPages: PolicyLimits.blockPages(pageSize: pageSize),
+            autoRepair: settings.autoRepair)
     }
 }
