@@ -42,6 +42,8 @@ public struct RegionStatus: Sendable, Hashable, Codable {
     public var pagedOutBytes: UInt64 = 0
     /// Pages that came back after a pageout since registration.
     public var refaultPages: UInt64 = 0
+    /// Bytes that other processes read back and repair put into swap again, since registration.
+    public var repairedBytes: UInt64 = 0
     /// Scans since registration.
     public var scans: UInt64 = 0
 

@@ -24,4 +24,17 @@ actor PageoutWorker {
         }
         return try region.process.pageOut(outcome.ranges)
     }
+
+    /// Puts `outcome`'s repair pages (read back by another process) into swap again through the daemon's own
+    /// mapping, after checking the VMM's mappings are unchanged.
+    ///
+    /// - Returns: the pages handed to MADV_PAGEOUT (those mincore still found resident).
+    func repair(_ outcome: ScanOutcome) throws -> Int {
+        guard let region = outcome.region, let source = outcome.source, !outcome.repair.isEmpty else { return 0 }
+        guard try resolver.isCurrent(region, source: source) else {
+            throw MappingChanged(pid: region.process.pid, mapping: region.mappings[0],
+                                 path: "/proc/\(region.process.pid)/maps")
+        }
+        return try region.repairResidentUnmapped(outcome.repair)
+    }
 }

@@ -15,6 +15,8 @@ final class RegionRuntime {
     var pendingRecheck: PageoutPlan?
     /// The region's own rate limit (its effective max_pageout_rate).
     var bucket: TokenBucket
+    /// Pages put back into swap by repair since registration.
+    var repairedPages = 0
     /// True once its VMM exited: the region is never acted on again.
     var isGone = false
     /// True while an operator paused it.

@@ -16,6 +16,11 @@ struct ScanOutcome: Sendable {
     var bytes: UInt64
     /// The region's memory source, to check its mappings are unchanged before acting.
     var source: RegionSource?
+    /// Pages another process read back, to put into swap again through the daemon's own mapping.
+    var repair: [Range<Int>] = []
+
+    /// True if there is nothing to carry out.
+    var isEmpty: Bool { region == nil || (ranges.isEmpty && repair.isEmpty) }
 }
 
 /// Owns every region's scanner and policy state; runs on its own thread (pagemap, mincore and SEEK_DATA block).
@@ -92,11 +97,12 @@ actor ScanWorker {
                 logger.notice("region scanned again", metadata: ["region": "\(name)"])
                 runtime.lastProblem = nil
             }
-            guard !decision.plan.isEmpty, runtime.config.policy.dryRun == false else {
-                if !decision.plan.isEmpty {
+            let repairPages = decision.repair.reduce(0) { $0 + $1.count }
+            guard !decision.plan.isEmpty || repairPages > 0, runtime.config.policy.dryRun == false else {
+                if !decision.plan.isEmpty || repairPages > 0 {
                     logger.info("dry run: would page out", metadata: [
                         "region": "\(name)", "pages": "\(decision.plan.pageCount)",
-                        "probe_pages": "\(decision.plan.probePages)"])
+                        "probe_pages": "\(decision.plan.probePages)", "repair_pages": "\(repairPages)"])
                 }
                 return empty
             }
@@ -104,7 +110,7 @@ actor ScanWorker {
             for run in decision.plan.runs { region.layout.forEachAddressRange(of: run) { ranges.append($0) } }
             let bytes = UInt64(decision.plan.pageCount) * UInt64(pageSize)
             return ScanOutcome(name: name, region: region, plan: decision.plan, ranges: ranges, bytes: bytes,
-                               source: runtime.config.memory.regionSource)
+                               source: runtime.config.memory.regionSource, repair: decision.repair)
         } catch {
             handle(error, of: runtime)
             return empty
@@ -121,6 +127,14 @@ actor ScanWorker {
         runtime.pendingRecheck = outcome.plan
         runtime.bucket.take(outcome.bytes)
         runtime.status.pagedOutBytes = UInt64(policy.totals.pagedOutPages) * UInt64(policy.layout.pageSize)
+    }
+
+    /// Records that `pages` pages of region `name` were put back into swap by repair.
+    func recordRepair(_ name: String, pages: Int, pageSize: Int) {
+        guard let runtime = runtimes.first(where: { $0.config.name == name }) else { return }
+        runtime.repairedPages += pages
+        runtime.bucket.take(UInt64(pages) * UInt64(pageSize))
+        runtime.status.repairedBytes = UInt64(runtime.repairedPages) * UInt64(pageSize)
     }
 
     /// Re-reads the pagemap of the pages just paged out: pages back already belong to the hottest set.

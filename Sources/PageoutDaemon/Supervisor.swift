@@ -82,8 +82,16 @@ public actor Supervisor {
         for name in await scanWorker.regionNames {
             let outcome = await scanWorker.scan(name, now: now, globalBudget: bucket.available, swap: swap,
                                                 pressure: pressure, swapProblem: swapProblem)
-            guard outcome.region != nil, !outcome.ranges.isEmpty else { continue }
+            guard !outcome.isEmpty else { continue }
             do {
+                if !outcome.repair.isEmpty {
+                    let repaired = try await pageoutWorker.repair(outcome)
+                    let pageSize = outcome.region?.layout.pageSize ?? 4096
+                    bucket.take(UInt64(repaired) * UInt64(pageSize))
+                    await scanWorker.recordRepair(name, pages: repaired, pageSize: pageSize)
+                    logger.debug("repaired", metadata: ["region": "\(name)", "pages": "\(repaired)"])
+                }
+                guard !outcome.ranges.isEmpty else { continue }
                 let advised = try await pageoutWorker.pageOut(outcome)
                 bucket.take(outcome.bytes)
                 await scanWorker.recordPageout(outcome, at: now)
