@@ -16,6 +16,7 @@ import Testing
         let initial = try scanner.snapshot()
         // Page out the first three quarters of the written pages.
         let paged = initial.mapped.runs(in: 0..<(guest.pages * 3 / 4))
+        RawKernel.drainLRUBatches()
         try region.pageOutMapped(paged)
         let swapped = try scanner.snapshot()
         let evictedBefore = try region.cacheStat().evicted
@@ -36,7 +37,10 @@ import Testing
         #expect(skewed.counts.residentUnmapped == readSwapped + filledHoles, "\(skewed.counts)")
         #expect(skewed.pages(in: .hole).setCount(in: readRange) == swapped.pages(in: .hole).setCount(in: readRange),
                 "read(2) of a shmem hole allocates nothing")
-        #expect(skewed.residentUnmapped.runs(in: mappedReadRange) == [mappedReadRange])
+        var mappedRead = PageBitmap(count: guest.pages)
+        mappedRead.set(mappedReadRange)
+        mappedRead.subtract(swapped.mapped)  // pages the VMM still maps stay mapped
+        #expect(skewed.residentUnmapped.runs(in: mappedReadRange) == mappedRead.runs(in: mappedReadRange))
         #expect(skewed.mapped == swapped.mapped, "a foreign read maps nothing in the VMM")
         #expect(try region.cacheStat().evicted == evictedBefore - UInt64(readSwapped))
 
@@ -62,12 +66,13 @@ import Testing
         let guest = try GuestSim(["--size", "32MiB", "--hot-percent", "0"])
         let region = try ShmemRegion(process: ProcessHandle(pid: guest.pid), source: .memfd(guest.memfd))
         let scanner = SnapshotScanner(region: region)
+        RawKernel.drainLRUBatches()
         try region.pageOutMapped([0..<guest.pages])
         let swapped = try scanner.snapshot()
-        #expect(swapped.counts.swapped == guest.pages)
-        // Asked to repair everything, it finds nothing resident and reads nothing back from swap.
-        #expect(try region.repairResidentUnmapped([0..<guest.pages]) == 0)
+        #expect(Double(swapped.counts.swapped) >= 0.995 * Double(guest.pages))
+        // Asked to repair every swapped page, it finds none resident and reads nothing back from swap.
+        #expect(try region.repairResidentUnmapped(swapped.swapped.runs()) == 0)
         #expect(try scanner.snapshot() == swapped)
-        #expect(try region.cacheStat().evicted == UInt64(guest.pages))
+        #expect(try region.cacheStat().evicted == UInt64(swapped.counts.swapped))
     }
 }

@@ -14,6 +14,7 @@ import Testing
         let guest = try GuestSim(["--size", "256MiB", "--hot-percent", "0", "--holes-percent", "10"])
         let region = try ShmemRegion(process: ProcessHandle(pid: guest.pid), source: .memfd(guest.memfd))
         let initial = try SnapshotScanner(region: region).snapshot()
+        RawKernel.drainLRUBatches()
         try region.pageOutMapped(initial.mapped.runs(in: 0..<(guest.pages / 2)))
         let evicted = try region.cacheStat().evicted
         #expect(evicted > UInt64(guest.pages / 3))

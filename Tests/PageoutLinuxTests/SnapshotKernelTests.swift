@@ -31,6 +31,7 @@ import Testing
         let half = 0..<(guest.pages / 2)
         let written = before.mapped.runs(in: half)
         let expectedSwapped = written.reduce(0) { $0 + $1.count }
+        RawKernel.drainLRUBatches()
         try region.pageOutMapped(written)
 
         let after = try scanner.snapshot()
@@ -40,10 +41,13 @@ import Testing
         #expect(try exact.snapshot() == after, "page-by-page lookups agree with the counts")
         let counts = after.counts
         #expect(counts.hole == guest.holePages)
-        // The kernel reclaims what it can; on an idle zram swap that is every page asked for.
-        #expect(counts.swapped == expectedSwapped, "\(counts)")
-        #expect(after.swapped.runs() == written, "exactly the pages paged out are swapped")
-        #expect(counts.mapped == guest.pages - guest.holePages - expectedSwapped)
+        // The kernel reclaims what it can isolate: every page asked for, but for the odd page still in a CPU's
+        // LRU batch. Only pages asked for are swapped; the rest of the written pages stay mapped.
+        #expect(Double(counts.swapped) >= 0.995 * Double(expectedSwapped), "\(counts)")
+        var askedFor = PageBitmap(count: guest.pages)
+        written.forEach { askedFor.set($0) }
+        #expect(after.swapped.subtracting(askedFor).setCount == 0, "only the pages paged out are swapped")
+        #expect(counts.mapped == guest.pages - guest.holePages - counts.swapped)
         #expect(counts.residentUnmapped == 0)
 
         // Independent method 1: cachestat counts evicted (swapped) shmem pages without per-page data.
@@ -78,6 +82,7 @@ import Testing
             chosen.append(page..<min(page + 37, guest.pages))
             page += 111
         }
+        RawKernel.drainLRUBatches()
         try region.pageOutMapped(chosen.flatMap { initial.mapped.runs(in: $0) })
 
         let range = AddressRange(start: guest.start, end: guest.end)

@@ -63,3 +63,17 @@ extension RawKernel {
         withExtendedLifetime(sum) {}
     }
 }
+
+extension RawKernel {
+    /// Empties every CPU's batch of pages waiting to join the LRU lists.
+    ///
+    /// A page a process has just faulted in sits in its CPU's batch until that batch is drained; MADV_PAGEOUT
+    /// cannot isolate such a page and silently leaves it mapped. mlock(2) drains every CPU's batch
+    /// (lru_add_drain_all), so tests call this between writing pages and asserting on their pageout.
+    public static func drainLRUBatches() {
+        let page = UnsafeMutableRawPointer.allocate(byteCount: pageSize, alignment: pageSize)
+        defer { page.deallocate() }
+        page.storeBytes(of: 1, as: UInt8.self)
+        if mlock(page, pageSize) == 0 { munlock(page, pageSize) }
+    }
+}
