@@ -18,6 +18,7 @@ if [ "$#" -gt 0 ]; then
     swift test --skip-build "$@"
     exit
 fi
-# Suites named MachineState* change machine-wide state (swapoff): they run alone, after everything else.
-swift test --skip-build --skip MachineState
-swift test --skip-build --filter MachineState
+# Suites named Exclusive* change machine-wide state (swapoff) or need the machine to themselves (timing):
+# they run alone, after everything else.
+swift test --skip-build --skip Exclusive
+swift test --skip-build --filter Exclusive

@@ -4,8 +4,9 @@ import PageoutTestSupport
 import Testing
 
 /// Tests that change machine-wide state: they run in a `swift test` of their own (scripts/test.sh runs every
-/// suite named MachineState* after the others, alone), and restore what they found.
-@Suite(.serialized) struct MachineStateSwapoffTests {
+/// suite named Exclusive* after the others, alone), and restore what they found.
+extension ExclusiveTests {
+@Suite struct Swapoff {
     /// The active swap devices and their priorities, from /proc/swaps.
     static func activeSwaps() throws -> [(device: String, priority: Int)] {
         let text = try String(contentsOfFile: "/proc/swaps", encoding: .utf8)
@@ -28,13 +29,13 @@ import Testing
     @Test func withSwapOffNothingIsPagedOutAndStatusSaysWhy() throws {
         try HostRequirements.requireRoot()
         try HostRequirements.requireSwap()
-        let found = try Self.activeSwaps()
+        let found = try Swapoff.activeSwaps()
         let guest = try GuestSim(["--size", "64MiB", "--hot-percent", "0"])
-        for swap in found { try Self.run(["swapoff", swap.device]) }
+        for swap in found { try Swapoff.run(["swapoff", swap.device]) }
         defer {
-            for swap in found { try? Self.run(["swapon", "--priority", "\(swap.priority)", swap.device]) }
+            for swap in found { try? Swapoff.run(["swapon", "--priority", "\(swap.priority)", swap.device]) }
         }
-        #expect(try Self.activeSwaps().isEmpty)
+        #expect(try Swapoff.activeSwaps().isEmpty)
         let notify = try NotifyListener()
         let config = """
             [daemon]
@@ -56,7 +57,8 @@ import Testing
         #expect(daemon.stderrText.contains("pageout held back"))
         daemon.send(SIGTERM)
         #expect(daemon.waitForExit(timeout: 15) == 0)
-        for swap in found { try Self.run(["swapon", "--priority", "\(swap.priority)", swap.device]) }
-        #expect(try Self.activeSwaps().map(\.device) == found.map(\.device), "swap restored as found")
+        for swap in found { try Swapoff.run(["swapon", "--priority", "\(swap.priority)", swap.device]) }
+        #expect(try Swapoff.activeSwaps().map(\.device) == found.map(\.device), "swap restored as found")
     }
+}
 }
