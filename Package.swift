@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "pageoutd", targets: ["pageoutd"]),
         .executable(name: "pageout-guestsim", targets: ["pageout-guestsim"]),
         .executable(name: "pageout-bench", targets: ["pageout-bench"]),
+        .executable(name: "pageoutctl", targets: ["pageoutctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Pure logic: no Glibc, no syscalls. Parsers take bytes or lines.
@@ -70,11 +72,14 @@ let package = Package(
                 "PageoutCore",
                 "PageoutConfig",
                 "PageoutLinux",
+                "PageoutControl",
                 "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -109,6 +114,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The control CLI: parses a command, calls the daemon over its varlink socket, renders the reply.
+        .executableTarget(
+            name: "pageoutctl",
+            dependencies: [
+                "PageoutControl",
+                "PageoutCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PageoutCoreTests",
             dependencies: ["PageoutCore"],
@@ -129,12 +144,19 @@ let package = Package(
         ),
         .testTarget(
             name: "PageoutDaemonTests",
-            dependencies: ["PageoutDaemon", "PageoutCore", "PageoutConfig", "PageoutLinux", "PageoutTestSupport"],
+            dependencies: [
+                "PageoutDaemon", "PageoutCore", "PageoutConfig", "PageoutLinux", "PageoutControl", "PageoutTestSupport",
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PageoutLinuxTests",
             dependencies: ["PageoutCore", "PageoutLinux", "CPageoutSys", "PageoutTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PageoutctlTests",
+            dependencies: ["PageoutControl", "PageoutCore", "PageoutTestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -2,6 +2,7 @@
 # Prepares a Debian 12 host (as root) for building and testing pageoutd:
 #   - installs libsystemd-dev and pkg-config if they are missing (the daemon links libsystemd);
 #   - makes sure mkswap and swapon exist;
+#   - installs the python varlink package (an independent client for the control-socket tests);
 #   - enables zram swap on /dev/zram0 when no swap is active, because paging shmem out without swap
 #     does nothing and the kernel tests need real swap.
 # Idempotent: an existing swap, whatever it is, is left alone. Prints one line per thing it did or found.
@@ -67,6 +68,13 @@ installed() {
 }
 
 # --- Packages --------------------------------------------------------------------------------------------
+# The python varlink package is the independent client the control-socket tests talk to pageoutd with.
+if python3 -c 'import varlink' 2>/dev/null; then
+    echo "python varlink: already installed"
+else
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore varlink
+    echo "python varlink: installed"
+fi
 if installed libsystemd-dev; then
     echo "libsystemd-dev: already installed"
 else

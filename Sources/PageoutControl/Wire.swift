@@ -139,10 +139,29 @@ public enum JSONValue: Codable, Sendable, Equatable, CustomStringConvertible {
         case .null: "null"
         case .bool(let value): "\(value)"
         case .number(let value): value == value.rounded() ? "\(Int64(value))" : "\(value)"
-        case .string(let value): "\"\(value)\""
+        case .string(let value): Self.quoted(value)
         case .array(let value): "[" + value.map(\.description).joined(separator: ",") + "]"
-        case .object(let value): "{" + value.keys.sorted().map { "\"\($0)\":\(value[$0]!)" }.joined(separator: ",") + "}"
+        case .object(let value): "{" + value.keys.sorted().map { "\(Self.quoted($0)):\(value[$0]!)" }.joined(separator: ",") + "}"
         }
+    }
+
+    /// `text` as a JSON string literal: quotes, backslashes and control characters escaped.
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
     }
 }
 

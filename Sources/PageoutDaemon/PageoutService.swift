@@ -14,13 +14,18 @@ public struct PageoutService: Service {
     private let configPath: String?
     private let notifier: SystemdNotifier
     private let logger: Logger
+    /// The control socket, bound before the service runs (nil: none).
+    private let control: ControlListener?
 
-    /// A service over `supervisor`; `configPath` is the file SIGHUP reloads (nil: the built-in default).
-    public init(supervisor: Supervisor, configPath: String?, notifier: SystemdNotifier, logger: Logger) {
+    /// A service over `supervisor`; `configPath` is the file SIGHUP reloads (nil: the built-in default);
+    /// `control` is the bound control socket to serve while the service runs.
+    public init(supervisor: Supervisor, configPath: String?, notifier: SystemdNotifier, logger: Logger,
+                control: ControlListener? = nil) {
         self.supervisor = supervisor
         self.configPath = configPath
         self.notifier = notifier
         self.logger = logger
+        self.control = control
     }
 
     public func run() async throws {
@@ -32,6 +37,10 @@ public struct PageoutService: Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in signals { await reload() }
+            }
+            if let control {  // control socket: served until the scan loop ends
+                let methods = ControlMethods(supervisor: supervisor) { await reload() }
+                group.addTask { await control.serve(methods, logger: logger) }
             }
             await scanLoop()
             group.cancelAll()
@@ -69,13 +78,14 @@ public struct PageoutService: Service {
     }
 
     /// Reloads the configuration file: RELOADING=1, then the new configuration or, if it is invalid, the old one
-    /// kept and said so; READY=1 either way.
-    private func reload() async {
+    /// kept and said so; READY=1 either way. Returns why the file was refused, or nil.
+    @discardableResult
+    private func reload() async -> String? {
         notifier.reloading()
         guard let configPath else {
             logger.warning("reload asked, but pageoutd runs on the built-in default configuration: nothing to reload")
             notifier.ready(status: "reload: no configuration file, running on the built-in default")
-            return
+            return nil
         }
         do {
             let configuration = try ConfigLoader.load(path: configPath)
@@ -84,12 +94,14 @@ public struct PageoutService: Service {
                                                                "regions": "\(configuration.regions.count)"])
             let status = await supervisor.statusBoard.current()
             notifier.ready(status: "reloaded \(configPath); " + status.summary)
+            return nil
         } catch {
             let first = error.errors.first.map { "\($0)" } ?? "\(error)"
             logger.error("reload failed, keeping the running configuration", metadata: [
                 "file": "\(configPath)", "error": "\(first)", "errors": "\(error.errors.count)"])
             await supervisor.reloadRefused(first)
             notifier.ready(status: await supervisor.statusBoard.current().summary)
+            return first
         }
     }
 }

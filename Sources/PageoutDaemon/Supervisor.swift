@@ -7,19 +7,24 @@ import PageoutLinux
 public actor Supervisor {
     /// Where status goes.
     public let statusBoard: StatusBoard
-    private let scanWorker: ScanWorker
-    private let pageoutWorker: PageoutWorker
-    private let procfs: ProcFS
-    private let logger: Logger
+    // Internal (not private) for the control socket's extension in Control/Supervisor+Control.swift.
+    let scanWorker: ScanWorker
+    let pageoutWorker: PageoutWorker
+    let procfs: ProcFS
+    let logger: Logger
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
     private let forceDryRun: Bool
     /// The configuration in force.
     public private(set) var configuration: PageoutConfiguration
-    private var bucket: TokenBucket
+    var bucket: TokenBucket
     private var rounds: UInt64 = 0
     private var lastMachineGuard: String?
     private var reloadProblem: String?
+    // Control socket: regions registered at run time, the ones of them whose VMM exited, and where they persist.
+    var registrations: [Registration] = []
+    var goneRegistrations: Set<String> = []
+    let registrationStore: RegistrationStore
 
     /// A supervisor for `configuration`; `forceDryRun` is the `--dry-run` flag (it wins over the file).
     public init(configuration: PageoutConfiguration, forceDryRun: Bool, procfs: ProcFS, logger: Logger) {
@@ -33,6 +38,7 @@ public actor Supervisor {
         self.pageoutWorker = PageoutWorker(resolver: resolver)
         self.origin = clock.now
         self.bucket = TokenBucket(rate: configuration.policy.maxPageoutRate.bytes, now: 0)
+        self.registrationStore = RegistrationStore(directory: configuration.daemon.stateDirectory)
     }
 
     /// Milliseconds since the supervisor started: the policy's monotonic clock.
@@ -43,7 +49,8 @@ public actor Supervisor {
 
     /// Registers the configured regions; called once before the first round.
     public func start() async {
-        await scanWorker.configure(configuration.regions, now: now)
+        restoreRegistrations()  // control socket
+        await scanWorker.configure(regionConfigs, now: now)
     }
 
     /// Replaces the configuration in force (a reload). Learned state of unchanged regions is kept.
@@ -51,7 +58,7 @@ public actor Supervisor {
         configuration = Self.applyingDryRun(forceDryRun, to: newConfiguration)
         reloadProblem = nil
         bucket.setRate(configuration.policy.maxPageoutRate.bytes)
-        await scanWorker.configure(configuration.regions, now: now)
+        await scanWorker.configure(regionConfigs, now: now)  // control socket: configured + registered regions
     }
 
     /// Records that a reload was refused: status says so until a reload succeeds.
@@ -111,6 +118,7 @@ public actor Supervisor {
         rounds += 1
         var status = DaemonStatus()
         status.regions = await scanWorker.statuses()
+        forgetGoneRegistrations(status.regions)  // control socket
         status.guardReason = machineGuard?.description
         status.scans = rounds
         status.dryRun = configuration.policy.dryRun

@@ -63,8 +63,20 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
+        // The control socket is bound before the first round, so READY=1 means clients can connect.
+        let control: ControlListener
+        do {
+            control = try await ControlListener.bind(path: configuration.daemon.socket)
+        } catch {
+            logger.critical("control socket unusable", metadata: ["error": "\(error.message)"])
+            _ = notifier.fatal(status: error.message, errno: error.errno)
+            throw ExitCode(1)
+        }
+        logger.info("control socket listening", metadata: ["socket": "\(control.endpoint)"])
+
         let supervisor = Supervisor(configuration: configuration, forceDryRun: dryRun, procfs: ProcFS(), logger: logger)
-        let service = PageoutService(supervisor: supervisor, configPath: path, notifier: notifier, logger: logger)
+        let service = PageoutService(supervisor: supervisor, configPath: path, notifier: notifier, logger: logger,
+                                     control: control)
         let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }

@@ -24,7 +24,7 @@ import Testing
 
     @Test(arguments: cases)
     func refusesToStart(text: String, message: String) throws {
-        let daemon = try DaemonProcess(config: text)
+        let daemon = try DaemonProcess(config: text, isolated: false)
         let status = daemon.waitForExit(timeout: 30)
         #expect(status == 1, "exit status \(String(describing: status))")
         let first = daemon.stderrText.split(separator: "\n").first.map(String.init) ?? ""

@@ -35,7 +35,7 @@ import Testing
     @Test func aFatalStartupErrorIsToldToSystemd() throws {
         let notify = try NotifyListener()
         let daemon = try DaemonProcess(config: "[daemon]\nscan_interval = \"0s\"\n",
-                                       environment: ["NOTIFY_SOCKET": notify.path])
+                                       environment: ["NOTIFY_SOCKET": notify.path], isolated: false)
         #expect(daemon.waitForExit(timeout: 30) == 1)
         let message = try notify.wait(for: "STATUS and ERRNO", timeout: 5) { $0.contains("ERRNO=") }
         #expect(message.text.contains("STATUS=invalid configuration") && message.text.contains("daemon.scan_interval"))

@@ -10,13 +10,33 @@ public final class DaemonProcess {
     /// Where its stderr goes.
     public let stderrPath: String
 
+    /// The control socket of an isolated daemon (in its own temporary directory).
+    public let socketPath: String
+
     /// Starts `pageoutd --config FILE arguments…` with `config` as the file's text and `environment` added.
-    public init(config: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    ///
+    /// With `isolated` (the default), unless the config names a socket, the daemon's socket and state directory
+    /// go to its temporary directory, so
+    /// daemons of tests running in parallel never meet: the lines are added right after `[daemon]` (or as a
+    /// `[daemon]` table of their own at the top), which shifts later line numbers: tests of error messages with
+    /// line numbers pass `isolated: false`.
+    public init(config: String, arguments: [String] = [], environment: [String: String] = [:],
+                isolated: Bool = true) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pageoutd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         configPath = directory.appendingPathComponent("pageoutd.toml").path
         stderrPath = directory.appendingPathComponent("stderr.log").path
-        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        socketPath = directory.appendingPathComponent("pageoutd.sock").path
+        var text = config
+        if isolated, !config.contains("socket = ") {
+            let lines = "socket = \"\(socketPath)\"\nstate_directory = \"\(directory.path)/state\"\n"
+            if let header = text.range(of: "[daemon]\n") {
+                text.insert(contentsOf: lines, at: header.upperBound)
+            } else {
+                text = "[daemon]\n" + lines + "\n" + text
+            }
+        }
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = BuildProducts.url(of: "pageoutd")
         process.arguments = ["--config", configPath] + arguments

@@ -43,4 +43,20 @@ public struct ProcessUsage {
         cpuSeconds = ((Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)) / ticks
         residentKiB = RawKernel.residentKiB(pid: pid)
     }
+
+    /// The resident KiB of the mappings of file `path` in process `pid` (from /proc/PID/smaps).
+    public static func residentKiB(ofMappingsOf path: String, pid: Int32) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/smaps", encoding: .utf8) else { return 0 }
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        var inFile = false
+        var total = 0
+        for line in text.split(separator: "\n") {
+            if let first = line.first, first.isHexDigit, line.contains("-"), !line.hasPrefix("Rss") {
+                inFile = line.hasSuffix(resolved)
+            } else if inFile, line.hasPrefix("Rss:") {
+                total += line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            }
+        }
+        return total
+    }
 }

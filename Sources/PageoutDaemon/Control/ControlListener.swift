@@ -1,0 +1,187 @@
+import Glibc
+import Logging
+import NIOCore
+import NIOPosix
+import PageoutControl
+import Synchronization
+import SystemPackage
+
+/// The control socket, bound and listening: `bind` before the daemon says READY, `serve` while it runs.
+public final class ControlListener: Sendable {
+    private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+    private let limits: ControlLimits
+    /// Every connection's channel while it is open, to close them all at shutdown.
+    private let openChannels: OpenChannels
+    /// The socket file the daemon bound itself (removed at exit), nil when systemd passed the socket.
+    private let boundPath: String?
+    /// Where the socket is, for logs: the path, or that systemd passed it.
+    public let endpoint: String
+
+    /// One event loop thread serves every connection: the traffic is a few small messages per client.
+    private static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    private init(server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, limits: ControlLimits,
+                 boundPath: String?, endpoint: String, openChannels: OpenChannels) {
+        self.openChannels = openChannels
+        self.server = server
+        self.limits = limits
+        self.boundPath = boundPath
+        self.endpoint = endpoint
+    }
+
+    /// Listens on the socket systemd passed, or binds `path` (mode 0660, owned by the daemon's user and group).
+    ///
+    /// - Throws: `ControlSocketError` with a sentence for STATUS= and an errno for ERRNO=.
+    public static func bind(path: String, limits: ControlLimits = ControlLimits()) async throws(ControlSocketError)
+        -> ControlListener {
+        let source = try ControlSocketSource.current(path: path)
+        let bootstrap = ServerBootstrap(group: eventLoops)
+            .serverChannelOption(.backlog, value: 128)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 << 10, high: 64 << 10))
+        let openChannels = OpenChannels()
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> = {
+            channel in
+            openChannels.add(channel)
+            return channel.eventLoop.makeCompletedFuture {
+                let decoder = VarlinkFrameDecoder(maximumBytes: limits.maximumMessageBytes)
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(decoder))
+                return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            }
+        }
+        switch source {
+        case .passed(let descriptor):
+            do {
+                let server = try await bootstrap.bind(descriptor, childChannelInitializer: initializer)
+                return ControlListener(server: server, limits: limits, boundPath: nil,
+                                       endpoint: "fd \(descriptor) from systemd", openChannels: openChannels)
+            } catch {
+                throw ControlSocketError("cannot listen on the socket systemd passed: \(error)",
+                                         errno: Self.errno(of: error))
+            }
+        case .path(let path):
+            try ControlSocketSource.prepare(path)
+            let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+            do {
+                server = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
+            } catch {
+                throw ControlSocketError("cannot bind the control socket \(path): \(error)", errno: Self.errno(of: error))
+            }
+            // Group access (the operators' group) comes with a configurable group; until then root's.
+            if chmod(path, 0o660) != 0 {
+                let code = Errno(rawValue: Glibc.errno)
+                try? await server.channel.close()
+                throw ControlSocketError("cannot set the mode of \(path): \(code)", errno: code)
+            }
+            return ControlListener(server: server, limits: limits, boundPath: path, endpoint: path,
+                                   openChannels: openChannels)
+        }
+    }
+
+    /// Serves clients until the task is cancelled (graceful shutdown), then closes every connection and removes
+    /// the socket file it bound.
+    public func serve(_ methods: ControlMethods, logger: Logger) async {
+        // The accept loop must not see the cancellation: a cancelled NIO stream drops the connections it has
+        // accepted but not handed out yet, and a connection dropped while open traps in NIO ("Deinited
+        // NIOAsyncWriter without calling finish()"). Cancellation closes the sockets instead; the loop then
+        // ends by itself once every connection has closed.
+        let accepting = Task { await acceptLoop(methods, logger: logger) }
+        let server = server.channel
+        let open = openChannels
+        await withTaskCancellationHandler {
+            await accepting.value
+        } onCancel: {
+            server.close(promise: nil)
+            open.closeAll()
+        }
+        if let boundPath { unlink(boundPath) }
+    }
+
+    /// Accepts connections until the server socket closes; returns when every connection has ended.
+    private func acceptLoop(_ methods: ControlMethods, logger: Logger) async {
+        let limits = limits
+        let connections = ConnectionCount(limit: limits.maximumConnections)
+        do {
+            try await server.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await connection in inbound {
+                        guard connections.admit() else {
+                            try? await connection.executeThenClose { _, _ in }
+                            if connections.shouldReportRefusal() {
+                                logger.warning("control connection refused: too many clients",
+                                               metadata: ["limit": "\(limits.maximumConnections)"])
+                            }
+                            continue
+                        }
+                        group.addTask {
+                            await ControlConnection(connection: connection, methods: methods, limits: limits,
+                                                    logger: logger).run()
+                            connections.release()
+                        }
+                    }
+                }
+            }
+        } catch {
+            logger.error("control socket failed", metadata: ["socket": "\(endpoint)", "error": "\(error)"])
+        }
+    }
+
+    /// The errno inside a NIO error, for systemd's ERRNO=.
+    private static func errno(of error: any Error) -> Errno {
+        (error as? IOError).map { Errno(rawValue: $0.errnoCode) } ?? .ioError
+    }
+}
+
+/// The connections being served, against the limit.
+private final class ConnectionCount: Sendable {
+    private struct State {
+        var active = 0
+        var refusedSinceAdmitted = false
+    }
+
+    private let limit: Int
+    private let state = Mutex(State())
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Takes a place if one is free.
+    func admit() -> Bool {
+        state.withLock { state in
+            guard state.active < limit else { return false }
+            state.active += 1
+            state.refusedSinceAdmitted = false
+            return true
+        }
+    }
+
+    /// Gives a place back.
+    func release() {
+        state.withLock { $0.active -= 1 }
+    }
+
+    /// True for the first refusal after an admission: a flood of refused clients logs one line.
+    func shouldReportRefusal() -> Bool {
+        state.withLock { state in
+            defer { state.refusedSinceAdmitted = true }
+            return !state.refusedSinceAdmitted
+        }
+    }
+}
+
+/// The open connections' channels.
+private final class OpenChannels: Sendable {
+    private let channels = Mutex([ObjectIdentifier: any Channel]())
+
+    /// Tracks `channel` until it closes.
+    func add(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { _ in self.channels.withLock { _ = $0.removeValue(forKey: id) } }
+    }
+
+    /// Closes every open connection.
+    func closeAll() {
+        for channel in channels.withLock({ Array($0.values) }) { channel.close(promise: nil) }
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Glibc
+import PageoutTestSupport
+
+/// A minimal varlink client for the tests: JSON + NUL out, bytes up to the next NUL in, every wait bounded.
+final class VarlinkTestClient {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    /// Connects to `path`, retrying for `timeout` seconds while the daemon starts.
+    init(path: String, timeout: Double = 30) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
+            if Self.connect(fd, path) == 0 {
+                self.fd = fd
+                return
+            }
+            let code = errno
+            close(fd)
+            guard Date() < deadline else { throw TestFailure("cannot connect to \(path): errno \(code)") }
+            usleep(50_000)
+        }
+    }
+
+    deinit { close(fd) }
+
+    private static func connect(_ fd: Int32, _ path: String) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+    }
+
+    /// Sends raw bytes; false when the daemon closed the connection (EPIPE, ECONNRESET) or it stayed full.
+    @discardableResult
+    func send(_ bytes: [UInt8], timeout: Double = 10) -> Bool {
+        var sent = 0
+        let deadline = Date().addingTimeInterval(timeout)
+        while sent < bytes.count {
+            var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            guard Date() < deadline else { return false }
+            guard poll(&entry, 1, 200) > 0 else { continue }
+            let count = bytes.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + sent, min($0.count - sent, 1 << 16), Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            }
+            if count < 0 {
+                if errno == EAGAIN || errno == EINTR { continue }
+                return false
+            }
+            sent += count
+        }
+        return true
+    }
+
+    /// Sends one call.
+    @discardableResult
+    func send(method: String, parameters: [String: Any]? = nil, more: Bool = false, oneway: Bool = false) -> Bool {
+        var call: [String: Any] = ["method": method]
+        if let parameters { call["parameters"] = parameters }
+        if more { call["more"] = true }
+        if oneway { call["oneway"] = true }
+        let data = try! JSONSerialization.data(withJSONObject: call)
+        return send(Array(data) + [0])
+    }
+
+    /// The next message as a JSON object; nil when the daemon closed the connection.
+    func read(timeout: Double = 10) throws -> [String: Any]? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let end = buffer.firstIndex(of: 0) {
+                let message = Data(buffer[..<end])
+                buffer.removeSubrange(...end)
+                guard let object = try JSONSerialization.jsonObject(with: message) as? [String: Any] else {
+                    throw TestFailure("reply is not an object: \(String(decoding: message, as: UTF8.self))")
+                }
+                return object
+            }
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { throw TestFailure("no reply within \(timeout) s") }
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, Int32(min(remaining, 1) * 1000) + 1) > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            let count = recv(fd, &chunk, chunk.count, 0)
+            if count == 0 || (count < 0 && errno == ECONNRESET) { return nil }
+            guard count > 0 else { continue }
+            buffer.append(contentsOf: chunk[..<count])
+        }
+    }
+
+    /// Calls `method` and returns its reply (error replies too).
+    func call(_ method: String, _ parameters: [String: Any]? = nil, timeout: Double = 10) throws -> [String: Any] {
+        guard send(method: method, parameters: parameters) else { throw TestFailure("\(method): connection closed") }
+        guard let reply = try read(timeout: timeout) else { throw TestFailure("\(method): connection closed") }
+        return reply
+    }
+
+    /// True when the daemon closed the connection within `timeout` seconds (anything sent before is skipped).
+    func isClosed(within timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            do {
+                if try read(timeout: max(0.01, deadline.timeIntervalSinceNow)) == nil { return true }
+            } catch {
+                continue
+            }
+        }
+        return false
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// The `error` of a reply.
+    var errorName: String? { self["error"] as? String }
+    /// The `parameters` of a reply.
+    var parameters: [String: Any] { self["parameters"] as? [String: Any] ?? [:] }
+}
+
+/// A daemon with its control socket and state directory in a fresh directory, and a guest-free config.
+final class ControlDaemon {
+    let directory: String
+    let extra: String
+    var socketPath: String { directory + "/run/pageoutd.sock" }
+    var stateDirectory: String { directory + "/state" }
+    var registrationsPath: String { stateDirectory + "/registrations.json" }
+    private(set) var daemon: DaemonProcess
+
+    init(extra: String = "") throws {
+        directory = "/tmp/pageoutd-ctl-" + UUID().uuidString.prefix(8)
+        self.extra = extra
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        daemon = try DaemonProcess(config: Self.config(directory: directory, extra: extra))
+    }
+
+    deinit {
+        if daemon.process.isRunning {
+            daemon.send(SIGTERM)
+            _ = daemon.waitForExit(timeout: 10)
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    static func config(directory: String, extra: String) -> String {
+        """
+        [daemon]
+        socket = "\(directory)/run/pageoutd.sock"
+        state_directory = "\(directory)/state"
+        scan_interval = "1s"
+        log_level = "debug"
+
+        [policy]
+        cold_age = "2s"
+        \(extra)
+        """
+    }
+
+    /// A client of this daemon.
+    func client(timeout: Double = 30) throws -> VarlinkTestClient {
+        try VarlinkTestClient(path: socketPath, timeout: timeout)
+    }
+
+    /// Stops the daemon (SIGTERM, expecting exit 0) and starts it again with the same configuration.
+    func restart() throws -> Int32? {
+        daemon.send(SIGTERM)
+        let status = daemon.waitForExit(timeout: 15)
+        daemon = try DaemonProcess(config: Self.config(directory: directory, extra: extra))
+        return status
+    }
+}
