@@ -64,6 +64,12 @@ struct ConfigDecoder {
             let keyPath = path.appending(key)
             switch DaemonSettings.Key(rawValue: key) {
             case .socket: read(node, at: keyPath, as: .string("a path string"), into: &daemon.socket)
+            case .socketMode: read(node, at: keyPath, as: .fileMode, into: &daemon.socketMode)
+            case .socketGroup:
+                read(node, at: keyPath, as: .string("a group name or ID string"), into: &daemon.socketGroup)
+            case .maxClients: read(node, at: keyPath, as: .integer, into: &daemon.maxClients)
+            case .clientIdleTimeout: read(node, at: keyPath, as: .duration, into: &daemon.clientIdleTimeout)
+            case .maxScanWindow: read(node, at: keyPath, as: .duration, into: &daemon.maxScanWindow)
             case .stateDirectory: read(node, at: keyPath, as: .string("a path string"), into: &daemon.stateDirectory)
             case .scanInterval: read(node, at: keyPath, as: .duration, into: &daemon.scanInterval)
             case .logLevel: read(node, at: keyPath, as: .logLevel, into: &daemon.logLevel)
@@ -189,5 +195,25 @@ struct ConfigDecoder {
     private mutating func fail(_ path: ConfigKeyPath, _ problem: String) {
         failedKeys.insert(path)
         issues.append(ConfigIssue(key: path, problem: problem))
+    }
+}
+
+extension ValueKind where Value == FileMode {
+    /// An octal file mode string: `"0660"`.
+    static var fileMode: Self {
+        ValueKind(expected: "an octal file mode string such as \"0660\"") { node throws(ConfigValueError) in
+            guard case .string(let text) = node else { return nil }
+            return try FileMode(configText: text)
+        }
+    }
+}
+
+extension ValueKind where Value == Int {
+    /// An integer; its range is checked by validation.
+    static var integer: Self {
+        ValueKind(expected: "an integer") { node in
+            guard case .integer(let number) = node else { return nil }
+            return number
+        }
     }
 }

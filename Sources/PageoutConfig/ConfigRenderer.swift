@@ -39,6 +39,11 @@ extension DaemonSettings {
     func tomlValue(of key: Key) -> String {
         switch key {
         case .socket: socket.configQuoted
+        case .socketMode: socketMode.configText.configQuoted
+        case .socketGroup: socketGroup.configQuoted
+        case .maxClients: "\(maxClients)"
+        case .clientIdleTimeout: clientIdleTimeout.configText.configQuoted
+        case .maxScanWindow: maxScanWindow.configText.configQuoted
         case .stateDirectory: stateDirectory.configQuoted
         case .scanInterval: scanInterval.configText.configQuoted
         case .logLevel: logLevel.rawValue.configQuoted

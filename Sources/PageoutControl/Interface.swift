@@ -26,6 +26,11 @@ public enum ControlInterface {
           cold: int,
           paged_out: int,
           refaults: int,
+          repaired: int,
+          windows_opened: int,
+          windows_closed: int,
+          windows_expired: int,
+          window_repaired: int,
           scans: int
         )
 
@@ -67,6 +72,16 @@ public enum ControlInterface {
         # Reloads the configuration file, as SIGHUP does.
         method Reload() -> ()
 
+        # Opens a scan window before something reads all of a region's memory (a live migration, a backup):
+        # records its cold set (swapped pages, pages paged out and not used since, holes), in pages. Windows
+        # may overlap; one left open for 10 minutes expires.
+        method BeginScan(name: string) -> (token: string, cold_pages: int)
+
+        # Ends a scan window: pages the resident part of its cold set out again, under the pageout guards and
+        # rate limit. Counts in pages, from a scan after the repair: paged_out were mapped in the VMM,
+        # repaired were resident and unmapped, swapped_after of the cold_pages are in swap.
+        method EndScan(token: string) -> (paged_out: int, repaired: int, cold_pages: int, swapped_after: int)
+
         error RegionNotFound (name: string)
         error RegionExists (name: string)
         error InvalidParameter (parameter: string, reason: string)
@@ -74,14 +89,16 @@ public enum ControlInterface {
         error ProcessNotFound (pid: int)
         error MappingNotFound (name: string, source: string)
         error NoSwap (reason: string)
+        error WindowNotFound (token: string)
         """
 
     /// The methods of `io.pageoutd`, fully qualified, in the order the IDL declares them.
     public static let methods = [
         "GetStatus", "ListRegions", "GetRegion", "Register", "Unregister", "Pause", "Resume", "PageoutNow", "Reload",
+        "BeginScan", "EndScan",
     ].map { "\(name).\($0)" }
 
     /// Methods that change the daemon: only uid 0 and members of the control group may call them.
     public static let mutatingMethods: Set<String> = Set(
-        ["Register", "Unregister", "Pause", "Resume", "PageoutNow", "Reload"].map { "\(name).\($0)" })
+        ["Register", "Unregister", "Pause", "Resume", "PageoutNow", "Reload", "BeginScan", "EndScan"].map { "\(name).\($0)" })
 }

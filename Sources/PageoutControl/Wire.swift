@@ -186,6 +186,8 @@ public struct WireRegion: Codable, Sendable, Equatable {
     public var reason: String?
     public var size, mapped, swapped, holes, skewed, hot, warm, cold: UInt64
     public var paged_out, refaults, scans: UInt64
+    /// Bytes automatic repair put back into swap; scan windows opened, closed, expired; bytes windows put back.
+    public var repaired, windows_opened, windows_closed, windows_expired, window_repaired: UInt64
 
     /// The wire form of `status`.
     public init(_ status: RegionStatus) {
@@ -204,6 +206,11 @@ public struct WireRegion: Codable, Sendable, Equatable {
         paged_out = status.pagedOutBytes
         refaults = status.refaultPages
         scans = status.scans
+        repaired = status.repairedBytes
+        windows_opened = status.windowsOpened
+        windows_closed = status.windowsClosed
+        windows_expired = status.windowsExpired
+        window_repaired = status.windowRepairedBytes
     }
 }
 

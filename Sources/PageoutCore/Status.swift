@@ -46,6 +46,15 @@ public struct RegionStatus: Sendable, Hashable, Codable {
     public var repairedBytes: UInt64 = 0
     /// Scans since registration.
     public var scans: UInt64 = 0
+    /// Scan windows opened (BeginScan) since registration.
+    public var windowsOpened: UInt64 = 0
+    /// Scan windows ended by EndScan since registration.
+    public var windowsClosed: UInt64 = 0
+    /// Scan windows dropped because they stayed open too long, since registration.
+    public var windowsExpired: UInt64 = 0
+    /// Bytes that scan windows put out of memory again at EndScan (mapped and resident-unmapped), since
+    /// registration.
+    public var windowRepairedBytes: UInt64 = 0
 
     /// A region with nothing known yet.
     public init(name: String, pid: Int32? = nil, phase: RegionPhase = .pending, reason: String? = nil) {

@@ -29,8 +29,11 @@ actor ScanWorker {
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     private let resolver: RegionResolver
-    private let logger: Logger
-    private var runtimes: [RegionRuntime] = []
+    // Internal (not private) for the scan windows' extension in ScanWindows.swift.
+    let logger: Logger
+    var runtimes: [RegionRuntime] = []
+    /// Open scan windows (BeginScan/EndScan).
+    var windows = ScanWindows()
 
     init(resolver: RegionResolver, logger: Logger) {
         self.resolver = resolver
@@ -87,8 +90,11 @@ actor ScanWorker {
             let heldBy = guardFor(runtime, swap: swap, pressure: pressure, swapProblem: swapProblem)
             runtime.bucket.refill(at: now)
             let budgetBytes = heldBy == nil ? min(globalBudget, runtime.bucket.available) : 0
+            // Pages of open scan windows mapped again are the scanner's reads: the policy must not learn from them.
             let decision = PolicyEngine.evaluate(policy, snapshot: snapshot, now: now, limits: limits,
-                                                 pageBudget: Int(budgetBytes / UInt64(pageSize)))
+                                                 pageBudget: Int(budgetBytes / UInt64(pageSize)),
+                                                 ignoringRefaults: windows.ignored(in: name, layout: region.layout))
+            windows.scanned(name)
             policy = decision.state
             runtime.policy = policy
             let dryRun = runtime.config.policy.dryRun
@@ -146,7 +152,9 @@ actor ScanWorker {
         do {
             let mapped = try scanner.mappedPages(among: plan.runs)
             let limits = runtime.limits(pageSize: policy.layout.pageSize)
-            let (updated, refaults) = PolicyEngine.recheck(policy, mappedNow: mapped, now: now, limits: limits)
+            let (updated, refaults) = PolicyEngine.recheck(
+                policy, mappedNow: mapped, now: now, limits: limits,
+                ignoringRefaults: windows.ignored(in: name, layout: policy.layout))
             runtime.policy = updated
             runtime.status.refaultPages = UInt64(updated.totals.refaultPages)
             if refaults > 0 {
@@ -171,7 +179,7 @@ actor ScanWorker {
     // MARK: - Internals
 
     /// The runtime's opened region and scanner, opening (and checking) them first if needed.
-    private func opened(_ runtime: RegionRuntime) throws -> (ShmemRegion, SnapshotScanner) {
+    func opened(_ runtime: RegionRuntime) throws -> (ShmemRegion, SnapshotScanner) {
         if let region = runtime.region, let scanner = runtime.scanner {
             return (region, scanner)
         }
@@ -189,7 +197,7 @@ actor ScanWorker {
     }
 
     /// The guard holding this region back, if any.
-    private func guardFor(_ runtime: RegionRuntime, swap: SwapStatus?, pressure: MemoryPressure?,
+    func guardFor(_ runtime: RegionRuntime, swap: SwapStatus?, pressure: MemoryPressure?,
                           swapProblem: String?) -> PageoutGuard? {
         if runtime.isPaused { return .paused }
         if let swapProblem { return .unreadable(swapProblem) }
@@ -227,7 +235,7 @@ actor ScanWorker {
     }
 
     /// Turns a scan or pageout failure into the region's state, logging each distinct problem once.
-    private func handle(_ error: any Error, of runtime: RegionRuntime) {
+    func handle(_ error: any Error, of runtime: RegionRuntime) {
         let name = runtime.config.name
         if error is ProcessExited, case .pid = runtime.config.process {
             runtime.isGone = true

@@ -84,6 +84,9 @@ public actor Supervisor {
             ?? swap.flatMap { PageoutGuard.machine(swap: $0, pressure: pressure, policy: configuration.policy) }
         reportMachineGuard(machineGuard)
         bucket.refill(at: started)
+        // Scan windows left open longer than max_scan_window end.
+        await scanWorker.expireWindows(at: started,
+                                       maximum: configuration.daemon.maxScanWindow.wholeNanoseconds / 1_000_000)
 
         var pagedOut: [String] = []
         for name in await scanWorker.regionNames {

@@ -15,6 +15,7 @@ struct Pageoutctl: ParsableCommand {
         subcommands: [
             StatusCommand.self, RegionsCommand.self, RegisterCommand.self, UnregisterCommand.self,
             PauseCommand.self, ResumeCommand.self, PageoutCommand.self, ReloadCommand.self, WatchCommand.self,
+            ScanBeginCommand.self, ScanEndCommand.self, ScanWrapCommand.self,
         ])
 
     /// The daemon's socket when neither --socket nor the environment names one.

@@ -11,6 +11,6 @@ struct Pageoutd: AsyncParsableCommand {
             (default \(RunCommand.defaultConfigPath), or the built-in default when that file does not exist). \
             SIGHUP reloads the configuration; SIGTERM stops after the scan in progress.
             """,
-        subcommands: [RunCommand.self],
+        subcommands: [RunCommand.self, DemoCommand.self],
         defaultSubcommand: RunCommand.self)
 }

@@ -66,7 +66,7 @@ struct RunCommand: AsyncParsableCommand {
         // The control socket is bound before the first round, so READY=1 means clients can connect.
         let control: ControlListener
         do {
-            control = try await ControlListener.bind(path: configuration.daemon.socket)
+            control = try await ControlListener.bind(settings: configuration.daemon)
         } catch {
             logger.critical("control socket unusable", metadata: ["error": "\(error.message)"])
             _ = notifier.fatal(status: error.message, errno: error.errno)

@@ -54,7 +54,9 @@ struct DefaultConfigFileTests {
         return [
             PageoutConfiguration(),
             PageoutConfiguration(
-                daemon: DaemonSettings(socket: "/run/a \"quoted\" dir/x.sock", stateDirectory: "/var/lib/p\u{E9}",
+                daemon: DaemonSettings(socket: "/run/a \"quoted\" dir/x.sock", socketMode: FileMode(0o600),
+                                       socketGroup: "kvm-operators", maxClients: 4096,
+                                       clientIdleTimeout: .milliseconds(1500), stateDirectory: "/var/lib/p\u{E9}",
                                        scanInterval: .milliseconds(250), logLevel: .trace),
                 policy: global,
                 regions: [

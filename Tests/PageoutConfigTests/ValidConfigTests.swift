@@ -14,6 +14,10 @@ struct ValidConfigTests {
     func overrides() throws {
         let text = """
             [daemon]
+            socket_mode = "660"
+            socket_group = "1001"
+            max_clients = 8
+            client_idle_timeout = "2m"
             scan_interval = "750ms"
             log_level = "debug"
 
@@ -38,7 +42,9 @@ struct ValidConfigTests {
             path = "/dev/shm/vm2-ram"
             """
         let configuration = try ConfigLoader.parse(text, fileName: "pageoutd.toml")
-        #expect(configuration.daemon == DaemonSettings(scanInterval: .milliseconds(750), logLevel: .debug))
+        #expect(configuration.daemon == DaemonSettings(socketMode: FileMode(0o660), socketGroup: "1001", maxClients: 8,
+                                                      clientIdleTimeout: .seconds(120),
+                                                      scanInterval: .milliseconds(750), logLevel: .debug))
         let global = PolicySettings(coldAge: .seconds(180), maxPageoutRate: .gib(1), minFreeSwap: .percent(Percent(10)),
                                     psiSomeAvg10Max: Percent(25), maxSwappedPercent: try #require(Percent(value: 80.5)))
         #expect(configuration.policy == global)

@@ -125,17 +125,21 @@ extension Dictionary where Key == String, Value == Any {
 final class ControlDaemon {
     let directory: String
     let extra: String
+    /// Lines added to `[daemon]`.
+    let daemonExtra: String
     var socketPath: String { directory + "/run/pageoutd.sock" }
     var stateDirectory: String { directory + "/state" }
     var registrationsPath: String { stateDirectory + "/registrations.json" }
     private(set) var daemon: DaemonProcess
 
-    init(extra: String = "") throws {
+    /// Starts a daemon; `extra` goes under `[policy]` (or starts tables of its own), `daemonExtra` under `[daemon]`.
+    init(extra: String = "", daemonExtra: String = "") throws {
         directory = "/tmp/pageoutd-ctl-" + UUID().uuidString.prefix(8)
         self.extra = extra
+        self.daemonExtra = daemonExtra
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
-        daemon = try DaemonProcess(config: Self.config(directory: directory, extra: extra))
+        daemon = try DaemonProcess(config: Self.config(directory: directory, extra: extra, daemonExtra: daemonExtra))
     }
 
     deinit {
@@ -146,13 +150,14 @@ final class ControlDaemon {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    static func config(directory: String, extra: String) -> String {
+    static func config(directory: String, extra: String, daemonExtra: String = "") -> String {
         """
         [daemon]
         socket = "\(directory)/run/pageoutd.sock"
         state_directory = "\(directory)/state"
         scan_interval = "1s"
         log_level = "debug"
+        \(daemonExtra)
 
         [policy]
         cold_age = "2s"
@@ -169,7 +174,7 @@ final class ControlDaemon {
     func restart() throws -> Int32? {
         daemon.send(SIGTERM)
         let status = daemon.waitForExit(timeout: 15)
-        daemon = try DaemonProcess(config: Self.config(directory: directory, extra: extra))
+        daemon = try DaemonProcess(config: Self.config(directory: directory, extra: extra, daemonExtra: daemonExtra))
         return status
     }
 }

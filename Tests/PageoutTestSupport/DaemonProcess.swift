@@ -20,8 +20,9 @@ public final class DaemonProcess {
     /// daemons of tests running in parallel never meet: the lines are added right after `[daemon]` (or as a
     /// `[daemon]` table of their own at the top), which shifts later line numbers: tests of error messages with
     /// line numbers pass `isolated: false`.
+    /// With `launcher` (e.g. `["setpriv", ...]`) the daemon runs through it.
     public init(config: String, arguments: [String] = [], environment: [String: String] = [:],
-                isolated: Bool = true) throws {
+                isolated: Bool = true, launcher: [String] = []) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pageoutd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         configPath = directory.appendingPathComponent("pageoutd.toml").path
@@ -38,8 +39,13 @@ public final class DaemonProcess {
         }
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = BuildProducts.url(of: "pageoutd")
-        process.arguments = ["--config", configPath] + arguments
+        if launcher.isEmpty {
+            process.executableURL = BuildProducts.url(of: "pageoutd")
+            process.arguments = ["--config", configPath] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = launcher + [BuildProducts.url(of: "pageoutd").path, "--config", configPath] + arguments
+        }
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = nil
         env["WATCHDOG_USEC"] = nil
@@ -82,4 +88,19 @@ public final class DaemonProcess {
     public var stderrText: String {
         (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
     }
+}
+
+/// Runs a command to its end (through /usr/bin/env, so PATH is searched) and returns its exit status and its
+/// stdout and stderr together.
+public func runToEnd(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, output)
 }

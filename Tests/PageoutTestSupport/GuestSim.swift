@@ -15,10 +15,23 @@ public final class GuestSim {
     public let holePages: Int
 
     /// Starts a guest simulator with `arguments` and waits for its READY line.
-    public init(_ arguments: [String]) throws {
+    /// With `launcher` (e.g. `["setpriv", "--reuid", "65534", ...]`), the simulator runs through it: a copy of it
+    /// in a world-readable temporary directory, so that another user may execute it.
+    public init(_ arguments: [String], launcher: [String] = []) throws {
         process = Process()
-        process.executableURL = BuildProducts.url(of: "pageout-guestsim")
-        process.arguments = arguments
+        if launcher.isEmpty {
+            process.executableURL = BuildProducts.url(of: "pageout-guestsim")
+            process.arguments = arguments
+        } else {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("guestsim-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+            let copy = directory.appendingPathComponent("pageout-guestsim")
+            try FileManager.default.copyItem(at: BuildProducts.url(of: "pageout-guestsim"), to: copy)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy.path)
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = launcher + [copy.path] + arguments
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -83,12 +83,17 @@ struct PageoutctlRenderingTests {
                     "paged_out" : 734003200,
                     "pid" : 4242,
                     "refaults" : 1234,
+                    "repaired" : 0,
                     "scans" : 15,
                     "size" : 4294967296,
                     "skewed" : 0,
                     "state" : "active",
                     "swapped" : 1073741824,
-                    "warm" : 1178599424
+                    "warm" : 1178599424,
+                    "window_repaired" : 0,
+                    "windows_closed" : 0,
+                    "windows_expired" : 0,
+                    "windows_opened" : 0
                   }
                 ],
                 "scans" : 15,

@@ -37,34 +37,67 @@ public struct DaemonSettings: Sendable, Hashable {
     public enum Key: String, Sendable, Hashable, CaseIterable {
         /// `socket`: the path of the varlink control socket.
         case socket
+        /// `socket_mode`: the file mode of the control socket, in octal.
+        case socketMode = "socket_mode"
+        /// `socket_group`: the control group, whose members may call the mutating methods.
+        case socketGroup = "socket_group"
+        /// `max_clients`: how many control connections are served at once.
+        case maxClients = "max_clients"
+        /// `client_idle_timeout`: how long a control connection may stay idle.
+        case clientIdleTimeout = "client_idle_timeout"
         /// `state_directory`: where registrations persist across restarts.
         case stateDirectory = "state_directory"
         /// `scan_interval`: how often every region is scanned.
         case scanInterval = "scan_interval"
         /// `log_level`: how much the daemon logs.
         case logLevel = "log_level"
+        /// `max_scan_window`: how long a scan window may stay open before it expires.
+        case maxScanWindow = "max_scan_window"
     }
 
     /// The path of the varlink control socket (when systemd does not pass one in).
     public var socket: String
+    /// The file mode of the control socket the daemon binds (connecting needs write permission). At most 0777.
+    public var socketMode: FileMode
+    /// The control group, a name or a numeric gid: owns the socket, and its members may call the mutating
+    /// methods. Empty: the daemon's own group, and root alone may change the daemon.
+    public var socketGroup: String
+    /// How many control connections are served at once; more are closed at once. From 1 to 4096.
+    public var maxClients: Int
+    /// How long a control connection may stay with no call in progress, or with a reply its client does not
+    /// read, before it is closed. More than zero.
+    public var clientIdleTimeout: Duration
     /// The directory where registrations made over the control socket persist.
     public var stateDirectory: String
     /// How often every region is scanned. More than zero.
     public var scanInterval: Duration
     /// How much the daemon logs.
     public var logLevel: LogLevel
+    /// How long a scan window (BeginScan..EndScan) may stay open; one left open longer expires, with a warning,
+    /// and its pages count as the guest's again. More than zero.
+    public var maxScanWindow: Duration
 
     /// Creates daemon settings; every value has the built-in default.
     public init(
         socket: String = "/run/pageoutd/pageoutd.sock",
+        socketMode: FileMode = FileMode(0o660),
+        socketGroup: String = "",
+        maxClients: Int = 64,
+        clientIdleTimeout: Duration = .seconds(60),
         stateDirectory: String = "/var/lib/pageoutd",
         scanInterval: Duration = .seconds(1),
-        logLevel: LogLevel = .info
+        logLevel: LogLevel = .info,
+        maxScanWindow: Duration = .seconds(600)
     ) {
         self.socket = socket
+        self.socketMode = socketMode
+        self.socketGroup = socketGroup
+        self.maxClients = maxClients
+        self.clientIdleTimeout = clientIdleTimeout
         self.stateDirectory = stateDirectory
         self.scanInterval = scanInterval
         self.logLevel = logLevel
+        self.maxScanWindow = maxScanWindow
     }
 
     /// The built-in defaults.
@@ -82,8 +115,80 @@ public struct DaemonSettings: Sendable, Hashable {
             issues.append(ConfigIssue(key: path.appending(Key.scanInterval.rawValue),
                                       problem: "must be more than zero"))
         }
+        if let problem = Self.groupProblem(socketGroup) {
+            issues.append(ConfigIssue(key: path.appending(Key.socketGroup.rawValue), problem: problem))
+        }
+        if !Self.clientRange.contains(maxClients) {
+            issues.append(ConfigIssue(key: path.appending(Key.maxClients.rawValue),
+                                      problem: "\(maxClients) is not from \(Self.clientRange.lowerBound) "
+                                        + "to \(Self.clientRange.upperBound)"))
+        }
+        for (key, duration) in [(Key.clientIdleTimeout, clientIdleTimeout), (.maxScanWindow, maxScanWindow)]
+        where duration <= .zero {
+            issues.append(ConfigIssue(key: path.appending(key.rawValue), problem: "must be more than zero"))
+        }
         return issues
     }
+}
+
+extension DaemonSettings {
+    /// The values `max_clients` may take.
+    public static let clientRange = 1...4096
+
+    /// The problem with `group` as a `socket_group` value, or nil when it is empty, a gid, or a group name.
+    static func groupProblem(_ group: String) -> String? {
+        if group.isEmpty { return nil }
+        if group.allSatisfy(\.isASCIIDigit) {
+            // (gid_t)-1 means "no change" to chown, so it names no group.
+            guard let gid = UInt32(group), gid != .max else {
+                return "\(group) is not a group ID (0 to 4294967294)"
+            }
+            return nil
+        }
+        // The characters shadow-utils' groupadd accepts in a name.
+        let allowed = group.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-$".unicodeScalars.contains($0))
+        }
+        guard allowed, !group.hasPrefix("-"), group.utf8.count <= 32 else {
+            return "\(group.configQuoted) is not a group name or ID"
+        }
+        return nil
+    }
+}
+
+/// File permission bits, as `chmod` takes them: `socket_mode = "0660"`.
+public struct FileMode: Sendable, Hashable, CustomStringConvertible {
+    /// The bits, at most 0o777.
+    public var bits: UInt32
+
+    /// Creates a mode; `bits` must be at most 0o777.
+    public init(_ bits: UInt32) {
+        precondition(bits <= 0o777, "file mode \(String(bits, radix: 8)) has bits beyond 0777")
+        self.bits = bits
+    }
+
+    /// Parses 3 or 4 octal digits, at most `"0777"` (no setuid, setgid or sticky bits).
+    ///
+    /// - Throws: `ConfigValueError` naming the text.
+    public init(configText text: String) throws(ConfigValueError) {
+        guard (3...4).contains(text.count), text.allSatisfy({ ("0"..."7").contains($0) }),
+              let bits = UInt32(text, radix: 8) else {
+            throw ConfigValueError("\(text.configQuoted) is not an octal file mode (use e.g. \"0660\")")
+        }
+        guard bits <= 0o777 else {
+            throw ConfigValueError("\(text.configQuoted) sets bits beyond \"0777\" (setuid, setgid or sticky)")
+        }
+        self.bits = bits
+    }
+
+    /// Four octal digits: `"0660"`.
+    public var configText: String {
+        let digits = String(bits, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// The four octal digits.
+    public var description: String { configText }
 }
 
 /// The problem with `path` as a path the daemon opens, or nil when it is an absolute path.

@@ -22,13 +22,18 @@ public struct PolicyDecision: Sendable {
 public enum PolicyEngine {
     /// Evaluates `snapshot` taken at `now` (ms) against `state`. `pageBudget` is the most pages the guards and
     /// the rate limit allow now (0 when a guard is in force): the plan never exceeds it.
+    ///
+    /// `ignoringRefaults` marks pages a known scanner may have mapped (the cold sets of open scan windows): one
+    /// of them mapped again is the scanner's read, not the guest's use, so it neither backs its block off nor
+    /// makes the block hot. Nil ignores nothing.
     public static func evaluate(_ state: RegionPolicyState, snapshot: PageSnapshot, now: Int64,
-                                limits: PolicyLimits, pageBudget: Int) -> PolicyDecision {
+                                limits: PolicyLimits, pageBudget: Int,
+                                ignoringRefaults ignored: PageBitmap? = nil) -> PolicyDecision {
         precondition(snapshot.layout == state.layout, "snapshot of another layout")
         precondition(limits.blockPages == state.blockPages, "block size changed")
         var state = state
         let skewed = limits.autoRepair ? skewedPagesToRepair(state, snapshot: snapshot) : PageBitmap(count: snapshot.layout.pageCount)
-        let refaulted = learn(&state, from: snapshot, now: now, limits: limits)
+        let refaulted = learn(&state, from: snapshot, now: now, limits: limits, ignoring: ignored)
         var counts = PageClassCounts()
         counts.hole = snapshot.counts.hole
         counts.swapped = snapshot.counts.swapped
@@ -92,8 +97,9 @@ public enum PolicyEngine {
     }
 
     /// Updates blocks and the watched set from what changed since the last scan; returns the refaulted pages.
+    /// Pages in `ignored` (a scan window's cold set) teach nothing: neither refaults nor fresh use.
     private static func learn(_ state: inout RegionPolicyState, from snapshot: PageSnapshot, now: Int64,
-                              limits: PolicyLimits) -> Int {
+                              limits: PolicyLimits, ignoring ignored: PageBitmap? = nil) -> Int {
         var watched = state.pagedOut
         var fresh = snapshot.mapped
         if let previous = state.previous {
@@ -102,8 +108,13 @@ public enum PolicyEngine {
         } else {
             fresh = PageBitmap(count: snapshot.layout.pageCount)  // first sight: blocks start at `now` anyway
         }
-        let refaulted = snapshot.mapped.intersection(watched)
+        var refaulted = snapshot.mapped.intersection(watched)
         fresh.subtract(refaulted)
+        if let ignored {
+            precondition(ignored.count == snapshot.layout.pageCount, "ignored pages of another layout")
+            refaulted.subtract(ignored)
+            fresh.subtract(ignored)
+        }
         var refaultCount = 0
         for index in state.blocks.indices {
             let pages = state.pages(ofBlock: index)
@@ -145,10 +156,14 @@ public enum PolicyEngine {
     ///
     /// A page back within moments of its pageout belongs to the guest's hottest set; its block jumps
     /// `fastRefaultStep` levels up the backoff schedule.
+    ///
+    /// Pages in `ignored` (open scan windows' cold sets) mapped again are the scanner's reads: not refaults.
     public static func recheck(_ state: RegionPolicyState, mappedNow: PageBitmap, now: Int64,
-                               limits: PolicyLimits) -> (state: RegionPolicyState, refaults: Int) {
+                               limits: PolicyLimits,
+                               ignoringRefaults ignored: PageBitmap? = nil) -> (state: RegionPolicyState, refaults: Int) {
         var state = state
-        let back = mappedNow.intersection(state.pagedOut)
+        var back = mappedNow.intersection(state.pagedOut)
+        if let ignored { back.subtract(ignored) }
         var refaults = 0
         for index in state.blocks.indices {
             let count = back.setCount(in: state.pages(ofBlock: index))

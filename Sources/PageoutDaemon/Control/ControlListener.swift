@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PageoutControl
+import PageoutCore
 import Synchronization
 import SystemPackage
 
@@ -10,6 +11,8 @@ import SystemPackage
 public final class ControlListener: Sendable {
     private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     private let limits: ControlLimits
+    /// Who may call what, when the configuration says (a control group); nil keeps the methods' own.
+    private let authorization: ControlAuthorization?
     /// Every connection's channel while it is open, to close them all at shutdown.
     private let openChannels: OpenChannels
     /// The socket file the daemon bound itself (removed at exit), nil when systemd passed the socket.
@@ -21,19 +24,39 @@ public final class ControlListener: Sendable {
     private static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     private init(server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, limits: ControlLimits,
-                 boundPath: String?, endpoint: String, openChannels: OpenChannels) {
+                 authorization: ControlAuthorization?, boundPath: String?, endpoint: String,
+                 openChannels: OpenChannels) {
         self.openChannels = openChannels
+        self.authorization = authorization
         self.server = server
         self.limits = limits
         self.boundPath = boundPath
         self.endpoint = endpoint
     }
 
-    /// Listens on the socket systemd passed, or binds `path` (mode 0660, owned by the daemon's user and group).
+    /// Listens as `[daemon]` says: on the socket systemd passed, or binds `settings.socket` with `socket_mode`
+    /// and `socket_group`; serves at most `max_clients`, closes them after `client_idle_timeout`, and lets the
+    /// members of `socket_group` call the mutating methods.
+    ///
+    /// - Throws: `ControlSocketError`, also when `socket_group` names no group.
+    public static func bind(settings: DaemonSettings) async throws(ControlSocketError) -> ControlListener {
+        let group = try ControlGroup.resolve(settings.socketGroup)
+        var limits = ControlLimits()
+        limits.maximumConnections = settings.maxClients
+        limits.idleTimeout = settings.clientIdleTimeout
+        return try await bind(path: settings.socket, mode: mode_t(settings.socketMode.bits), group: group,
+                              limits: limits)
+    }
+
+    /// Listens on the socket systemd passed (whose mode and owner systemd set), or binds `path` with `mode`,
+    /// owned by the daemon's user and by `group` (the daemon's group when nil). Members of `group` may call the
+    /// mutating methods.
     ///
     /// - Throws: `ControlSocketError` with a sentence for STATUS= and an errno for ERRNO=.
-    public static func bind(path: String, limits: ControlLimits = ControlLimits()) async throws(ControlSocketError)
+    public static func bind(path: String, mode: mode_t = 0o660, group: gid_t? = nil,
+                            limits: ControlLimits = ControlLimits()) async throws(ControlSocketError)
         -> ControlListener {
+        let authorization = group.map { ControlAuthorization(allowedGroups: [$0]) }
         let source = try ControlSocketSource.current(path: path)
         let bootstrap = ServerBootstrap(group: eventLoops)
             .serverChannelOption(.backlog, value: 128)
@@ -52,8 +75,9 @@ public final class ControlListener: Sendable {
         case .passed(let descriptor):
             do {
                 let server = try await bootstrap.bind(descriptor, childChannelInitializer: initializer)
-                return ControlListener(server: server, limits: limits, boundPath: nil,
-                                       endpoint: "fd \(descriptor) from systemd", openChannels: openChannels)
+                return ControlListener(server: server, limits: limits, authorization: authorization,
+                                       boundPath: nil, endpoint: "fd \(descriptor) from systemd",
+                                       openChannels: openChannels)
             } catch {
                 throw ControlSocketError("cannot listen on the socket systemd passed: \(error)",
                                          errno: Self.errno(of: error))
@@ -66,20 +90,30 @@ public final class ControlListener: Sendable {
             } catch {
                 throw ControlSocketError("cannot bind the control socket \(path): \(error)", errno: Self.errno(of: error))
             }
-            // Group access (the operators' group) comes with a configurable group; until then root's.
-            if chmod(path, 0o660) != 0 {
+            // The group first: chown may clear mode bits, chmod never changes the owner.
+            if let group, chown(path, uid_t.max, group) != 0 {
                 let code = Errno(rawValue: Glibc.errno)
                 try? await server.channel.close()
+                unlink(path)
+                throw ControlSocketError("cannot give \(path) to group \(group) ([daemon] socket_group): \(code)",
+                                         errno: code)
+            }
+            if chmod(path, mode) != 0 {
+                let code = Errno(rawValue: Glibc.errno)
+                try? await server.channel.close()
+                unlink(path)
                 throw ControlSocketError("cannot set the mode of \(path): \(code)", errno: code)
             }
-            return ControlListener(server: server, limits: limits, boundPath: path, endpoint: path,
-                                   openChannels: openChannels)
+            return ControlListener(server: server, limits: limits, authorization: authorization, boundPath: path,
+                                   endpoint: path, openChannels: openChannels)
         }
     }
 
     /// Serves clients until the task is cancelled (graceful shutdown), then closes every connection and removes
     /// the socket file it bound.
     public func serve(_ methods: ControlMethods, logger: Logger) async {
+        var methods = methods
+        if let authorization { methods.authorization = authorization }
         // The accept loop must not see the cancellation: a cancelled NIO stream drops the connections it has
         // accepted but not handed out yet, and a connection dropped while open traps in NIO ("Deinited
         // NIOAsyncWriter without calling finish()"). Cancellation closes the sockets instead; the loop then

@@ -17,7 +17,7 @@ public struct ControlMethods: Sendable {
     /// Reloads the configuration file as SIGHUP does; returns why it was refused, or nil.
     let reload: @Sendable () async -> String?
     /// Who may call what.
-    let authorization: ControlAuthorization
+    var authorization: ControlAuthorization
 
     /// Methods over `supervisor`, reloading with `reload`.
     public init(supervisor: Supervisor, authorization: ControlAuthorization = ControlAuthorization(),
@@ -61,7 +61,8 @@ public struct ControlMethods: Sendable {
     private func handlePageoutd(_ member: String, call: VarlinkCall) async throws(ControlError) -> ControlOutcome {
         let parameterNames: [String: Set<String>] = [
             "GetRegion": ["name"], "Register": ["name", "pid", "pidfile", "memfd", "path"], "Unregister": ["name"],
-            "Pause": ["name"], "Resume": ["name"], "PageoutNow": ["name", "bytes"],
+            "Pause": ["name"], "Resume": ["name"], "PageoutNow": ["name", "bytes"], "BeginScan": ["name"],
+            "EndScan": ["token"],
         ]
         let parameters = try ControlParameters(call.parameters, allowed: parameterNames[member] ?? [])
         switch member {
@@ -91,6 +92,13 @@ public struct ControlMethods: Sendable {
             let name = try parameters.string("name")
             let bytes = try parameters.optionalInteger("bytes", in: 0...(1 << 53)).map(UInt64.init)
             return .reply(["bytes": try await supervisor.pageoutNow(name, bytes: bytes)])
+        case "BeginScan":
+            let window = try await supervisor.beginScan(try parameters.string("name"))
+            return .reply(BeginScanReply(token: window.token, cold_pages: window.coldPages))
+        case "EndScan":
+            let result = try await supervisor.endScan(try parameters.string("token"))
+            return .reply(EndScanReply(paged_out: result.mappedPagedOut, repaired: result.residentRepaired,
+                                       cold_pages: result.coldPages, swapped_after: result.stillSwapped))
         case "Reload":
             if let problem = await reload() { throw .invalidParameter("configuration", problem) }
             return .reply(EmptyReply())
@@ -138,6 +146,20 @@ struct RegionsReply: Encodable, Sendable {
 /// GetRegion's and Register's reply parameters.
 struct RegionReply: Encodable, Sendable {
     var region: WireRegion
+}
+
+/// BeginScan's reply parameters.
+struct BeginScanReply: Encodable, Sendable {
+    var token: String
+    var cold_pages: Int
+}
+
+/// EndScan's reply parameters, in pages.
+struct EndScanReply: Encodable, Sendable {
+    var paged_out: Int
+    var repaired: Int
+    var cold_pages: Int
+    var swapped_after: Int
 }
 
 /// The reply parameters of a method that returns nothing: `{}`.

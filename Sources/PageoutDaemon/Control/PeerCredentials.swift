@@ -10,12 +10,15 @@ public struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
     public var uid: UInt32
     /// Its effective group ID.
     public var gid: UInt32
+    /// Its supplementary groups (SO_PEERGROUPS), sorted; empty when the kernel could not tell.
+    public var groups: [UInt32]
 
     /// Creates credentials.
-    public init(pid: Int32, uid: UInt32, gid: UInt32) {
+    public init(pid: Int32, uid: UInt32, gid: UInt32, groups: [UInt32] = []) {
         self.pid = pid
         self.uid = uid
         self.gid = gid
+        self.groups = groups
     }
 
     public var description: String { "pid \(pid) uid \(uid) gid \(gid)" }
@@ -25,8 +28,45 @@ public struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
         guard let provider = channel as? any SocketOptionProvider else { throw ChannelError.operationUnsupported }
         let raw: RawCredentials = try await provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED)).get()
-        return PeerCredentials(pid: raw.pid, uid: raw.uid, gid: raw.gid)
+        let groups = (try? await peerGroups(provider)) ?? []
+        return PeerCredentials(pid: raw.pid, uid: raw.uid, gid: raw.gid, groups: groups)
     }
+
+    /// `SO_PEERGROUPS` of <asm-generic/socket.h> (Linux 4.13): the peer's supplementary groups at connect time.
+    static let peerGroupsOption: Int32 = 59
+
+    /// The supplementary groups of the peer (SO_PEERGROUPS).
+    ///
+    /// The kernel copies the groups (sorted, as it keeps them) when the buffer holds them all, and fails with
+    /// ERANGE otherwise. NIO hands out neither the descriptor nor the length the kernel writes back, only a
+    /// zeroed buffer of a fixed type; so an empty buffer first tells whether there are any groups, then buffers
+    /// of growing size are tried, and the unused tail is the zeros after the last nonzero gid (gid 0, being the
+    /// smallest, can only come first).
+    private static func peerGroups(_ provider: any SocketOptionProvider) async throws -> [UInt32] {
+        let level = SocketOptionLevel(SOL_SOCKET)
+        let name = SocketOptionName(peerGroupsOption)
+        do {
+            let _: NoGroups = try await provider.unsafeGetSocketOption(level: level, name: name).get()
+            return []
+        } catch let error as IOError where error.errnoCode == ERANGE {}
+        do {
+            let few: InlineArray<64, UInt32> = try await provider.unsafeGetSocketOption(level: level, name: name).get()
+            return trimmed(few)
+        } catch let error as IOError where error.errnoCode == ERANGE {}
+        // NGROUPS_MAX is 65536.
+        let all: InlineArray<65536, UInt32> = try await provider.unsafeGetSocketOption(level: level, name: name).get()
+        return trimmed(all)
+    }
+
+    /// The groups in a zero-filled buffer holding at least one.
+    private static func trimmed<let count: Int>(_ buffer: InlineArray<count, UInt32>) -> [UInt32] {
+        var last = 0
+        for index in buffer.indices where buffer[index] != 0 { last = index }
+        return (0...last).map { buffer[$0] }
+    }
+
+    /// A buffer of no bytes: getsockopt succeeds only when there are no groups.
+    private struct NoGroups: Sendable {}
 
     /// `struct ucred` of <sys/socket.h> (pid_t, uid_t, gid_t), declared here because glibc hides it behind
     /// _GNU_SOURCE.
@@ -40,7 +80,8 @@ public struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
 /// Who may call what on the control socket: anyone who can connect may read; root, and members of the allowed
 /// groups, may also call the methods that change the daemon (`ControlInterface.mutatingMethods`).
 public struct ControlAuthorization: Sendable, Hashable {
-    /// Groups whose members may call the mutating methods, besides root (the peer's effective gid is checked).
+    /// Groups whose members may call the mutating methods, besides root (the peer's effective gid and its
+    /// supplementary groups are checked).
     public var allowedGroups: Set<UInt32>
 
     /// Root only, unless `allowedGroups` are given.
@@ -52,6 +93,6 @@ public struct ControlAuthorization: Sendable, Hashable {
     public func permits(_ method: String, peer: PeerCredentials?) -> Bool {
         guard ControlInterface.mutatingMethods.contains(method) else { return true }
         guard let peer else { return false }
-        return peer.uid == 0 || allowedGroups.contains(peer.gid)
+        return peer.uid == 0 || allowedGroups.contains(peer.gid) || peer.groups.contains(where: allowedGroups.contains)
     }
 }

@@ -1,0 +1,131 @@
+/// A scan window: what was cold in a region when a scanner (live-migration precopy, a backup, a dedup scan) was
+/// announced, so that what the scanner brings back can be put into swap again when it is done.
+///
+/// A scanner reads every page. Each read swaps a cold page in (or, for a hole, allocates a zero-filled page), and
+/// the kernel then takes the page for freshly used. The window remembers the cold set at BeginScan; at EndScan the
+/// repair set is the part of it that is resident again: mapped in the VMM (a scanner inside the VMM, such as QEMU's
+/// migration thread) or resident and unmapped (a scanner in another process). While the window is open, a page of
+/// its cold set that shows up mapped is the scanner's doing, not the guest's: the policy must not learn from it
+/// (see `PolicyEngine.evaluate(_:snapshot:now:limits:pageBudget:ignoringRefaults:)`).
+public struct ScanWindow: Sendable {
+    /// The window's token, as handed to the client.
+    public let token: String
+    /// The region's name.
+    public let region: String
+    /// When it was opened (the policy clock, ms).
+    public let openedAt: Int64
+    /// The region's pages when it was opened: a window outlives no change of layout.
+    public let layout: RegionLayout
+    /// The cold set at BeginScan: swapped pages, pages we paged out that have not refaulted, and holes.
+    public let coldSet: PageBitmap
+
+    /// Opens a window on `snapshot`, taken at `now`; `pagedOut` is `RegionPolicyState.pagedOut` (nil before the
+    /// policy's first scan of the region).
+    public init(token: String, region: String, openedAt now: Int64, snapshot: PageSnapshot, pagedOut: PageBitmap?) {
+        self.token = token
+        self.region = region
+        self.openedAt = now
+        self.layout = snapshot.layout
+        self.coldSet = Self.coldSet(of: snapshot, pagedOut: pagedOut)
+    }
+
+    /// The pages a scanner would make resident although nobody uses them: swapped ones, ones paged out by us and
+    /// not mapped since (they may still sit resident and unmapped, waiting for reclaim or repair), and holes (a
+    /// scanner reading a hole allocates a zero-filled page).
+    public static func coldSet(of snapshot: PageSnapshot, pagedOut: PageBitmap?) -> PageBitmap {
+        var cold = snapshot.pages(in: .hole)
+        cold.formUnion(snapshot.swapped)
+        if let pagedOut {
+            precondition(pagedOut.count == cold.count, "paged-out bitmap of another layout")
+            cold.formUnion(pagedOut.subtracting(snapshot.mapped))
+        }
+        return cold
+    }
+
+    /// The number of pages of the cold set.
+    public var coldPages: Int { coldSet.setCount }
+
+    /// What EndScan puts back, from a snapshot taken when the scanner is done.
+    public func repairSet(after snapshot: PageSnapshot) -> ScanWindowRepair {
+        precondition(snapshot.layout == layout, "snapshot of another layout")
+        return ScanWindowRepair(mapped: coldSet.intersection(snapshot.mapped),
+                                residentUnmapped: coldSet.intersection(snapshot.residentUnmapped))
+    }
+
+    /// The window's figures from the snapshot taken after its repair was carried out.
+    public func result(of repair: ScanWindowRepair, after snapshot: PageSnapshot) -> ScanWindowResult {
+        precondition(snapshot.layout == layout, "snapshot of another layout")
+        // A repaired page is out of the page cache now: in swap, or a hole again (a zero-filled page is dropped).
+        var out = snapshot.pages(in: .hole)
+        out.formUnion(snapshot.swapped)
+        return ScanWindowResult(mappedPagedOut: repair.mapped.intersection(out).setCount,
+                                residentRepaired: repair.residentUnmapped.intersection(out).setCount,
+                                coldPages: coldPages,
+                                stillSwapped: coldSet.intersection(snapshot.swapped).setCount)
+    }
+
+    /// True once the window has been open for `maximum` ms or longer at `now`.
+    public func isExpired(at now: Int64, maximum: Int64) -> Bool {
+        now - openedAt >= maximum
+    }
+}
+
+/// The part of a window's cold set that is resident when the window ends.
+public struct ScanWindowRepair: Sendable, Equatable {
+    /// Cold pages mapped in the VMM now: an in-VMM scanner read them; paged out with process_madvise.
+    public var mapped: PageBitmap
+    /// Cold pages resident and not mapped: another process read them; repaired through the daemon's own mapping.
+    public var residentUnmapped: PageBitmap
+
+    /// Creates a repair set.
+    public init(mapped: PageBitmap, residentUnmapped: PageBitmap) {
+        self.mapped = mapped
+        self.residentUnmapped = residentUnmapped
+    }
+
+    /// Both sets cut to at most `limit` pages in all, mapped pages first, as runs.
+    public func runs(limit: Int) -> (mapped: [Range<Int>], residentUnmapped: [Range<Int>]) {
+        var left = max(0, limit)
+        func take(_ bitmap: PageBitmap) -> [Range<Int>] {
+            var result: [Range<Int>] = []
+            bitmap.forEachRun { run in
+                guard left > 0 else { return }
+                let taken = run.lowerBound..<(run.lowerBound + min(run.count, left))
+                result.append(taken)
+                left -= taken.count
+            }
+            return result
+        }
+        let mapped = take(mapped)
+        return (mapped, take(residentUnmapped))
+    }
+}
+
+/// What a window's EndScan did, in pages, measured from a snapshot after the repair.
+public struct ScanWindowResult: Sendable, Hashable {
+    /// Pages of the cold set that were mapped in the VMM and are out of memory again.
+    public var mappedPagedOut: Int
+    /// Pages of the cold set that were resident and unmapped and are out of memory again.
+    public var residentRepaired: Int
+    /// Pages of the cold set at BeginScan.
+    public var coldPages: Int
+    /// Pages of the cold set in swap after the repair.
+    public var stillSwapped: Int
+
+    /// Creates a result.
+    public init(mappedPagedOut: Int, residentRepaired: Int, coldPages: Int, stillSwapped: Int) {
+        self.mappedPagedOut = mappedPagedOut
+        self.residentRepaired = residentRepaired
+        self.coldPages = coldPages
+        self.stillSwapped = stillSwapped
+    }
+}
+
+extension RegionPolicyState {
+    /// Records that a window's repair put `pages` out of memory: they are watched for refaults from now on, as
+    /// after a pageout of the policy's own.
+    public mutating func recordWindowRepair(_ pages: PageBitmap) {
+        precondition(pages.count == layout.pageCount, "bitmap of another layout")
+        pagedOut.formUnion(pages)
+    }
+}

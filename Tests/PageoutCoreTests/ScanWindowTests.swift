@@ -1,0 +1,108 @@
+import Testing
+@testable import PageoutCore
+
+/// Scan windows: the cold set at BeginScan, the repair set at EndScan, and refaults the policy must not learn from.
+@Suite struct ScanWindowTests {
+    static let layout = PolicyEngineTests.layout
+    static let limits = PolicyEngineTests.limits
+
+    static func snapshot(mapped: [Range<Int>], swapped: [Range<Int>] = [], resident: [Range<Int>] = []) -> PageSnapshot {
+        PolicyEngineTests.snapshot(mapped: mapped, swapped: swapped, resident: resident)
+    }
+
+    @Test func theColdSetIsSwappedPagesPagedOutPagesAndHoles() {
+        // 0..<32 mapped, 32..<64 swapped, 64..<80 resident-unmapped paged out by us, 80..<96 resident-unmapped
+        // not ours (a reader's, left to auto-repair), 96..<128 holes.
+        let snapshot = Self.snapshot(mapped: [0..<32], swapped: [32..<64], resident: [64..<96])
+        var pagedOut = PageBitmap(count: 128)
+        pagedOut.set(40..<80)
+        pagedOut.set(0..<4)  // mapped again since: a refault, not cold
+        let window = ScanWindow(token: "t", region: "vm1", openedAt: 0, snapshot: snapshot, pagedOut: pagedOut)
+        #expect(window.coldSet.runs() == [32..<80, 96..<128])
+        #expect(window.coldPages == 80)
+        let noPolicy = ScanWindow(token: "t", region: "vm1", openedAt: 0, snapshot: snapshot, pagedOut: nil)
+        #expect(noPolicy.coldSet.runs() == [32..<64, 96..<128])
+    }
+
+    @Test func theRepairSetIsTheColdSetNowResident() {
+        let before = Self.snapshot(mapped: [0..<32], swapped: [32..<96])  // 96..<128 holes
+        let window = ScanWindow(token: "t", region: "vm1", openedAt: 0, snapshot: before, pagedOut: nil)
+        // An in-VMM scanner mapped 32..<64, a foreign one read 64..<80 and filled the holes 96..<112.
+        let after = Self.snapshot(mapped: [0..<64], swapped: [80..<96], resident: [64..<80, 96..<112])
+        let repair = window.repairSet(after: after)
+        #expect(repair.mapped.runs() == [32..<64])
+        #expect(repair.residentUnmapped.runs() == [64..<80, 96..<112])
+        let limited = repair.runs(limit: 40)
+        #expect(limited.mapped == [32..<64], "mapped pages first")
+        #expect(limited.residentUnmapped == [64..<72])
+    }
+
+    @Test func theResultIsMeasuredFromTheSnapshotAfterTheRepair() {
+        let before = Self.snapshot(mapped: [0..<32], swapped: [32..<96])
+        let window = ScanWindow(token: "t", region: "vm1", openedAt: 0, snapshot: before, pagedOut: nil)
+        let scanned = Self.snapshot(mapped: [0..<64], swapped: [80..<96], resident: [64..<80, 96..<112])
+        let repair = window.repairSet(after: scanned)
+        // The repair put 32..<60 into swap (4 pages stayed mapped), 64..<80 into swap, 96..<112 back to holes.
+        let repaired = Self.snapshot(mapped: [0..<32, 60..<64], swapped: [32..<60, 64..<96])
+        let result = window.result(of: repair, after: repaired)
+        #expect(result == ScanWindowResult(mappedPagedOut: 28, residentRepaired: 32, coldPages: 96,
+                                           stillSwapped: 60))
+    }
+
+    @Test(arguments: [(0 as Int64, false), (599_999, false), (600_000, true)])
+    func windowsExpireAfterTheirMaximum(at now: Int64, expired: Bool) {
+        let window = ScanWindow(token: "t", region: "vm1", openedAt: 0, snapshot: Self.snapshot(mapped: []),
+                                pagedOut: nil)
+        #expect(window.isExpired(at: now, maximum: 600_000) == expired)
+    }
+
+    /// A converged region: every page paged out by the policy over 20 quiet scans, a second apart.
+    static func converged() -> (RegionPolicyState, PageSnapshot) {
+        var state = RegionPolicyState(layout: layout, blockPages: 16, now: 0)
+        var mapped = PageBitmap(count: 128)
+        mapped.set(0..<128)
+        var swapped = PageBitmap(count: 128)
+        for second in 0..<20 {
+            let snapshot = Self.snapshot(mapped: mapped.runs(), swapped: swapped.runs())
+            let decision = PolicyEngineTests.step(&state, snapshot, at: Int64(second) * 1_000)
+            for run in decision.plan.runs { swapped.set(run); mapped.clear(run) }
+        }
+        let quiet = Self.snapshot(mapped: mapped.runs(), swapped: swapped.runs())
+        let decision = PolicyEngineTests.step(&state, quiet, at: 20_000)
+        #expect(decision.plan.isEmpty && decision.refaults == 0)
+        return (state, quiet)
+    }
+
+    @Test func pagesOfAnOpenWindowMappedAgainAreNotRefaults() {
+        let (state, quiet) = Self.converged()
+        let swappedBefore = quiet.swapped
+        #expect(swappedBefore.setCount >= 100, "converged")
+        let window = ScanWindow(token: "t", region: "vm1", openedAt: 30_000, snapshot: quiet,
+                                pagedOut: state.pagedOut)
+        // The scanner mapped every page.
+        let scanned = Self.snapshot(mapped: [0..<128])
+        let ignoring = PolicyEngine.evaluate(state, snapshot: scanned, now: 31_000, limits: Self.limits,
+                                             pageBudget: 0, ignoringRefaults: window.coldSet)
+        #expect(ignoring.refaults == 0)
+        #expect(ignoring.counts.hot == 0, "the scanned blocks did not turn hot")
+        for index in state.blocks.indices {
+            #expect(ignoring.state.blocks[index].backoffLevel == state.blocks[index].backoffLevel)
+            #expect(ignoring.state.blocks[index].lastActivity == state.blocks[index].lastActivity)
+        }
+        // Without the window the same scan backs every block off.
+        let learning = PolicyEngine.evaluate(state, snapshot: scanned, now: 31_000, limits: Self.limits, pageBudget: 0)
+        #expect(learning.refaults >= swappedBefore.setCount)
+    }
+
+    @Test func theRecheckIgnoresAnOpenWindowToo() {
+        let (state, quiet) = Self.converged()
+        let window = ScanWindow(token: "t", region: "vm1", openedAt: 30_000, snapshot: quiet, pagedOut: state.pagedOut)
+        var all = PageBitmap(count: 128)
+        all.set(0..<128)
+        let ignored = PolicyEngine.recheck(state, mappedNow: all, now: 31_000, limits: Self.limits,
+                                           ignoringRefaults: window.coldSet)
+        #expect(ignored.refaults == 0)
+        let learned = PolicyEngine.recheck(state, mappedNow: all, now: 31_000, limits: Self.limits)
+        #expect(learned.refaults > 0)
+    }
+}
