@@ -3,6 +3,7 @@
 #   - installs libsystemd-dev and pkg-config if they are missing (the daemon links libsystemd);
 #   - makes sure mkswap and swapon exist;
 #   - installs the python varlink package (an independent client for the control-socket tests);
+#   - installs the python prometheus_client package (an independent parser for the metrics tests);
 #   - enables zram swap on /dev/zram0 when no swap is active, because paging shmem out without swap
 #     does nothing and the kernel tests need real swap.
 # Idempotent: an existing swap, whatever it is, is left alone. Prints one line per thing it did or found.
@@ -74,6 +75,13 @@ if python3 -c 'import varlink' 2>/dev/null; then
 else
     python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore varlink
     echo "python varlink: installed"
+fi
+# prometheus_client's parser is the independent reader the metrics tests parse pageoutd's Prometheus text with.
+if python3 -c 'import prometheus_client' 2>/dev/null; then
+    echo "python prometheus_client: already installed"
+else
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore prometheus_client
+    echo "python prometheus_client: installed"
 fi
 if installed libsystemd-dev; then
     echo "libsystemd-dev: already installed"

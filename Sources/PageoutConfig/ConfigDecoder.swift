@@ -70,6 +70,8 @@ struct ConfigDecoder {
             case .maxClients: read(node, at: keyPath, as: .integer, into: &daemon.maxClients)
             case .clientIdleTimeout: read(node, at: keyPath, as: .duration, into: &daemon.clientIdleTimeout)
             case .maxScanWindow: read(node, at: keyPath, as: .duration, into: &daemon.maxScanWindow)
+            case .metricsTextfile:
+                read(node, at: keyPath, as: .string("a path string"), into: &daemon.metricsTextfile)
             case .stateDirectory: read(node, at: keyPath, as: .string("a path string"), into: &daemon.stateDirectory)
             case .scanInterval: read(node, at: keyPath, as: .duration, into: &daemon.scanInterval)
             case .logLevel: read(node, at: keyPath, as: .logLevel, into: &daemon.logLevel)

@@ -44,6 +44,7 @@ extension DaemonSettings {
         case .maxClients: "\(maxClients)"
         case .clientIdleTimeout: clientIdleTimeout.configText.configQuoted
         case .maxScanWindow: maxScanWindow.configText.configQuoted
+        case .metricsTextfile: metricsTextfile.configQuoted
         case .stateDirectory: stateDirectory.configQuoted
         case .scanInterval: scanInterval.configText.configQuoted
         case .logLevel: logLevel.rawValue.configQuoted

@@ -54,6 +54,9 @@ public enum ControlInterface {
         # One region.
         method GetRegion(name: string) -> (region: Region)
 
+        # The status of the last scan round as Prometheus metrics, in the text exposition format 0.0.4.
+        method GetMetrics() -> (text: string)
+
         # Registers a region: a VMM (pid or pidfile) and its memory (memfd name or /dev/shm path).
         method Register(name: string, pid: ?int, pidfile: ?string, memfd: ?string, path: ?string) -> (region: Region)
 
@@ -94,8 +97,8 @@ public enum ControlInterface {
 
     /// The methods of `io.pageoutd`, fully qualified, in the order the IDL declares them.
     public static let methods = [
-        "GetStatus", "ListRegions", "GetRegion", "Register", "Unregister", "Pause", "Resume", "PageoutNow", "Reload",
-        "BeginScan", "EndScan",
+        "GetStatus", "ListRegions", "GetRegion", "GetMetrics", "Register", "Unregister", "Pause", "Resume",
+        "PageoutNow", "Reload", "BeginScan", "EndScan",
     ].map { "\(name).\($0)" }
 
     /// Methods that change the daemon: only uid 0 and members of the control group may call them.

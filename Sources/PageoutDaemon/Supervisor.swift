@@ -127,6 +127,14 @@ public actor Supervisor {
         status.dryRun = configuration.policy.dryRun
         status.reloadProblem = reloadProblem
         await statusBoard.publish(status)
+        // metrics_textfile: the round's metrics for node_exporter; a failure is logged and the next round retries.
+        if !configuration.daemon.metricsTextfile.isEmpty {
+            let textfile = MetricsTextfile(path: configuration.daemon.metricsTextfile)
+            do { try textfile.write(status) } catch {
+                logger.warning("cannot write the metrics textfile, ignoring",
+                               metadata: ["path": "\(textfile.path)", "error": "\(error)"])
+            }
+        }
         return status
     }
 

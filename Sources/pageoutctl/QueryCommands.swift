@@ -34,6 +34,23 @@ struct RegionsCommand: ParsableCommand {
     }
 }
 
+/// `pageoutctl metrics`: the daemon's Prometheus metrics, as the daemon renders them.
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Print the daemon's Prometheus metrics (text exposition format 0.0.4).",
+        discussion: "With --json, the GetMetrics reply: the same text as one JSON string.")
+
+    @ParentCommand var global: Pageoutctl
+
+    func run() throws {
+        let session = try global.session()
+        let reply = try session.call("GetMetrics")
+        if session.json { return session.printJSON(reply) }
+        print(try session.field("text", of: reply, as: String.self), terminator: "")
+    }
+}
+
 /// `pageoutctl watch`: follows the status, a line per scan round, until interrupted.
 struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

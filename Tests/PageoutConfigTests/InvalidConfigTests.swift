@@ -33,7 +33,7 @@ struct InvalidConfigTests {
         Case(text: "[daemon]\ncolour = \"blue\"\n",
              message: "pageoutd.toml:2: daemon.colour: unknown key in [daemon] "
                 + "(known keys: socket, socket_mode, socket_group, max_clients, client_idle_timeout, "
-                + "state_directory, scan_interval, log_level, max_scan_window)"),
+                + "state_directory, scan_interval, log_level, max_scan_window, metrics_textfile)"),
         Case(text: "[deamon]\n",
              message: "pageoutd.toml:1: deamon: unknown key in the top level (did you mean daemon?)"),
         Case(text: "[daemon]\nlog_level = \"verbose\"\n",
@@ -57,6 +57,8 @@ struct InvalidConfigTests {
              message: "pageoutd.toml:2: daemon.client_idle_timeout: must be more than zero"),
         Case(text: "[daemon]\nsocket = \"run/pageoutd.sock\"\n",
              message: #"pageoutd.toml:2: daemon.socket: "run/pageoutd.sock" is not an absolute path"#),
+        Case(text: "[daemon]\nmetrics_textfile = \"pageoutd.prom\"\n",
+             message: #"pageoutd.toml:2: daemon.metrics_textfile: "pageoutd.prom" is not an absolute path"#),
         Case(text: "[policy]\nmin_free_swap = \"512MB\"\n",
              message: #"pageoutd.toml:2: policy.min_free_swap: "512MB" is ambiguous: sizes count in powers of 1024, write "512MiB""#),
         Case(text: "[policy]\nmin_free_swap = 536870912\n",

@@ -53,6 +53,8 @@ public struct DaemonSettings: Sendable, Hashable {
         case logLevel = "log_level"
         /// `max_scan_window`: how long a scan window may stay open before it expires.
         case maxScanWindow = "max_scan_window"
+        /// `metrics_textfile`: where the Prometheus metrics are written after every scan round.
+        case metricsTextfile = "metrics_textfile"
     }
 
     /// The path of the varlink control socket (when systemd does not pass one in).
@@ -76,6 +78,9 @@ public struct DaemonSettings: Sendable, Hashable {
     /// How long a scan window (BeginScan..EndScan) may stay open; one left open longer expires, with a warning,
     /// and its pages count as the guest's again. More than zero.
     public var maxScanWindow: Duration
+    /// The file the Prometheus metrics are written to after every scan round, atomically, for node_exporter's
+    /// textfile collector (name it `*.prom` in the collector's directory). Empty: none. Else an absolute path.
+    public var metricsTextfile: String
 
     /// Creates daemon settings; every value has the built-in default.
     public init(
@@ -87,7 +92,8 @@ public struct DaemonSettings: Sendable, Hashable {
         stateDirectory: String = "/var/lib/pageoutd",
         scanInterval: Duration = .seconds(1),
         logLevel: LogLevel = .info,
-        maxScanWindow: Duration = .seconds(600)
+        maxScanWindow: Duration = .seconds(600),
+        metricsTextfile: String = ""
     ) {
         self.socket = socket
         self.socketMode = socketMode
@@ -98,6 +104,7 @@ public struct DaemonSettings: Sendable, Hashable {
         self.scanInterval = scanInterval
         self.logLevel = logLevel
         self.maxScanWindow = maxScanWindow
+        self.metricsTextfile = metricsTextfile
     }
 
     /// The built-in defaults.
@@ -110,6 +117,9 @@ public struct DaemonSettings: Sendable, Hashable {
             if let problem = absolutePathProblem(value) {
                 issues.append(ConfigIssue(key: path.appending(key.rawValue), problem: problem))
             }
+        }
+        if !metricsTextfile.isEmpty, let problem = absolutePathProblem(metricsTextfile) {
+            issues.append(ConfigIssue(key: path.appending(Key.metricsTextfile.rawValue), problem: problem))
         }
         if scanInterval <= .zero {
             issues.append(ConfigIssue(key: path.appending(Key.scanInterval.rawValue),

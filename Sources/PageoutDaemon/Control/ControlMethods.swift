@@ -77,6 +77,8 @@ public struct ControlMethods: Sendable {
                 throw .regionNotFound(name)
             }
             return .reply(RegionReply(region: WireRegion(region)))
+        case "GetMetrics":
+            return .reply(MetricsReply(text: PrometheusMetrics.text(await supervisor.statusBoard.current())))
         case "Register":
             let status = try await supervisor.register(try Self.registration(parameters))
             return .reply(RegionReply(region: WireRegion(status)))
@@ -146,6 +148,11 @@ struct RegionsReply: Encodable, Sendable {
 /// GetRegion's and Register's reply parameters.
 struct RegionReply: Encodable, Sendable {
     var region: WireRegion
+}
+
+/// GetMetrics's reply parameters: the metrics text.
+struct MetricsReply: Encodable, Sendable {
+    var text: String
 }
 
 /// BeginScan's reply parameters.
