@@ -1,112 +1,116 @@
-/// The daemon's status as Prometheus metrics, in the text exposition format 0.0.4.
+/// What pageoutd exports as Prometheus metrics: each family's name, type, help text and value, and the
+/// finishing of a registry's text into the exposition format operators read.
 ///
 /// Names carry the `pageoutd_` prefix and base units (bytes; refaults count pages), counters end in `_total`, and
-/// `region` is the only label. The counters are the status's own since-registration totals, so a region that is
+/// `region` is the only label. The counters follow the status's since-registration totals, so a region that is
 /// unregistered and registered again starts from zero, which Prometheus reads as a counter reset.
-///
-/// The text is a pure function of the status: the control socket (GetMetrics) and the node_exporter textfile
-/// render the same status the same way.
-public enum PrometheusMetrics {
-    /// The `Content-Type` of the text: the exposition format's version 0.0.4.
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
-
+public enum MetricFamilies {
     /// A metric's type, as the `# TYPE` line names it.
-    enum Kind: String, Sendable {
+    public enum Kind: String, Sendable {
         case gauge
         case counter
     }
 
-    /// A per-region metric: its name after `pageoutd_region_`, type, help text and value.
-    struct RegionFamily: Sendable {
-        var name: String
-        var kind: Kind
-        var help: String
-        var value: @Sendable (RegionStatus) -> UInt64
+    /// One metric family of a subject (the daemon, or a region): its full name, type, help text and value.
+    public struct Family<Subject>: Sendable {
+        /// The metric's name, `_total` included for a counter.
+        public var name: String
+        /// Gauge or counter.
+        public var kind: Kind
+        /// The `# HELP` text.
+        public var help: String
+        /// The value for a subject.
+        public var value: @Sendable (Subject) -> UInt64
+
+        init(_ name: String, _ kind: Kind, _ help: String, _ value: @escaping @Sendable (Subject) -> UInt64) {
+            self.name = name
+            self.kind = kind
+            self.help = help
+            self.value = value
+        }
     }
 
-    /// The per-region metrics, in the order they are rendered.
-    static let regionFamilies: [RegionFamily] = [
-        RegionFamily(name: "up", kind: .gauge, help: "1 when the region is scanned (active or paused), 0 otherwise.",
-                     value: { $0.phase == .active || $0.phase == .paused ? 1 : 0 }),
-        RegionFamily(name: "paused", kind: .gauge, help: "1 when an operator holds pageout back for the region.",
-                     value: { $0.phase == .paused ? 1 : 0 }),
-        RegionFamily(name: "size_bytes", kind: .gauge, help: "Size of the region's guest memory.",
-                     value: \.sizeBytes),
-        RegionFamily(name: "mapped_bytes", kind: .gauge, help: "Bytes of the region mapped in its VMM.",
-                     value: \.mappedBytes),
-        RegionFamily(name: "swapped_bytes", kind: .gauge, help: "Bytes of the region in swap.",
-                     value: \.swappedBytes),
-        RegionFamily(name: "hole_bytes", kind: .gauge, help: "Bytes of the region never written.",
-                     value: \.holeBytes),
-        RegionFamily(name: "skewed_bytes", kind: .gauge,
-                     help: "Bytes resident but not mapped in the VMM (read by another process).",
-                     value: \.skewedBytes),
-        RegionFamily(name: "hot_bytes", kind: .gauge, help: "Mapped bytes in blocks used within cold_age.",
-                     value: \.hotBytes),
-        RegionFamily(name: "warm_bytes", kind: .gauge, help: "Mapped bytes neither hot nor cold.",
-                     value: \.warmBytes),
-        RegionFamily(name: "cold_bytes", kind: .gauge, help: "Mapped bytes eligible for pageout.",
-                     value: \.coldBytes),
-        RegionFamily(name: "paged_out_bytes_total", kind: .counter,
-                     help: "Bytes handed to MADV_PAGEOUT since the region was registered.",
-                     value: \.pagedOutBytes),
-        RegionFamily(name: "refaults_total", kind: .counter,
-                     help: "Pages that came back after a pageout since the region was registered.",
-                     value: \.refaultPages),
-        RegionFamily(name: "repaired_bytes_total", kind: .counter,
-                     help: "Bytes read back by other processes and put into swap again since registration.",
-                     value: \.repairedBytes),
-        RegionFamily(name: "scan_windows_opened_total", kind: .counter,
-                     help: "Scan windows opened (BeginScan) since the region was registered.",
-                     value: \.windowsOpened),
-        RegionFamily(name: "scan_windows_closed_total", kind: .counter,
-                     help: "Scan windows ended by EndScan since the region was registered.",
-                     value: \.windowsClosed),
-        RegionFamily(name: "scan_windows_expired_total", kind: .counter,
-                     help: "Scan windows dropped for staying open too long since the region was registered.",
-                     value: \.windowsExpired),
-        RegionFamily(name: "window_repaired_bytes_total", kind: .counter,
-                     help: "Bytes scan windows put out of memory again at EndScan since registration.",
-                     value: \.windowRepairedBytes),
-        RegionFamily(name: "scans_total", kind: .counter, help: "Scans of the region since it was registered.",
-                     value: \.scans),
+    /// The label that tells regions apart, the only one.
+    public static let regionLabel = "region"
+
+    /// The daemon-wide families, unlabelled.
+    public static let daemon: [Family<DaemonStatus>] = [
+        Family("pageoutd_scans_total", .counter, "Completed scan rounds since the daemon started.", \.scans),
+        Family("pageoutd_pageout_held", .gauge, "1 when a machine-wide guard (swap, pressure) holds pageout back.",
+               { $0.guardReason == nil ? 0 : 1 }),
+        Family("pageoutd_dry_run", .gauge, "1 when the daemon plans pageout but never carries it out.",
+               { $0.dryRun ? 1 : 0 }),
     ]
 
-    /// `status` in the text exposition format: `# HELP` and `# TYPE` lines before each family's samples, one
-    /// sample per region, and a newline at the end.
-    public static func text(_ status: DaemonStatus) -> String {
-        var text = ""
-        func family(_ name: String, _ kind: Kind, _ help: String) {
-            text += "# HELP \(name) \(escapedHelp(help))\n# TYPE \(name) \(kind.rawValue)\n"
-        }
-        family("pageoutd_scans_total", .counter, "Completed scan rounds since the daemon started.")
-        text += "pageoutd_scans_total \(status.scans)\n"
-        family("pageoutd_pageout_held", .gauge, "1 when a machine-wide guard (swap, pressure) holds pageout back.")
-        text += "pageoutd_pageout_held \(status.guardReason == nil ? 0 : 1)\n"
-        family("pageoutd_dry_run", .gauge, "1 when the daemon plans pageout but never carries it out.")
-        text += "pageoutd_dry_run \(status.dryRun ? 1 : 0)\n"
-        for metric in regionFamilies {
-            let name = "pageoutd_region_" + metric.name
-            family(name, metric.kind, metric.help)
-            for region in status.regions {
-                text += "\(name){region=\"\(escapedLabelValue(region.name))\"} \(metric.value(region))\n"
-            }
-        }
-        return text
+    /// The per-region families, labelled with `region`.
+    public static let region: [Family<RegionStatus>] = [
+        Family("pageoutd_region_up", .gauge, "1 when the region is scanned (active or paused), 0 otherwise.",
+               { $0.phase == .active || $0.phase == .paused ? 1 : 0 }),
+        Family("pageoutd_region_paused", .gauge, "1 when an operator holds pageout back for the region.",
+               { $0.phase == .paused ? 1 : 0 }),
+        Family("pageoutd_region_size_bytes", .gauge, "Size of the region's guest memory.", \.sizeBytes),
+        Family("pageoutd_region_mapped_bytes", .gauge, "Bytes of the region mapped in its VMM.", \.mappedBytes),
+        Family("pageoutd_region_swapped_bytes", .gauge, "Bytes of the region in swap.", \.swappedBytes),
+        Family("pageoutd_region_hole_bytes", .gauge, "Bytes of the region never written.", \.holeBytes),
+        Family("pageoutd_region_skewed_bytes", .gauge,
+               "Bytes resident but not mapped in the VMM (read by another process).", \.skewedBytes),
+        Family("pageoutd_region_hot_bytes", .gauge, "Mapped bytes in blocks used within cold_age.", \.hotBytes),
+        Family("pageoutd_region_warm_bytes", .gauge, "Mapped bytes neither hot nor cold.", \.warmBytes),
+        Family("pageoutd_region_cold_bytes", .gauge, "Mapped bytes eligible for pageout.", \.coldBytes),
+        Family("pageoutd_region_paged_out_bytes_total", .counter,
+               "Bytes handed to MADV_PAGEOUT since the region was registered.", \.pagedOutBytes),
+        Family("pageoutd_region_refaults_total", .counter,
+               "Pages that came back after a pageout since the region was registered.", \.refaultPages),
+        Family("pageoutd_region_repaired_bytes_total", .counter,
+               "Bytes read back by other processes and put into swap again since registration.", \.repairedBytes),
+        Family("pageoutd_region_scan_windows_opened_total", .counter,
+               "Scan windows opened (BeginScan) since the region was registered.", \.windowsOpened),
+        Family("pageoutd_region_scan_windows_closed_total", .counter,
+               "Scan windows ended by EndScan since the region was registered.", \.windowsClosed),
+        Family("pageoutd_region_scan_windows_expired_total", .counter,
+               "Scan windows dropped for staying open too long since the region was registered.", \.windowsExpired),
+        Family("pageoutd_region_window_repaired_bytes_total", .counter,
+               "Bytes scan windows put out of memory again at EndScan since registration.", \.windowRepairedBytes),
+        Family("pageoutd_region_scans_total", .counter, "Scans of the region since it was registered.", \.scans),
+    ]
+
+    /// Every family's name, type and help, daemon-wide ones first, in the order the text lists them.
+    public static var declarations: [(name: String, kind: Kind, help: String)] {
+        daemon.map { ($0.name, $0.kind, $0.help) } + region.map { ($0.name, $0.kind, $0.help) }
     }
 
-    /// `value` as a label value: backslash, double quote and line feed escaped, as the format requires.
-    public static func escapedLabelValue(_ value: String) -> String {
-        var escaped = ""
-        for character in value.unicodeScalars {
-            switch character {
-            case "\\": escaped += "\\\\"
-            case "\"": escaped += "\\\""
-            case "\n": escaped += "\\n"
-            default: escaped.unicodeScalars.append(character)
+    /// The text a Prometheus registry emitted (`# TYPE` lines and samples, families in any order), finished for
+    /// operators: every family of ``declarations`` in its order with its `# HELP` and `# TYPE` lines (also when it
+    /// has no samples yet), its samples sorted, and whatever else the text holds kept after them unchanged.
+    public static func documented(_ emitted: String) -> String {
+        var families: [String: (type: Substring, samples: [Substring])] = [:]
+        var orphans: [Substring] = []  // lines before any `# TYPE` line
+        var current: String?
+        for line in emitted.split(separator: "\n") where !line.hasPrefix("# HELP ") {  // HELP comes from the table
+            if line.hasPrefix("# TYPE ") {
+                let words = line.split(separator: " ")
+                current = words.count > 2 ? String(words[2]) : ""
+                families[current!] = (words.count > 3 ? words[3] : "untyped", [])
+            } else if let current {
+                families[current]?.samples.append(line)
+            } else {
+                orphans.append(line)
             }
         }
-        return escaped
+        var text = ""
+        for declaration in declarations {
+            text += "# HELP \(declaration.name) \(escapedHelp(declaration.help))\n"
+            text += "# TYPE \(declaration.name) \(declaration.kind.rawValue)\n"
+            let samples = families.removeValue(forKey: declaration.name)?.samples ?? []
+            for line in samples.sorted() { text += line + "\n" }
+        }
+        // A family the table does not declare (none today) is passed on as the registry wrote it.
+        for (name, family) in families.sorted(by: { $0.key < $1.key }) {
+            text += "# TYPE \(name) \(family.type)\n"
+            for line in family.samples.sorted() { text += line + "\n" }
+        }
+        for line in orphans { text += line + "\n" }
+        return text
     }
 
     /// `help` as `# HELP` text: backslash and line feed escaped (a double quote stays as it is there).

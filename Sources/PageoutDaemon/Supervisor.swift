@@ -21,6 +21,7 @@ public actor Supervisor {
     private var rounds: UInt64 = 0
     private var lastMachineGuard: String?
     private var reloadProblem: String?
+    private var metrics = MetricsPublisher()
     // Control socket: regions registered at run time, the ones of them whose VMM exited, and where they persist.
     var registrations: [Registration] = []
     var goneRegistrations: Set<String> = []
@@ -68,6 +69,9 @@ public actor Supervisor {
         status.reloadProblem = problem
         await statusBoard.publish(status)
     }
+
+    /// The metrics of the last round in the Prometheus text exposition format.
+    public var metricsText: String { metrics.text }
 
     /// The time between rounds.
     public var scanInterval: Duration { configuration.daemon.scanInterval }
@@ -127,10 +131,11 @@ public actor Supervisor {
         status.dryRun = configuration.policy.dryRun
         status.reloadProblem = reloadProblem
         await statusBoard.publish(status)
+        metrics.publish(status)
         // metrics_textfile: the round's metrics for node_exporter; a failure is logged and the next round retries.
         if !configuration.daemon.metricsTextfile.isEmpty {
             let textfile = MetricsTextfile(path: configuration.daemon.metricsTextfile)
-            do { try textfile.write(status) } catch {
+            do { try textfile.write(metrics.text) } catch {
                 logger.warning("cannot write the metrics textfile, ignoring",
                                metadata: ["path": "\(textfile.path)", "error": "\(error)"])
             }

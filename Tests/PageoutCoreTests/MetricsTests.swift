@@ -1,89 +1,107 @@
+import Foundation
 import PageoutCore
 import Testing
 
-@Suite("Prometheus metrics")
-struct MetricsTests {
-    /// A status with one active region, one paused one whose name needs escaping, and a machine-wide guard.
-    static var status: DaemonStatus {
-        var vm1 = RegionStatus(name: "vm1", pid: 4242, phase: .active)
-        vm1.sizeBytes = 1 << 30
-        vm1.swappedBytes = 512 << 20
-        vm1.pagedOutBytes = 600 << 20
-        vm1.refaultPages = 17
-        vm1.windowsOpened = 3
-        vm1.windowsClosed = 2
-        vm1.windowsExpired = 1
-        vm1.scans = 99
-        var odd = RegionStatus(name: "a \"q\" \\ b\nc", phase: .paused, reason: "paused by an operator")
-        odd.coldBytes = 4096
-        var gone = RegionStatus(name: "old", phase: .gone)
-        gone.scans = 5
-        var status = DaemonStatus()
-        status.regions = [vm1, odd, gone]
-        status.guardReason = "free swap 1 GiB is below min_free_swap 2 GiB"
-        status.scans = 120
-        return status
+@Suite("Prometheus metric families")
+struct MetricFamiliesTests {
+    @Test("names: pageoutd_ prefix, unique, counters and only counters end in _total, sizes in bytes")
+    func names() {
+        let declarations = MetricFamilies.declarations
+        #expect(Set(declarations.map(\.name)).count == declarations.count)
+        for declaration in declarations {
+            #expect(declaration.name.hasPrefix("pageoutd_"))
+            #expect(declaration.name.hasSuffix("_total") == (declaration.kind == .counter), "\(declaration.name)")
+            #expect(!declaration.help.isEmpty)
+        }
+        #expect(MetricFamilies.region.allSatisfy { $0.name.hasPrefix("pageoutd_region_") })
+        #expect(MetricFamilies.daemon.allSatisfy { !$0.name.hasPrefix("pageoutd_region_") })
     }
 
-    @Test("daemon-wide samples come first, each family with HELP and TYPE")
-    func daemonWide() {
-        let text = PrometheusMetrics.text(Self.status)
+    @Test("values come from the status")
+    func values() {
+        var vm1 = RegionStatus(name: "vm1", pid: 4242, phase: .paused)
+        vm1.sizeBytes = 1 << 30
+        vm1.refaultPages = 17
+        var status = DaemonStatus()
+        status.guardReason = "no active swap"
+        status.scans = 120
+        func value(_ name: String) -> UInt64? {
+            MetricFamilies.region.first { $0.name == name }?.value(vm1)
+                ?? MetricFamilies.daemon.first { $0.name == name }?.value(status)
+        }
+        #expect(value("pageoutd_region_size_bytes") == 1 << 30)
+        #expect(value("pageoutd_region_refaults_total") == 17)
+        #expect(value("pageoutd_region_up") == 1)
+        #expect(value("pageoutd_region_paused") == 1)
+        #expect(value("pageoutd_scans_total") == 120)
+        #expect(value("pageoutd_pageout_held") == 1)
+        #expect(value("pageoutd_dry_run") == 0)
+    }
+
+    /// Text as a registry emits it: families in any order, no help, samples unsorted.
+    static let emitted = """
+        # TYPE pageoutd_region_size_bytes gauge
+        pageoutd_region_size_bytes{region="vm2"} 2048.0
+        pageoutd_region_size_bytes{region="vm1"} 1024.0
+        # TYPE pageoutd_scans_total counter
+        pageoutd_scans_total 7
+        # TYPE other_metric gauge
+        other_metric 1.0
+
+        """
+
+    @Test("documented: declared order, HELP before TYPE, samples sorted, every family declared")
+    func documented() {
+        let text = MetricFamilies.documented(Self.emitted)
         #expect(text.hasPrefix("""
             # HELP pageoutd_scans_total Completed scan rounds since the daemon started.
             # TYPE pageoutd_scans_total counter
-            pageoutd_scans_total 120
+            pageoutd_scans_total 7
             # HELP pageoutd_pageout_held 1 when a machine-wide guard (swap, pressure) holds pageout back.
             # TYPE pageoutd_pageout_held gauge
-            pageoutd_pageout_held 1
-            # HELP pageoutd_dry_run 1 when the daemon plans pageout but never carries it out.
-            # TYPE pageoutd_dry_run gauge
-            pageoutd_dry_run 0
-
+            # HELP pageoutd_dry_run
             """))
-        #expect(text.hasSuffix("\n") && !text.hasSuffix("\n\n"))
-    }
-
-    @Test("per-region samples carry region as their only label, in bytes and _total counters")
-    func perRegion() {
-        let lines = Set(PrometheusMetrics.text(Self.status).split(separator: "\n").map(String.init))
-        for expected in [
-            "# TYPE pageoutd_region_size_bytes gauge",
-            "pageoutd_region_size_bytes{region=\"vm1\"} 1073741824",
-            "pageoutd_region_swapped_bytes{region=\"vm1\"} 536870912",
-            "# TYPE pageoutd_region_paged_out_bytes_total counter",
-            "pageoutd_region_paged_out_bytes_total{region=\"vm1\"} 629145600",
-            "pageoutd_region_refaults_total{region=\"vm1\"} 17",
-            "pageoutd_region_scan_windows_opened_total{region=\"vm1\"} 3",
-            "pageoutd_region_scan_windows_closed_total{region=\"vm1\"} 2",
-            "pageoutd_region_scan_windows_expired_total{region=\"vm1\"} 1",
-            "pageoutd_region_scans_total{region=\"vm1\"} 99",
-            "pageoutd_region_up{region=\"vm1\"} 1",
-            "pageoutd_region_paused{region=\"vm1\"} 0",
-            "pageoutd_region_up{region=\"old\"} 0",
-            "pageoutd_region_scans_total{region=\"old\"} 5",
-        ] {
-            #expect(lines.contains(expected), "missing: \(expected)")
+        #expect(text.contains("""
+            # TYPE pageoutd_region_size_bytes gauge
+            pageoutd_region_size_bytes{region="vm1"} 1024.0
+            pageoutd_region_size_bytes{region="vm2"} 2048.0
+            # HELP pageoutd_region_mapped_bytes
+            """))
+        for declaration in MetricFamilies.declarations {
+            #expect(text.contains("\n# TYPE \(declaration.name) \(declaration.kind.rawValue)\n")
+                    || text.hasPrefix("# HELP \(declaration.name) "))
         }
-        let samples = lines.filter { !$0.hasPrefix("#") }
-        #expect(samples.allSatisfy { !$0.contains("{") || $0.contains("{region=\"") && !$0.contains(",") })
-        #expect(samples.allSatisfy { $0.hasPrefix("pageoutd_") })
+        // What the table does not know is kept, after the declared families.
+        #expect(text.hasSuffix("# TYPE other_metric gauge\nother_metric 1.0\n"))
     }
 
-    @Test("label values escape backslash, double quote and newline")
-    func escaping() {
-        let text = PrometheusMetrics.text(Self.status)
-        #expect(text.contains(#"pageoutd_region_cold_bytes{region="a \"q\" \\ b\nc"} 4096"# + "\n"))
-        #expect(text.contains(#"pageoutd_region_paused{region="a \"q\" \\ b\nc"} 1"# + "\n"))
-        #expect(text.contains(#"pageoutd_region_up{region="a \"q\" \\ b\nc"} 1"# + "\n"))
-        #expect(PrometheusMetrics.escapedLabelValue("plain-vm_1.x") == "plain-vm_1.x")
-        #expect(PrometheusMetrics.escapedLabelValue("\r\n") == "\r\\n")
+    @Test("documented: nothing emitted still declares every family, with no samples")
+    func documentedEmpty() {
+        let text = MetricFamilies.documented("")
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 2 * MetricFamilies.declarations.count)
+        #expect(lines.allSatisfy { $0.hasPrefix("# HELP ") || $0.hasPrefix("# TYPE ") })
     }
 
-    @Test("no regions: every family is still declared, with no samples")
-    func empty() {
-        let text = PrometheusMetrics.text(DaemonStatus())
-        #expect(text.contains("# TYPE pageoutd_region_cold_bytes gauge\n# HELP pageoutd_region_paged_out_bytes_total"))
-        #expect(text.contains("pageoutd_pageout_held 0\n"))
-        #expect(!text.contains("{"))
+    @Test("documented: a registry's own HELP lines give way to the declared ones")
+    func documentedReplacesHelp() {
+        let emitted = "# HELP pageoutd_scans_total old text\n# TYPE pageoutd_scans_total counter\n"
+        let text = MetricFamilies.documented(emitted)
+        #expect(!text.contains("old text"))
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("# HELP pageoutd_scans_total ") }.count == 1)
+    }
+
+    @Test("the README's metrics table lists every family with its type, and nothing else")
+    func readmeTable() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let rows = readme.split(separator: "\n").compactMap { line -> String? in
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+            guard cells.count >= 2, cells[0].hasPrefix("`pageoutd_") else { return nil }
+            return "\(cells[0].dropFirst().dropLast()) \(cells[1])"
+        }
+        #expect(rows == MetricFamilies.declarations.map { "\($0.name) \($0.kind.rawValue)" })
     }
 }

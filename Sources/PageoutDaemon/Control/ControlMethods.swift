@@ -78,7 +78,7 @@ public struct ControlMethods: Sendable {
             }
             return .reply(RegionReply(region: WireRegion(region)))
         case "GetMetrics":
-            return .reply(MetricsReply(text: PrometheusMetrics.text(await supervisor.statusBoard.current())))
+            return .reply(MetricsReply(text: await supervisor.metricsText))
         case "Register":
             let status = try await supervisor.register(try Self.registration(parameters))
             return .reply(RegionReply(region: WireRegion(status)))

@@ -21,11 +21,11 @@ public struct MetricsTextfile: Sendable {
     /// The temporary file a write goes through.
     public var temporaryPath: String { path + ".tmp" }
 
-    /// Replaces the file with the metrics of `status`, world-readable (0644) so the collector may read it.
+    /// Replaces the file with `metrics` (Prometheus text), world-readable (0644) so the collector may read it.
     ///
     /// - Throws: `SystemCallError` naming the call and path that failed.
-    public func write(_ status: DaemonStatus) throws {
-        let bytes = Array(PrometheusMetrics.text(status).utf8)
+    public func write(_ metrics: String) throws {
+        let bytes = Array(metrics.utf8)
         let temporary = temporaryPath
         let file = try RegistrationStore.call("open", temporary) {
             open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
