@@ -13,10 +13,23 @@ if ! command -v swift >/dev/null; then
 fi
 
 bash scripts/setup-host.sh
+
+# The journal tests need a journald. A systemd host runs one; a container does not: start one for this run
+# and, on exit, stop it and remove the sockets it made, leaving the machine as it was.
+if ! pgrep -x systemd-journal >/dev/null && [ -x /lib/systemd/systemd-journald ] && [ "$(id -u)" = 0 ]; then
+    /lib/systemd/systemd-journald </dev/null >/dev/null 2>&1 &
+    journald_pid=$!
+    trap 'kill "$journald_pid" 2>/dev/null; wait "$journald_pid" 2>/dev/null
+          rm -f /run/systemd/journal/socket /run/systemd/journal/stdout /run/systemd/journal/dev-log \
+                /run/systemd/journal/io.systemd.journal' EXIT
+    for _ in $(seq 50); do [ -S /run/systemd/journal/stdout ] && break; sleep 0.1; done
+    echo "test.sh: started a journald for the journal tests (pid $journald_pid); it stops when the tests end"
+fi
+
 swift build --build-tests
 if [ "$#" -gt 0 ]; then
     swift test --skip-build "$@"
-    exit
+    exit  # the EXIT trap still runs
 fi
 # Suites named Exclusive* change machine-wide state (swapoff) or need the machine to themselves (timing):
 # they run alone, after everything else.

@@ -11,31 +11,17 @@ final class VarlinkTestClient {
     init(path: String, timeout: Double = 30) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
-            if Self.connect(fd, path) == 0 {
+            if let fd = UnixStreamSocket.connect(to: path) {
                 self.fd = fd
                 return
             }
             let code = errno
-            close(fd)
             guard Date() < deadline else { throw TestFailure("cannot connect to \(path): errno \(code)") }
             usleep(50_000)
         }
     }
 
     deinit { close(fd) }
-
-    private static func connect(_ fd: Int32, _ path: String) -> Int32 {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-    }
 
     /// Sends raw bytes; false when the daemon closed the connection (EPIPE, ECONNRESET) or it stayed full.
     @discardableResult

@@ -20,9 +20,10 @@ public final class DaemonProcess {
     /// daemons of tests running in parallel never meet: the lines are added right after `[daemon]` (or as a
     /// `[daemon]` table of their own at the top), which shifts later line numbers: tests of error messages with
     /// line numbers pass `isolated: false`.
-    /// With `launcher` (e.g. `["setpriv", ...]`) the daemon runs through it.
+    /// With `launcher` (e.g. `["setpriv", ...]`) the daemon runs through it. With `standardError` its stderr is
+    /// that descriptor instead of the file at `stderrPath`.
     public init(config: String, arguments: [String] = [], environment: [String: String] = [:],
-                isolated: Bool = true, launcher: [String] = []) throws {
+                isolated: Bool = true, launcher: [String] = [], standardError: FileHandle? = nil) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pageoutd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         configPath = directory.appendingPathComponent("pageoutd.toml").path
@@ -52,7 +53,7 @@ public final class DaemonProcess {
         env["WATCHDOG_PID"] = nil
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        process.standardError = try standardError ?? FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         process.standardOutput = FileHandle.nullDevice
         try process.run()
     }

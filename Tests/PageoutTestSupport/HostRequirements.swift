@@ -20,6 +20,21 @@ public enum HostRequirements {
         try missing("needs root")
     }
 
+    /// A journald that accepts entries, and journalctl to read them (scripts/test.sh runs one for the tests
+    /// where the machine has none, as in a container).
+    public static func requireJournald() throws {
+        let socket = "/run/systemd/journal/socket"
+        guard FileManager.default.fileExists(atPath: socket), journalctl != nil else {
+            try missing("needs a running journald (\(socket)) and journalctl: run the tests through scripts/test.sh")
+            return
+        }
+    }
+
+    /// The `journalctl` executable, if installed.
+    public static let journalctl = ["/usr/bin/journalctl", "/bin/journalctl"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
     /// SwapFree from /proc/meminfo, in bytes.
     public static func swapFreeBytes() -> UInt64 {
         guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return 0 }
