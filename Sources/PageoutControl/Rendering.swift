@@ -41,7 +41,7 @@ public enum Rendering {
 
     /// The column headings of a region table.
     public static let regionColumns = [
-        "REGION", "PID", "SIZE", "MAPPED", "SWAPPED", "COLD", "HOT", "PAGED OUT", "REFAULTS", "STATE",
+        "REGION", "PID", "SIZE", "MAPPED", "SWAPPED", "COLD", "HOT", "WARM", "PAGED OUT", "REFAULTS", "STATE",
     ]
 
     /// One table row: the cells under `regionColumns`. STATE is the state and, when there is one, its reason.
@@ -54,6 +54,7 @@ public enum Rendering {
             bytes(region.swapped),
             bytes(region.cold),
             bytes(region.hot),
+            bytes(region.warm),
             bytes(region.paged_out),
             String(region.refaults),
             region.reason.map { "\(region.state) (\(oneLine($0)))" } ?? region.state,

@@ -2,6 +2,9 @@ import Glibc
 import PageoutCore
 
 extension ShmemRegion {
+    /// The most pages one repair step populates in the daemon's view: 2 MiB with 4 KiB pages.
+    public static let repairStepPages = 512
+
     /// Pages out region pages `pages` that the VMM maps, with process_madvise through the pidfd.
     ///
     /// - Returns: the bytes the kernel advised (not what it reclaimed: verify with a snapshot or cachestat).
@@ -22,6 +25,9 @@ extension ShmemRegion {
     /// populated into the view and paged out (populating a swapped page would read it back from swap).
     /// Zero-filled pages become holes again: the kernel drops them instead of writing them to swap.
     ///
+    /// The view maps at most ``repairStepPages`` at a time: a populated page counts in the daemon's RSS
+    /// (RssShmem) until MADV_PAGEOUT reclaims it, so a large run would lift the daemon's peak RSS by its size.
+    ///
     /// - Returns: the number of pages handed to MADV_PAGEOUT.
     @discardableResult
     public func repairResidentUnmapped(_ pages: [Range<Int>]) throws -> Int {
@@ -38,7 +44,7 @@ extension ShmemRegion {
                     while index < chunk.count {
                         guard scratch[index] & 1 != 0 else { index += 1; continue }
                         var end = index + 1
-                        while end < chunk.count, scratch[end] & 1 != 0 { end += 1 }
+                        while end < chunk.count, end - index < Self.repairStepPages, scratch[end] & 1 != 0 { end += 1 }
                         try view.pageOut((chunk.lowerBound + index)..<(chunk.lowerBound + end))
                         repaired += end - index
                         index = end

@@ -27,9 +27,9 @@ struct PageoutctlRenderingTests {
     func statusTable() {
         let expected = """
             2 regions (1 active), 15 scans, 1.0 GiB swapped, 700 MiB paged out, pageout held: memory pressure, dry run
-            REGION     PID     SIZE   MAPPED  SWAPPED     COLD      HOT  PAGED OUT  REFAULTS  STATE
-            vm1       4242  4.0 GiB  3.0 GiB  1.0 GiB  412 MiB  1.5 GiB    700 MiB      1234  active
-            database     -  512 MiB      0 B      0 B      0 B      0 B        0 B         0  pending (no process matches /run/database.pid)
+            REGION     PID     SIZE   MAPPED  SWAPPED     COLD      HOT     WARM  PAGED OUT  REFAULTS  STATE
+            vm1       4242  4.0 GiB  3.0 GiB  1.0 GiB  412 MiB  1.5 GiB  1.1 GiB    700 MiB      1234  active
+            database     -  512 MiB      0 B      0 B      0 B      0 B      0 B        0 B         0  pending (no process matches /run/database.pid)
 
             """
         #expect(Rendering.statusText(Fixtures.status) == expected)
@@ -47,8 +47,8 @@ struct PageoutctlRenderingTests {
         #expect(text == """
             1 region (0 active), 1 scans, 0 B swapped, 0 B paged out, reload failed: line 3: unknown key "foo" \
             (running on the previous configuration)
-            REGION  PID     SIZE  MAPPED  SWAPPED  COLD  HOT  PAGED OUT  REFAULTS  STATE
-            vm2       7  1.0 GiB     0 B      0 B   0 B  0 B        0 B         0  failed (pagemap: permission denied)
+            REGION  PID     SIZE  MAPPED  SWAPPED  COLD  HOT  WARM  PAGED OUT  REFAULTS  STATE
+            vm2       7  1.0 GiB     0 B      0 B   0 B  0 B   0 B        0 B         0  failed (pagemap: permission denied)
 
             """)
     }
@@ -57,7 +57,7 @@ struct PageoutctlRenderingTests {
     func empty() {
         #expect(Rendering.statusText(WireStatus(DaemonStatus())) == """
             0 regions (0 active), 0 scans, 0 B swapped, 0 B paged out
-            REGION  PID  SIZE  MAPPED  SWAPPED  COLD  HOT  PAGED OUT  REFAULTS  STATE
+            REGION  PID  SIZE  MAPPED  SWAPPED  COLD  HOT  WARM  PAGED OUT  REFAULTS  STATE
 
             """)
     }
