@@ -86,6 +86,18 @@ public struct PageBitmap: Sendable, Equatable {
         }
     }
 
+    /// The first set pages as runs, in order, at most `budget` pages in all; they are taken from `budget`.
+    public func runs(takingAtMost budget: inout Int) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        forEachRun { run in
+            guard budget > 0 else { return }
+            let taken = run.lowerBound..<(run.lowerBound + min(run.count, budget))
+            result.append(taken)
+            budget -= taken.count
+        }
+        return result
+    }
+
     /// The maximal runs of set bits inside `range`, in order.
     public func runs(in range: Range<Int>? = nil) -> [Range<Int>] {
         var result: [Range<Int>] = []

@@ -25,16 +25,19 @@ actor PageoutWorker {
         return try region.process.pageOut(outcome.ranges)
     }
 
-    /// Puts `outcome`'s repair pages (read back by another process) into swap again through the daemon's own
-    /// mapping, after checking the VMM's mappings are unchanged.
+    /// Pages out `outcome`'s unmapped pages through the daemon's own mapping, after checking the VMM's mappings
+    /// are unchanged: the leftovers of earlier pageouts (`finish`), then the pages another process read back
+    /// (`repair`).
     ///
-    /// - Returns: the pages handed to MADV_PAGEOUT (those mincore still found resident).
-    func repair(_ outcome: ScanOutcome) throws -> Int {
-        guard let region = outcome.region, let source = outcome.source, !outcome.repair.isEmpty else { return 0 }
+    /// - Returns: the pages of each handed to MADV_PAGEOUT (those mincore still found resident).
+    func pageOutUnmapped(_ outcome: ScanOutcome) throws -> (finished: Int, repaired: Int) {
+        guard let region = outcome.region, let source = outcome.source,
+              !outcome.finish.isEmpty || !outcome.repair.isEmpty
+        else { return (0, 0) }
         guard try resolver.isCurrent(region, source: source) else {
             throw MappingChanged(pid: region.process.pid, mapping: region.mappings[0],
                                  path: "/proc/\(region.process.pid)/maps")
         }
-        return try region.repairResidentUnmapped(outcome.repair)
+        return (try region.repairResidentUnmapped(outcome.finish), try region.repairResidentUnmapped(outcome.repair))
     }
 }

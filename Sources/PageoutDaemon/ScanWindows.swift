@@ -217,7 +217,7 @@ extension Supervisor {
         if let region = job.outcome.region {
             do {
                 // Resident-unmapped pages first: they cost the guest nothing, and then mapped ones via the pidfd.
-                let repaired = try await pageoutWorker.repair(job.outcome)
+                let repaired = try await pageoutWorker.pageOutUnmapped(job.outcome).repaired
                 bytes += UInt64(repaired) * UInt64(region.layout.pageSize)
                 if !job.outcome.ranges.isEmpty {
                     _ = try await pageoutWorker.pageOut(job.outcome)

@@ -18,9 +18,11 @@ struct ScanOutcome: Sendable {
     var source: RegionSource?
     /// Pages another process read back, to put into swap again through the daemon's own mapping.
     var repair: [Range<Int>] = []
+    /// Pages an earlier pageout left in memory unmapped, to page out through the daemon's own mapping.
+    var finish: [Range<Int>] = []
 
     /// True if there is nothing to carry out.
-    var isEmpty: Bool { region == nil || (ranges.isEmpty && repair.isEmpty) }
+    var isEmpty: Bool { region == nil || (ranges.isEmpty && repair.isEmpty && finish.isEmpty) }
 }
 
 /// Owns every region's scanner and policy state; runs on its own thread (pagemap, mincore and SEEK_DATA block).
@@ -103,7 +105,7 @@ actor ScanWorker {
                 logger.notice("region scanned again", metadata: ["region": "\(name)"])
                 runtime.lastProblem = nil
             }
-            let repairPages = decision.repair.reduce(0) { $0 + $1.count }
+            let repairPages = (decision.repair + decision.finish).reduce(0) { $0 + $1.count }
             guard !decision.plan.isEmpty || repairPages > 0, runtime.config.policy.dryRun == false else {
                 if !decision.plan.isEmpty || repairPages > 0 {
                     logger.info("dry run: would page out", metadata: [
@@ -116,7 +118,8 @@ actor ScanWorker {
             for run in decision.plan.runs { region.layout.forEachAddressRange(of: run) { ranges.append($0) } }
             let bytes = UInt64(decision.plan.pageCount) * UInt64(pageSize)
             return ScanOutcome(name: name, region: region, plan: decision.plan, ranges: ranges, bytes: bytes,
-                               source: runtime.config.memory.regionSource, repair: decision.repair)
+                               source: runtime.config.memory.regionSource, repair: decision.repair,
+                               finish: decision.finish)
         } catch {
             handle(error, of: runtime)
             return empty
@@ -132,6 +135,18 @@ actor ScanWorker {
         runtime.policy = policy
         runtime.pendingRecheck = outcome.plan
         runtime.bucket.take(outcome.bytes)
+        runtime.status.pagedOutBytes = UInt64(policy.totals.pagedOutPages) * UInt64(policy.layout.pageSize)
+    }
+
+    /// Records that `outcome`'s leftovers of earlier pageouts went out through the daemon's own mapping (`pages`
+    /// of them still resident), taking them from the region's rate limit.
+    func recordFinishedPageout(_ outcome: ScanOutcome, pages: Int) {
+        guard let runtime = runtimes.first(where: { $0.config.name == outcome.name }),
+              runtime.region === outcome.region, var policy = runtime.policy
+        else { return }
+        policy.recordFinishedPageout(outcome.finish)
+        runtime.policy = policy
+        runtime.bucket.take(UInt64(pages) * UInt64(policy.layout.pageSize))
         runtime.status.pagedOutBytes = UInt64(policy.totals.pagedOutPages) * UInt64(policy.layout.pageSize)
     }
 

@@ -98,12 +98,14 @@ public actor Supervisor {
                                                 pressure: pressure, swapProblem: swapProblem)
             guard !outcome.isEmpty else { continue }
             do {
-                if !outcome.repair.isEmpty {
-                    let repaired = try await pageoutWorker.repair(outcome)
+                if !outcome.repair.isEmpty || !outcome.finish.isEmpty {
+                    let (finished, repaired) = try await pageoutWorker.pageOutUnmapped(outcome)
                     let pageSize = outcome.region?.layout.pageSize ?? 4096
-                    bucket.take(UInt64(repaired) * UInt64(pageSize))
+                    bucket.take(UInt64(finished + repaired) * UInt64(pageSize))
+                    await scanWorker.recordFinishedPageout(outcome, pages: finished)
                     await scanWorker.recordRepair(name, pages: repaired, pageSize: pageSize)
-                    logger.debug("repaired", metadata: ["region": "\(name)", "pages": "\(repaired)"])
+                    logger.debug("paged out unmapped pages", metadata: [
+                        "region": "\(name)", "finished_pages": "\(finished)", "repaired_pages": "\(repaired)"])
                 }
                 guard !outcome.ranges.isEmpty else { continue }
                 let advised = try await pageoutWorker.pageOut(outcome)

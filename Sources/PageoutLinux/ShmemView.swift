@@ -62,14 +62,31 @@ public final class ShmemView: @unchecked Sendable {
     /// the pages that only the view maps; pages the VMM maps too (mapcount 2) are skipped by the kernel, and
     /// MADV_DONTNEED drops the view's mappings of those, so the view never keeps a page mapped (that would block
     /// later process_madvise pageouts through the VMM).
+    ///
+    /// The populate's read faults also map resident neighbours outside `pages` (fault-around: 16 pages by
+    /// default, at most the page table the fault is in), so the DONTNEED covers every page table `pages` touches.
     public func pageOut(_ pages: Range<Int>) throws(SystemCallError) {
         precondition(pages.lowerBound >= 0 && pages.upperBound <= pageCount, "pages outside the view")
         guard !pages.isEmpty else { return }
         let start = base + pages.lowerBound * pageSize
         let length = pages.count * pageSize
         let target = "\(file.path) pages \(pages)"
-        defer { _ = madvise(start, length, MADV_DONTNEED) }
+        defer {
+            let reach = faultAroundReach(of: pages)
+            _ = madvise(base + reach.lowerBound * pageSize, reach.count * pageSize, MADV_DONTNEED)
+        }
         _ = try systemCall("madvise MADV_POPULATE_READ", on: target) { madvise(start, length, MADV_POPULATE_READ) }
         _ = try systemCall("madvise MADV_PAGEOUT", on: target) { madvise(start, length, MADV_PAGEOUT) }
+    }
+
+    /// The view's pages that faults on `pages` may map: `pages` widened to the page tables holding them (a page
+    /// table maps pageSize / 8 pages: 2 MiB with 4 KiB pages), within the view.
+    func faultAroundReach(of pages: Range<Int>) -> Range<Int> {
+        let span = UInt(pageSize / 8 * pageSize)
+        let first = UInt(bitPattern: base) + UInt(pages.lowerBound * pageSize)
+        let last = UInt(bitPattern: base) + UInt(pages.upperBound * pageSize)
+        let low = max(first & ~(span - 1), UInt(bitPattern: base))
+        let high = min((last + span - 1) & ~(span - 1), UInt(bitPattern: base) + UInt(length))
+        return Int(low - UInt(bitPattern: base)) / pageSize..<Int(high - UInt(bitPattern: base)) / pageSize
     }
 }

@@ -18,8 +18,14 @@ struct GuestMemory: ~Copyable {
     /// Receives the result of reads whose values nothing else needs, so the optimiser cannot drop the reads.
     private static let sink = Atomic<UInt64>(0)
 
-    /// Creates the memfd `name`, sizes it to `size` bytes and maps it. Nothing is written: every page is a hole.
-    init(name: String, size: Int, pageSize: Int) throws(GuestSimError) {
+    /// The alignment of the mapping: QEMU aligns guest RAM to 2 MiB so the kernel may map it with huge pages.
+    static let alignment = 2 << 20
+
+    /// Creates the memfd `name`, sizes it to `size` bytes and maps it at a 2 MiB-aligned address. Nothing is
+    /// written: every page is a hole. With `hugePages` the mapping is advised MADV_HUGEPAGE, as QEMU advises guest
+    /// RAM: where /sys/kernel/mm/transparent_hugepage/shmem_enabled allows it (`advise`, `always`), the memfd is
+    /// then filled with 2 MiB folios mapped by PMDs.
+    init(name: String, size: Int, pageSize: Int, hugePages: Bool) throws(GuestSimError) {
         let fd = pageout_memfd_create(name, PAGEOUT_MFD_CLOEXEC)
         guard fd >= 0 else { throw .syscall("memfd_create(\(name))", errno) }
         guard ftruncate(fd, off_t(size)) == 0 else {
@@ -27,11 +33,28 @@ struct GuestMemory: ~Copyable {
             close(fd)
             throw .syscall("ftruncate(memfd \(name), \(size))", error)
         }
-        let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+        // Reserve size + 2 MiB of address space, then map the memfd over its first aligned address.
+        let reservation = mmap(nil, size + Self.alignment, PROT_NONE,
+                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        guard let reservation, reservation != MAP_FAILED else {
+            let error = errno
+            close(fd)
+            throw .syscall("mmap(reserve \(size) bytes)", error)
+        }
+        let aligned = (UInt(bitPattern: reservation) + UInt(Self.alignment - 1)) & ~UInt(Self.alignment - 1)
+        let address = mmap(UnsafeMutableRawPointer(bitPattern: aligned), size, PROT_READ | PROT_WRITE,
+                           MAP_SHARED | MAP_FIXED, fd, 0)
         guard let address, address != MAP_FAILED else {
             let error = errno
             close(fd)
             throw .syscall("mmap(memfd \(name), \(size) bytes)", error)
+        }
+        // Give back the reservation's parts outside the mapping.
+        let head = Int(aligned - UInt(bitPattern: reservation))
+        if head > 0 { munmap(reservation, head) }
+        if Self.alignment - head > 0 { munmap(address + size, Self.alignment - head) }
+        if hugePages, madvise(address, size, MADV_HUGEPAGE) != 0 {
+            throw .syscall("madvise(memfd \(name), MADV_HUGEPAGE)", errno)
         }
         (self.base, self.size, self.pageSize, self.fd) = (address, size, pageSize, fd)
     }

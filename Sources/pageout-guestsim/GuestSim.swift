@@ -49,6 +49,12 @@ struct GuestSim: ParsableCommand {
     @Option(help: "The memfd name; the mapping shows as /memfd:NAME (deleted) in /proc/PID/maps.")
     var name: String = "ram0"
 
+    @Flag(help: """
+        Advise the memory MADV_HUGEPAGE, as QEMU does for guest RAM: with shmem_enabled 'advise' or 'always' \
+        (/sys/kernel/mm/transparent_hugepage) it is then backed by 2 MiB transparent huge pages.
+        """)
+    var hugepages = false
+
     /// The system page size.
     private static var pageSize: Int { sysconf(Int32(_SC_PAGESIZE)) }
 
@@ -75,7 +81,7 @@ struct GuestSim: ParsableCommand {
         // First: block the control signals, so that a signal sent as soon as READY appears is never fatal.
         let signals = try SignalWaiter()
         let pageSize = Self.pageSize
-        let memory = try GuestMemory(name: name, size: size.bytes, pageSize: pageSize)
+        let memory = try GuestMemory(name: name, size: size.bytes, pageSize: pageSize, hugePages: hugepages)
         let layout = PageLayout(pageCount: memory.pageCount, holesPercent: holesPercent, hotPercent: hotPercent)
         let pattern = PagePattern(wordsPerPage: pageSize / MemoryLayout<UInt64>.size)
         memory.fill(layout: layout, pattern: pattern)

@@ -199,4 +199,35 @@ struct SplitMix {
         off.autoRepair = false
         #expect(PolicyEngine.evaluate(state, snapshot: read, now: 1_000, limits: off, pageBudget: .max).repair.isEmpty)
     }
+
+    @Test func whatOurPageoutLeftInMemoryIsFinishedAndCountedAsPagedOut() {
+        var state = RegionPolicyState(layout: PolicyEngineTests.layout, blockPages: 16, now: 0)
+        _ = PolicyEngineTests.step(&state, PolicyEngineTests.snapshot(mapped: [0..<128]), at: 0)
+        let probe = PolicyEngineTests.step(&state, PolicyEngineTests.snapshot(mapped: [0..<128]), at: 3_000)
+        let probed = probe.plan.probedBlocks.sorted()
+        #expect(probed.count == 2)
+        // A transparent huge page: the sample's pageout unmapped each probed block whole and reclaimed nothing.
+        // A page of another block was mapped and is now unmapped without a pageout of its block: not ours to
+        // finish, nor a reader's to repair.
+        var mapped = PageBitmap(count: 128)
+        mapped.set(0..<128)
+        var resident = PageBitmap(count: 128)
+        let other = state.pages(ofBlock: (0..<8).first { !probed.contains($0) }!).lowerBound
+        for pages in probed.map({ state.pages(ofBlock: $0) }) + [other..<(other + 1)] {
+            mapped.clear(pages)
+            resident.set(pages)
+        }
+        let after = PolicyEngineTests.snapshot(mapped: mapped.runs(), resident: resident.runs())
+        let decision = PolicyEngine.evaluate(state, snapshot: after, now: 4_000, limits: PolicyEngineTests.limits,
+                                             pageBudget: .max)
+        #expect(decision.finish == probed.map { state.pages(ofBlock: $0) }, "the probed blocks, whole")
+        #expect(decision.repair.isEmpty, "nothing another process read")
+        #expect(decision.refaults == 0)
+        // Carried out: the pages not counted at the probe count now, and all are watched for refaults.
+        var finished = decision.state
+        let before = finished.totals.pagedOutPages
+        finished.recordFinishedPageout(decision.finish)
+        #expect(finished.totals.pagedOutPages - before == 2 * 16 - probe.plan.pageCount)
+        #expect(probed.allSatisfy { finished.pagedOut.setCount(in: finished.pages(ofBlock: $0)) == 16 })
+    }
 }

@@ -39,7 +39,9 @@ import Testing
         print("two scan intervals later: \(repaired) of \(swappedBefore) back in swap; "
               + "daemon RssShmem peak \(peakShmemKiB) KiB")
         #expect(Double(repaired) >= 0.95 * Double(swappedBefore))
-        #expect(peakShmemKiB <= 4096, "the repair maps at most 2 MiB of guest memory at a time")
+        // A step maps at most 2 MiB; the kernel's RSS counters lag (per-CPU batches), which a loaded machine shows
+        // as a few MiB more. Repairing the whole run at once peaked at 132 MiB here.
+        #expect(peakShmemKiB <= 8192, "the repair maps at most 2 MiB of guest memory at a time")
         // The repair paged out no hot page: the guest's hot set is still mapped and it did not refault.
         let entries = try RawKernel.pagemap(pid: guest.pid, start: guest.start, pages: guest.hotPages)
         #expect(Double(entries.filter { $0 & (1 << 63) != 0 }.count) >= 0.99 * Double(guest.hotPages))
@@ -52,7 +54,7 @@ import Testing
 
     /// RssShmem of process `pid` in KiB (0 when unreadable).
     static func rssShmemKiB(pid: Int32) -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        guard let status = try? ProcText.read("/proc/\(pid)/status") else { return 0 }
         let line = status.split(separator: "\n").first { $0.hasPrefix("RssShmem:") }
         return line.flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Int($0) } ?? 0
     }

@@ -32,8 +32,11 @@ extension ExclusiveTests {
         let found = try Swapoff.activeSwaps()
         let guest = try GuestSim(["--size", "64MiB", "--hot-percent", "0"])
         for swap in found { try Swapoff.run(["swapoff", swap.device]) }
-        defer {
-            for swap in found { try? Swapoff.run(["swapon", "--priority", "\(swap.priority)", swap.device]) }
+        defer {  // whatever happened: every device found is swapped on again
+            let active = Set(((try? Swapoff.activeSwaps()) ?? []).map(\.device))
+            for swap in found where !active.contains(swap.device) {
+                try? Swapoff.run(["swapon", "--priority", "\(swap.priority)", swap.device])
+            }
         }
         #expect(try Swapoff.activeSwaps().isEmpty)
         let notify = try NotifyListener()

@@ -14,8 +14,9 @@ import Testing
         let region = try ShmemRegion(process: ProcessHandle(pid: guest.pid), source: .memfd(guest.memfd))
         let scanner = SnapshotScanner(region: region)
         let initial = try scanner.snapshot()
-        // Page out the first three quarters of the written pages.
-        let paged = initial.mapped.runs(in: 0..<(guest.pages * 3 / 4))
+        // Page out the first three quarters of the written pages but for the last 10, which stay mapped next to
+        // pages to repair (fault-around neighbours of the repair's populate).
+        let paged = initial.mapped.runs(in: 0..<(guest.pages * 3 / 4 - 10))
         RawKernel.drainLRUBatches()
         try region.pageOutMapped(paged)
         let swapped = try scanner.snapshot()
@@ -55,6 +56,13 @@ import Testing
         // Holes a reader filled with zeros become holes again (the kernel drops zero-filled shmem on pageout).
         #expect(after.pages(in: .hole) == swapped.pages(in: .hole))
         #expect(try region.cacheStat().evicted == evictedBefore, "cachestat confirms the repair")
+        // The view maps nothing afterwards, not even the neighbours fault-around mapped during the populate:
+        // a page the view kept mapped would have a second mapper, and MADV_PAGEOUT through the VMM skips those.
+        for view in region.views {
+            let entries = try RawKernel.pagemap(pid: getpid(), start: UInt64(UInt(bitPattern: view.base)),
+                                                pages: view.pageCount)
+            #expect(entries.filter { $0 & (1 << 63) != 0 }.count == 0, "pages left mapped in the daemon's view")
+        }
 
         let verify = try guest.verify()
         #expect(verify.bad == 0)

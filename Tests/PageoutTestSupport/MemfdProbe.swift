@@ -46,17 +46,8 @@ public struct ProcessUsage {
 
     /// The resident KiB of the mappings of file `path` in process `pid` (from /proc/PID/smaps).
     public static func residentKiB(ofMappingsOf path: String, pid: Int32) -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/smaps", encoding: .utf8) else { return 0 }
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        var inFile = false
-        var total = 0
-        for line in text.split(separator: "\n") {
-            if let first = line.first, first.isHexDigit, line.contains("-"), !line.hasPrefix("Rss") {
-                inFile = line.hasSuffix(resolved)
-            } else if inFile, line.hasPrefix("Rss:") {
-                total += line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-            }
-        }
-        return total
+        let mappings = (try? ProcText.smaps(pid: pid)) ?? []
+        return mappings.filter { $0.header.hasSuffix(resolved) }.reduce(0) { $0 + ($1.fields["Rss"] ?? 0) }
     }
 }

@@ -35,7 +35,7 @@ public enum RawKernel {
 
     /// VmRSS of process `pid` in KiB.
     public static func residentKiB(pid: Int32) -> Int {
-        let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let text = (try? ProcText.read("/proc/\(pid)/status")) ?? ""
         for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             return line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? -1
         }

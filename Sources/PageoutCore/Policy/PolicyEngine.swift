@@ -8,6 +8,9 @@ public struct PolicyDecision: Sendable {
     public var plan: PageoutPlan
     /// Pages another process read back, to put into swap again through the daemon's own mapping.
     public var repair: [Range<Int>] = []
+    /// Pages a pageout of ours unmapped from the VMM but the kernel left in memory (see
+    /// ``PolicyEngine/pageoutLeftovers(_:snapshot:)``): the pageout is finished through the daemon's own mapping.
+    public var finish: [Range<Int>] = []
     /// Pages that came back mapped since the last scan.
     public var refaults: Int
 }
@@ -32,7 +35,10 @@ public enum PolicyEngine {
         precondition(snapshot.layout == state.layout, "snapshot of another layout")
         precondition(limits.blockPages == state.blockPages, "block size changed")
         var state = state
-        let skewed = limits.autoRepair ? skewedPagesToRepair(state, snapshot: snapshot) : PageBitmap(count: snapshot.layout.pageCount)
+        let leftovers = pageoutLeftovers(state, snapshot: snapshot)
+        var skewed = limits.autoRepair ? skewedPagesToRepair(state, snapshot: snapshot)
+            : PageBitmap(count: snapshot.layout.pageCount)
+        skewed.subtract(leftovers)
         let refaulted = learn(&state, from: snapshot, now: now, limits: limits, ignoring: ignored)
         var counts = PageClassCounts()
         counts.hole = snapshot.counts.hole
@@ -57,15 +63,11 @@ public enum PolicyEngine {
 
         let nonHole = state.layout.pageCount - counts.hole
         let cap = Int(limits.maxSwappedFraction * Double(nonHole)) - counts.swapped
-        // Repairs first: they cost the guest nothing (it does not map those pages) and undo a reader's damage.
+        // Unmapped pages first (they cost the guest nothing: it does not map them): the leftovers of our own
+        // pageouts, then what a reader brought back.
         var budget = pageBudget
-        var repair: [Range<Int>] = []
-        skewed.forEachRun { run in
-            guard budget > 0 else { return }
-            let taken = run.lowerBound..<(run.lowerBound + min(run.count, budget))
-            repair.append(taken)
-            budget -= taken.count
-        }
+        let finish = leftovers.runs(takingAtMost: &budget)
+        let repair = skewed.runs(takingAtMost: &budget)
         var allowance = max(0, min(budget, cap))
         var plan = PageoutPlan()
         var planned = PageBitmap(count: state.layout.pageCount)
@@ -93,7 +95,8 @@ public enum PolicyEngine {
             plan.probedBlocks.append(index)
         }
         plan.runs = planned.runs()
-        return PolicyDecision(state: state, counts: counts, plan: plan, repair: repair, refaults: refaulted)
+        return PolicyDecision(state: state, counts: counts, plan: plan, repair: repair, finish: finish,
+                              refaults: refaulted)
     }
 
     /// Updates blocks and the watched set from what changed since the last scan; returns the refaulted pages.
@@ -136,8 +139,26 @@ public enum PolicyEngine {
         stillOut.formUnion(snapshot.residentUnmapped)
         state.pagedOut.formIntersection(stillOut)
         state.previous = snapshot
+        state.previousScanAt = now
         state.totals.refaultPages += refaultCount
         return refaultCount
+    }
+
+    /// Pages a pageout of ours unmapped from the VMM but the kernel kept in memory: mapped at the previous scan,
+    /// resident and unmapped now, in a block paged out since. Neither the guest (its access maps a page) nor
+    /// another reader (it cannot unmap the VMM's pages) leaves a mapped page so: MADV_PAGEOUT of part of a
+    /// transparent huge page zaps the PMD that maps all 2 MiB and reclaims nothing (docs/KERNEL-NOTES.md), and
+    /// reclaim may unmap a page and then fail to write it. The VMM no longer maps them, so process_madvise cannot
+    /// reach them: the daemon's own mapping finishes the pageout.
+    public static func pageoutLeftovers(_ state: RegionPolicyState, snapshot: PageSnapshot) -> PageBitmap {
+        var leftovers = PageBitmap(count: snapshot.layout.pageCount)
+        guard let previous = state.previous else { return leftovers }
+        for index in state.blocks.indices where state.blocks[index].lastPageout >= state.previousScanAt {
+            leftovers.set(state.pages(ofBlock: index))
+        }
+        leftovers.formIntersection(snapshot.residentUnmapped)
+        leftovers.formIntersection(previous.mapped)
+        return leftovers
     }
 
     /// Pages another process read back: resident but not mapped in the VMM now, and not mapped at the last scan

@@ -11,6 +11,8 @@ public struct RegionPolicyState: Sendable {
     public internal(set) var blocks: [BlockState]
     /// The snapshot of the previous evaluation, nil before the first.
     public internal(set) var previous: PageSnapshot?
+    /// When (ms) the previous evaluation's snapshot was taken.
+    public internal(set) var previousScanAt: Int64 = 0
     /// Pages paged out by us that have not been mapped in the VMM since (a mapped one is a refault).
     public internal(set) var pagedOut: PageBitmap
     /// Where the next probe starts in the spread order of blocks.
@@ -42,6 +44,15 @@ public struct RegionPolicyState: Sendable {
         for block in plan.fullBlocks { blocks[block].lastPageout = now }
         totals.pagedOutPages += plan.pageCount
         totals.probedPages += plan.probePages
+    }
+
+    /// Records that `runs`, pages a pageout of ours had left in memory, were paged out through the daemon's own
+    /// mapping: they are watched for refaults, and those not counted at their first pageout count now.
+    public mutating func recordFinishedPageout(_ runs: [Range<Int>]) {
+        var finished = PageBitmap(count: layout.pageCount)
+        for run in runs { finished.set(run) }
+        totals.pagedOutPages += finished.subtracting(pagedOut).setCount
+        pagedOut.formUnion(finished)
     }
 
     /// The block order probes follow: a stride through all blocks, coprime with their count, so consecutive probes

@@ -86,18 +86,8 @@ public struct ScanWindowRepair: Sendable, Equatable {
     /// Both sets cut to at most `limit` pages in all, mapped pages first, as runs.
     public func runs(limit: Int) -> (mapped: [Range<Int>], residentUnmapped: [Range<Int>]) {
         var left = max(0, limit)
-        func take(_ bitmap: PageBitmap) -> [Range<Int>] {
-            var result: [Range<Int>] = []
-            bitmap.forEachRun { run in
-                guard left > 0 else { return }
-                let taken = run.lowerBound..<(run.lowerBound + min(run.count, left))
-                result.append(taken)
-                left -= taken.count
-            }
-            return result
-        }
-        let mapped = take(mapped)
-        return (mapped, take(residentUnmapped))
+        let mapped = mapped.runs(takingAtMost: &left)
+        return (mapped, residentUnmapped.runs(takingAtMost: &left))
     }
 }
 
