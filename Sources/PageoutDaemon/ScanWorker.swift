@@ -138,24 +138,20 @@ actor ScanWorker {
         runtime.status.pagedOutBytes = UInt64(policy.totals.pagedOutPages) * UInt64(policy.layout.pageSize)
     }
 
-    /// Records that `outcome`'s leftovers of earlier pageouts went out through the daemon's own mapping (`pages`
-    /// of them still resident), taking them from the region's rate limit.
-    func recordFinishedPageout(_ outcome: ScanOutcome, pages: Int) {
+    /// Records that `outcome`'s unmapped pages went out through the daemon's own mapping (`finished` of the
+    /// leftovers of earlier pageouts and `repaired` of the pages another process read back were still resident),
+    /// taking them from the region's rate limit. Finished leftovers count as paged out, the rest as repaired.
+    func recordUnmappedPageout(_ outcome: ScanOutcome, finished: Int, repaired: Int) {
         guard let runtime = runtimes.first(where: { $0.config.name == outcome.name }),
               runtime.region === outcome.region, var policy = runtime.policy
         else { return }
+        let pageSize = UInt64(policy.layout.pageSize)
         policy.recordFinishedPageout(outcome.finish)
         runtime.policy = policy
-        runtime.bucket.take(UInt64(pages) * UInt64(policy.layout.pageSize))
-        runtime.status.pagedOutBytes = UInt64(policy.totals.pagedOutPages) * UInt64(policy.layout.pageSize)
-    }
-
-    /// Records that `pages` pages of region `name` were put back into swap by repair.
-    func recordRepair(_ name: String, pages: Int, pageSize: Int) {
-        guard let runtime = runtimes.first(where: { $0.config.name == name }) else { return }
-        runtime.repairedPages += pages
-        runtime.bucket.take(UInt64(pages) * UInt64(pageSize))
-        runtime.status.repairedBytes = UInt64(runtime.repairedPages) * UInt64(pageSize)
+        runtime.repairedPages += repaired
+        runtime.bucket.take(UInt64(finished + repaired) * pageSize)
+        runtime.status.pagedOutBytes = UInt64(policy.totals.pagedOutPages) * pageSize
+        runtime.status.repairedBytes = UInt64(runtime.repairedPages) * pageSize
     }
 
     /// Re-reads the pagemap of the pages just paged out: pages back already belong to the hottest set.

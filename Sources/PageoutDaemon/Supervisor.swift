@@ -102,8 +102,7 @@ public actor Supervisor {
                     let (finished, repaired) = try await pageoutWorker.pageOutUnmapped(outcome)
                     let pageSize = outcome.region?.layout.pageSize ?? 4096
                     bucket.take(UInt64(finished + repaired) * UInt64(pageSize))
-                    await scanWorker.recordFinishedPageout(outcome, pages: finished)
-                    await scanWorker.recordRepair(name, pages: repaired, pageSize: pageSize)
+                    await scanWorker.recordUnmappedPageout(outcome, finished: finished, repaired: repaired)
                     logger.debug("paged out unmapped pages", metadata: [
                         "region": "\(name)", "finished_pages": "\(finished)", "repaired_pages": "\(repaired)"])
                 }
