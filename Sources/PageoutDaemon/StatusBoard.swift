@@ -1,11 +1,13 @@
 import PageoutCore
 
-/// The daemon's latest status, answered without waiting for the scanner.
+/// The daemon's latest status and metrics, answered without waiting for the supervisor (whose thread may be in
+/// the middle of a pageout).
 ///
-/// The scan loop publishes after every round; readers (the control socket, the demo, tests) get the last
-/// published status at once, or a stream of every new one.
+/// The supervisor publishes after every round and every change; readers (the control socket, the demo, tests) get
+/// the last published status at once, or a stream of every new one.
 public actor StatusBoard {
     private var status = DaemonStatus()
+    private var metrics = ""
     private var subscribers: [Int: AsyncStream<DaemonStatus>.Continuation] = [:]
     private var nextSubscriber = 0
 
@@ -14,6 +16,9 @@ public actor StatusBoard {
 
     /// The last published status.
     public func current() -> DaemonStatus { status }
+
+    /// The metrics of the last round in the Prometheus text exposition format (empty before the first round).
+    public func metricsText() -> String { metrics }
 
     /// Every status published from now on (the current one first), until the stream is dropped.
     public func updates() -> AsyncStream<DaemonStatus> {
@@ -26,9 +31,10 @@ public actor StatusBoard {
         return stream
     }
 
-    /// Publishes `status` to readers.
-    func publish(_ status: DaemonStatus) {
+    /// Publishes `status` to readers, and a round's `metrics` text when given.
+    func publish(_ status: DaemonStatus, metrics: String? = nil) {
         self.status = status
+        if let metrics { self.metrics = metrics }
         for continuation in subscribers.values { continuation.yield(status) }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PageoutCore
 @testable import PageoutDaemon
 import PageoutLinux
@@ -6,7 +7,7 @@ import PageoutTestSupport
 import Synchronization
 import Testing
 
-/// A 1 GiB pageout blocks in the kernel for most of a second; it runs on the pageout worker's own thread, so a
+/// A 1 GiB pageout blocks in the kernel for most of a second; it runs on the supervisor's own thread, so a
 /// status request on the cooperative pool keeps answering at once. It needs the cooperative pool to itself
 /// (other tests block its threads), so it is an Exclusive* suite: scripts/test.sh runs those alone.
 extension ExclusiveTests {
@@ -20,17 +21,17 @@ extension ExclusiveTests {
         let region = try resolver.open(config)
         var plan = PageoutPlan()
         plan.runs = [0..<region.layout.pageCount]
-        let outcome = ScanOutcome(name: "big", region: region, plan: plan,
-                                  ranges: region.mappings.map(\.addresses), bytes: region.byteCount,
-                                  source: config.memory.regionSource)
-        let worker = PageoutWorker(resolver: resolver)
-        let board = StatusBoard()
+        let job = PageoutJob(name: "big", region: region, source: config.memory.regionSource,
+                             snapshot: try SnapshotScanner(region: region).snapshot(), purpose: .round, plan: plan)
+        let supervisor = Supervisor(configuration: PageoutConfiguration(), forceDryRun: false, procfs: ProcFS(),
+                                    logger: Logger(label: "test"))
+        let board = supervisor.statusBoard
         let clock = ContinuousClock()
         let started = clock.now
         let finished = Flag()
         let pageout = Task {
             defer { finished.set() }
-            return try await worker.pageOut(outcome)
+            return await supervisor.carryOut(job)
         }
         var latencies: [Duration] = []
         while latencies.count < 10_000 {
@@ -41,10 +42,11 @@ extension ExclusiveTests {
             if clock.now - started > .seconds(30) { break }
             if finished.isSet { break }
         }
-        let advised = try await pageout.value
+        let receipt = await pageout.value
         let took = started.duration(to: clock.now)
         print("1 GiB pageout: \(took), \(latencies.count) status requests meanwhile, slowest \(latencies.max()!)")
-        #expect(advised == region.byteCount)
+        #expect(receipt.succeeded)
+        #expect(receipt.advisedBytes == region.byteCount)
         #expect(took > .milliseconds(200), "the pageout was really in flight")
         #expect(latencies.count >= 10, "status was asked many times while the pageout ran")
         #expect(latencies.max()! < .milliseconds(100))

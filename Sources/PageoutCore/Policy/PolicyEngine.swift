@@ -13,6 +13,8 @@ public struct PolicyDecision: Sendable {
     public var finish: [Range<Int>] = []
     /// Pages that came back mapped since the last scan.
     public var refaults: Int
+    /// True when the region has `max_swapped_percent` of its non-hole pages in swap: nothing mapped is planned.
+    public var swapCapReached = false
 }
 
 /// The policy: a pure function of (previous state, snapshot, now, limits, budget) to (state, classes, plan).
@@ -26,9 +28,10 @@ public enum PolicyEngine {
     /// Evaluates `snapshot` taken at `now` (ms) against `state`. `pageBudget` is the most pages the guards and
     /// the rate limit allow now (0 when a guard is in force): the plan never exceeds it.
     ///
-    /// `ignoringRefaults` marks pages a known scanner may have mapped (the cold sets of open scan windows): one
-    /// of them mapped again is the scanner's read, not the guest's use, so it neither backs its block off nor
-    /// makes the block hot. Nil ignores nothing.
+    /// `ignoringRefaults` marks pages a known scanner may have mapped (the cold sets of open scan windows, and of
+    /// windows ended since the last scan): one of them mapped again is the scanner's read, not the guest's use, so
+    /// it neither backs its block off nor makes the block hot, and it is not planned (the window's end repairs it).
+    /// Nil ignores nothing.
     public static func evaluate(_ state: RegionPolicyState, snapshot: PageSnapshot, now: Int64,
                                 limits: PolicyLimits, pageBudget: Int,
                                 ignoringRefaults ignored: PageBitmap? = nil) -> PolicyDecision {
@@ -40,63 +43,27 @@ public enum PolicyEngine {
             : PageBitmap(count: snapshot.layout.pageCount)
         skewed.subtract(leftovers)
         let refaulted = learn(&state, from: snapshot, now: now, limits: limits, ignoring: ignored)
-        var counts = PageClassCounts()
-        counts.hole = snapshot.counts.hole
-        counts.swapped = snapshot.counts.swapped
-        counts.skewed = snapshot.counts.residentUnmapped
+        var classes = classify(state, snapshot: snapshot, now: now, limits: limits)
 
-        var established: [Int] = []
-        var unprobed = Set<Int>()
-        for index in state.blocks.indices {
-            let mapped = snapshot.mapped.setCount(in: state.pages(ofBlock: index))
-            guard mapped > 0 else { continue }
-            let block = state.blocks[index]
-            if now - block.lastActivity < limits.coldAge {
-                counts.hot += mapped
-            } else if block.isBackedOff(at: now) {
-                counts.warm += mapped
-            } else {
-                counts.cold += mapped
-                if block.phase == .unprobed { unprobed.insert(index) } else { established.append(index) }
-            }
-        }
-
-        let nonHole = state.layout.pageCount - counts.hole
-        let cap = Int(limits.maxSwappedFraction * Double(nonHole)) - counts.swapped
         // Unmapped pages first (they cost the guest nothing: it does not map them): the leftovers of our own
         // pageouts, then what a reader brought back.
         var budget = pageBudget
         let finish = leftovers.runs(takingAtMost: &budget)
         let repair = skewed.runs(takingAtMost: &budget)
-        var allowance = max(0, min(budget, cap))
-        var plan = PageoutPlan()
-        var planned = PageBitmap(count: state.layout.pageCount)
-        for index in established where allowance > 0 {
-            let pages = takeMapped(snapshot.mapped, in: state.pages(ofBlock: index), limit: allowance)
-            pages.forEach { planned.set($0) }
-            allowance -= pages.reduce(0) { $0 + $1.count }
-            plan.fullBlocks.append(index)
-        }
-        var probeBudget = limits.probeBudgetPages
-        var visited = 0
-        while allowance > 0, probeBudget > 0, !unprobed.isEmpty, visited < state.blocks.count {
-            let index = state.spreadBlock(state.probeCursor)
-            state.probeCursor += 1
-            visited += 1
-            guard unprobed.remove(index) != nil else { continue }
-            let blockPages = state.pages(ofBlock: index)
-            let sample = sampleMapped(snapshot.mapped, in: blockPages, stride: limits.sampleStride,
-                                      offset: state.probeCursor % limits.sampleStride, limit: allowance)
-            sample.forEach { planned.set($0) }
-            let sampled = sample.reduce(0) { $0 + $1.count }
-            allowance -= sampled
-            probeBudget -= blockPages.count
-            plan.probePages += sampled
-            plan.probedBlocks.append(index)
-        }
-        plan.runs = planned.runs()
-        return PolicyDecision(state: state, counts: counts, plan: plan, repair: repair, finish: finish,
-                              refaults: refaulted)
+        let nonHole = state.layout.pageCount - classes.counts.hole
+        let cap = Int(limits.maxSwappedFraction * Double(nonHole)) - classes.counts.swapped
+        // Pages a scanner may have brought back are left to its window's repair: they are neither learned from
+        // nor planned here, so EndScan finds them where the scanner left them.
+        var plannable = snapshot.mapped
+        if let ignored { plannable.subtract(ignored) }
+        var planning = Planning(allowance: max(0, min(budget, cap)), pageCount: state.layout.pageCount)
+        planFullBlocks(classes.established, state: state, mapped: plannable, into: &planning)
+        planProbes(&classes.unprobed, state: &state, mapped: plannable, limits: limits, into: &planning)
+        planning.plan.runs = planning.planned.runs()
+        var decision = PolicyDecision(state: state, counts: classes.counts, plan: planning.plan, repair: repair,
+                                      finish: finish, refaults: refaulted)
+        decision.swapCapReached = cap <= 0
+        return decision
     }
 
     /// Updates blocks and the watched set from what changed since the last scan; returns the refaulted pages.
@@ -196,32 +163,5 @@ public enum PolicyEngine {
         state.totals.refaultPages += refaults
         state.totals.fastRefaultPages += refaults
         return (state, refaults)
-    }
-
-    /// The mapped runs of `pages`, at most `limit` pages in all.
-    private static func takeMapped(_ mapped: PageBitmap, in pages: Range<Int>, limit: Int) -> [Range<Int>] {
-        var result: [Range<Int>] = []
-        var left = limit
-        mapped.forEachRun(in: pages) { run in
-            guard left > 0 else { return }
-            let taken = run.lowerBound..<(run.lowerBound + min(run.count, left))
-            result.append(taken)
-            left -= taken.count
-        }
-        return result
-    }
-
-    /// Every `stride`-th mapped page of `pages` from `offset`, at most `limit`, as single-page runs.
-    private static func sampleMapped(_ mapped: PageBitmap, in pages: Range<Int>, stride: Int, offset: Int,
-                                     limit: Int) -> [Range<Int>] {
-        var result: [Range<Int>] = []
-        var rank = 0
-        mapped.forEachRun(in: pages) { run in
-            for page in run where result.count < limit {
-                if rank % stride == offset { result.append(page..<(page + 1)) }
-                rank += 1
-            }
-        }
-        return result
     }
 }

@@ -78,12 +78,14 @@ public struct ControlMethods: Sendable {
             }
             return .reply(RegionReply(region: WireRegion(region)))
         case "GetMetrics":
-            return .reply(MetricsReply(text: await supervisor.metricsText))
+            return .reply(MetricsReply(text: await supervisor.statusBoard.metricsText()))
         case "Register":
-            let status = try await supervisor.register(try Self.registration(parameters))
+            let registration = try Self.registration(parameters)
+            let status = try await answering { () async throws(DaemonError) in try await supervisor.register(registration) }
             return .reply(RegionReply(region: WireRegion(status)))
         case "Unregister":
-            try await supervisor.unregister(try parameters.string("name"))
+            let name = try parameters.string("name")
+            try await answering { () async throws(DaemonError) in try await supervisor.unregister(name) }
             return .reply(EmptyReply())
         case "Pause", "Resume":
             let name = try parameters.optionalString("name")
@@ -93,12 +95,15 @@ public struct ControlMethods: Sendable {
         case "PageoutNow":
             let name = try parameters.string("name")
             let bytes = try parameters.optionalInteger("bytes", in: 0...(1 << 53)).map(UInt64.init)
-            return .reply(["bytes": try await supervisor.pageoutNow(name, bytes: bytes)])
+            let paged = try await answering { () async throws(DaemonError) in try await supervisor.pageoutNow(name, bytes: bytes) }
+            return .reply(["bytes": paged])
         case "BeginScan":
-            let window = try await supervisor.beginScan(try parameters.string("name"))
+            let name = try parameters.string("name")
+            let window = try await answering { () async throws(DaemonError) in try await supervisor.beginScan(name) }
             return .reply(BeginScanReply(token: window.token, cold_pages: window.coldPages))
         case "EndScan":
-            let result = try await supervisor.endScan(try parameters.string("token"))
+            let token = try parameters.string("token")
+            let result = try await answering { () async throws(DaemonError) in try await supervisor.endScan(token) }
             return .reply(EndScanReply(paged_out: result.mappedPagedOut, repaired: result.residentRepaired,
                                        cold_pages: result.coldPages, swapped_after: result.stillSwapped))
         case "Reload":

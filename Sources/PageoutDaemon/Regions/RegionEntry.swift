@@ -1,10 +1,13 @@
 import PageoutCore
 import PageoutLinux
 
-/// One configured region as the scan worker keeps it: its opened memory, scanner and policy state.
-final class RegionRuntime {
+/// One region the daemon watches: where it comes from (configuration file or registration), what was opened,
+/// what the policy learned, and its status.
+final class RegionEntry {
     /// The region's configuration (its policy is the effective one).
     var config: RegionConfig
+    /// The registration it came from; nil for a region of the configuration file.
+    var registration: Registration?
     /// The opened region, nil until resolved (or after it went away).
     var region: ShmemRegion?
     /// The scanner of `region`.
@@ -26,11 +29,15 @@ final class RegionRuntime {
     /// The status after the last scan.
     var status: RegionStatus
 
-    init(config: RegionConfig, now: Int64) {
+    init(config: RegionConfig, registration: Registration?, now: Int64) {
         self.config = config
+        self.registration = registration
         self.bucket = TokenBucket(rate: config.policy.maxPageoutRate.bytes, now: now)
         self.status = RegionStatus(name: config.name)
     }
+
+    /// The region's name, unique among all regions.
+    var name: String { config.name }
 
     /// Drops what was opened, keeping the configuration (the next scan resolves the region again).
     func close() {
@@ -43,5 +50,17 @@ final class RegionRuntime {
     /// The limits the policy engine uses for this region.
     func limits(pageSize: Int) -> PolicyLimits {
         PolicyLimits(config.policy, pageSize: pageSize)
+    }
+
+    /// Takes a new configuration: a changed process or memory source is resolved again at the next scan, a changed
+    /// policy takes effect then with what was learned kept.
+    func reconfigure(_ newConfig: RegionConfig) {
+        if config.process != newConfig.process || config.memory != newConfig.memory {
+            close()
+            isGone = false
+            lastProblem = nil
+        }
+        config = newConfig
+        bucket.setRate(newConfig.policy.maxPageoutRate.bytes)
     }
 }

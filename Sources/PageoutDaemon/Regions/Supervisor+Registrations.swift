@@ -1,87 +1,71 @@
 import Logging
-import PageoutControl
 import PageoutCore
 import PageoutLinux
 
-/// What the control socket asks of the supervisor: regions registered at run time (persisted in the state
-/// directory), pageout on demand.
+/// Regions registered at run time (persisted in the state directory), and pageout on demand.
 extension Supervisor {
-    /// The configured regions, then the registered ones whose names the configuration does not use.
-    var regionConfigs: [RegionConfig] {
-        let configured = Set(configuration.regions.map(\.name))
-        let registered = registrations.filter { !configured.contains($0.name) }
-        return configuration.regions + registered.map { $0.regionConfig(policy: configuration.policy) }
-    }
-
     /// Registers a region: checks its parameters, that its VMM runs and has the mapping, then scans it from the
     /// next round on and persists it.
     ///
     /// - Returns: the region's status (pending until its first scan).
-    public func register(_ request: Registration) async throws(ControlError) -> RegionStatus {
+    public func register(_ request: Registration) async throws(DaemonError) -> RegionStatus {
         let config = request.regionConfig(policy: configuration.policy)
         if let issue = config.validationIssues(at: .root).first {
             throw .invalidParameter(issue.key.description, issue.problem)
         }
-        guard !regionConfigs.contains(where: { $0.name == request.name }) else { throw .regionExists(request.name) }
+        guard regions[request.name] == nil else { throw .regionExists(request.name) }
         var registration = request
         registration.identity = try identity(of: config)
-        registrations.removeAll { $0.name == request.name }  // a shadowed one the configuration took over
-        registrations.append(registration)
-        goneRegistrations.remove(request.name)
+        regions.add(registration)  // replaces a shadowed one the configuration took over
         persistRegistrations()
-        await scanWorker.configure(regionConfigs, now: now)
+        regions.configure(configuration.regions, policy: configuration.policy, now: now)
         logger.notice("region registered", metadata: ["region": "\(request.name)", "process": "\(request.process)",
                                                       "memory": "\(request.memory)"])
-        let statuses = await republish()
+        let statuses = await publishRegions()
         return statuses.first { $0.name == request.name } ?? RegionStatus(name: request.name)
     }
 
     /// Forgets a region registered over the socket (regions of the configuration file stay).
-    public func unregister(_ name: String) async throws(ControlError) {
-        guard registrations.contains(where: { $0.name == name }) else {
+    public func unregister(_ name: String) async throws(DaemonError) {
+        guard regions.isRegistered(name) else {
             if configuration.regions.contains(where: { $0.name == name }) {
                 throw .invalidParameter("name", "\(name) is a region of the configuration file: remove it there")
             }
             throw .regionNotFound(name)
         }
-        registrations.removeAll { $0.name == name }
-        goneRegistrations.remove(name)
+        regions.remove(name)
         persistRegistrations()
-        await scanWorker.configure(regionConfigs, now: now)
+        regions.configure(configuration.regions, policy: configuration.policy, now: now)
         logger.notice("region unregistered", metadata: ["region": "\(name)"])
-        await republish()
+        await publishRegions()
     }
 
-    /// Scans region `name` now and pages out what the policy finds cold, within `bytes` and the rate limits.
+    /// Scans region `name` now and carries out its job (what the policy finds cold, and what it would repair),
+    /// within `bytes` and the rate limits.
     ///
-    /// - Returns: the bytes the kernel was asked to page out (0 when nothing is cold or the limits are spent).
-    public func pageoutNow(_ name: String, bytes: UInt64?) async throws(ControlError) -> UInt64 {
-        guard await scanWorker.regionNames.contains(name) else { throw .regionNotFound(name) }
-        let swap: SwapStatus
-        do { swap = try procfs.swapStatus() } catch { throw .noSwap("swap figures unreadable: \(error)") }
-        if let reason = swap.unusableReason { throw .noSwap(reason) }
+    /// - Returns: the bytes handed to MADV_PAGEOUT (0 when nothing is cold or the limits are spent).
+    public func pageoutNow(_ name: String, bytes: UInt64?) async throws(DaemonError) -> UInt64 {
+        guard let entry = regions[name] else { throw .regionNotFound(name) }
+        let guards = readGuards()
+        if let refusal = guards.swapRefusal { throw .noSwap(refusal) }
         bucket.refill(at: now)
         let budget = min(bytes ?? bucket.available, bucket.available)
-        let outcome = await scanWorker.scan(name, now: now, globalBudget: budget, swap: swap,
-                                            pressure: try? procfs.memoryPressure(), swapProblem: nil)
-        guard let region = outcome.region, !outcome.ranges.isEmpty else {
-            await republish()
+        guard let job = plannedJob(for: entry, guards: guards, budget: budget) else {
+            await publishRegions()
             return 0
         }
-        do {
-            let advised = try await pageoutWorker.pageOut(outcome)
-            bucket.take(outcome.bytes)
-            await scanWorker.recordPageout(outcome, at: now)
-            await republish()
-            logger.info("paged out on request", metadata: ["region": "\(name)", "bytes": "\(advised)"])
-            return advised
-        } catch {
-            await scanWorker.pageoutFailed(name, error: error)
-            await republish()
-            if error is ProcessExited { throw .processNotFound(Int(region.process.pid)) }
-            if error is MappingChanged { throw .mappingNotFound(name, source: "\(outcome.source.map { "\($0)" } ?? "")") }
-            throw .invalidParameter("name", "pageout failed: \(error)")
+        let receipt = carryOut(job)
+        record(receipt)
+        await publishRegions()
+        if let failure = receipt.failure {
+            if failure is ProcessExited { throw .processNotFound(job.region.process.pid) }
+            if failure is MappingChanged { throw .mappingNotFound(region: name, source: "\(job.source)") }
+            throw .invalidParameter("name", "pageout failed: \(failure)")
         }
+        let unmapped = UInt64(receipt.finishedPages + receipt.repairedPages) * UInt64(job.region.layout.pageSize)
+        logger.info("paged out on request", metadata: ["region": "\(name)", "bytes": "\(receipt.advisedBytes)",
+                                                       "unmapped_bytes": "\(unmapped)"])
+        return receipt.advisedBytes + unmapped
     }
 
     // MARK: - Internals
@@ -105,7 +89,7 @@ extension Supervisor {
                 kept.append(registration)
             }
         }
-        registrations = kept
+        regions.restore(kept)
         if !dropped.isEmpty {
             logger.notice("stale registrations dropped", metadata: ["regions": "\(dropped.joined(separator: ", "))"])
             persistRegistrations()
@@ -116,12 +100,9 @@ extension Supervisor {
     }
 
     /// Drops registered regions whose VMM exited from the persisted state (they stay in status as gone).
-    func forgetGoneRegistrations(_ statuses: [RegionStatus]) {
-        let registered = Set(registrations.map(\.name))
-        let gone = statuses.filter { $0.phase == .gone && registered.contains($0.name)
-            && !goneRegistrations.contains($0.name) }.map(\.name)
+    func forgetGoneRegistrations() {
+        let gone = regions.markGoneRegistrations()
         guard !gone.isEmpty else { return }
-        goneRegistrations.formUnion(gone)
         persistRegistrations()
         logger.notice("registrations of exited VMMs dropped from the state directory",
                       metadata: ["regions": "\(gone.joined(separator: ", "))"])
@@ -142,8 +123,7 @@ extension Supervisor {
     }
 
     /// The VMM's identity now, after checking it has the region's mapping.
-    private func identity(of config: RegionConfig) throws(ControlError) -> Registration.ProcessIdentity {
-        let resolver = RegionResolver(procfs: procfs)
+    private func identity(of config: RegionConfig) throws(DaemonError) -> Registration.ProcessIdentity {
         let pid: Int32
         do {
             pid = try resolver.pid(of: config.process)
@@ -154,14 +134,14 @@ extension Supervisor {
         do {
             startTime = try procfs.startTime(pid: pid)
         } catch {
-            throw .processNotFound(Int(pid))
+            throw .processNotFound(pid)
         }
         do {
             _ = try resolver.open(config)
         } catch is ProcessExited {
-            throw .processNotFound(Int(pid))
+            throw .processNotFound(pid)
         } catch is RegionSourceError {
-            throw .mappingNotFound(config.name, source: config.memory.description)
+            throw .mappingNotFound(region: config.name, source: config.memory.description)
         } catch {
             throw .invalidParameter(config.process.parameterName, "\(error)")
         }
@@ -171,19 +151,10 @@ extension Supervisor {
     /// Saves the registrations of running VMMs; a failure is logged and the registrations stay in force.
     private func persistRegistrations() {
         do {
-            try registrationStore.save(registrations.filter { !goneRegistrations.contains($0.name) })
+            try registrationStore.save(regions.persistent)
         } catch {
             logger.error("registrations not saved, ignoring", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// Publishes the current region list at once (a registration shows before the next round).
-    @discardableResult
-    private func republish() async -> [RegionStatus] {
-        var status = await statusBoard.current()
-        status.regions = await scanWorker.statuses()
-        await statusBoard.publish(status)
-        return status.regions
     }
 }
 

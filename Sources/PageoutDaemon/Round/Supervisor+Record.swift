@@ -1,0 +1,128 @@
+import Logging
+import PageoutCore
+import PageoutLinux
+
+/// What recording a receipt found worth telling the caller.
+struct RecordedJob: Sendable {
+    /// True if mapped pages went out: the round rechecks them shortly.
+    var pagedOutMapped = false
+    /// The figures of a scan window's end, measured after its repair.
+    var windowResult: ScanWindowResult?
+}
+
+/// Learning from what a job did, and keeping each region's state and status.
+extension Supervisor {
+    /// Updates the policy state and status of the receipt's region from what its job did. A receipt for a region
+    /// that was closed or replaced since the job was planned teaches nothing.
+    @discardableResult
+    func record(_ receipt: PageoutReceipt) -> RecordedJob {
+        let job = receipt.job
+        guard let entry = regions[job.name], entry.region === job.region else { return RecordedJob() }
+        var recorded = RecordedJob()
+        if job.dryRun {
+            logger.info("dry run: would page out", metadata: [
+                "region": "\(job.name)", "pages": "\(job.plan.pageCount)", "probe_pages": "\(job.plan.probePages)",
+                "repair_pages": "\(PageoutJob.pages(job.finish) + PageoutJob.pages(job.repair))"])
+            return recorded
+        }
+        switch job.purpose {
+        case .round:
+            recorded.pagedOutMapped = recordRound(receipt, in: entry)
+        case .windowEnd(let window, let repair):
+            recorded.windowResult = recordWindowEnd(receipt, window: window, repair: repair, in: entry)
+        }
+        if let failure = receipt.failure { handle(failure, of: entry) }
+        return recorded
+    }
+
+    /// A round's receipt: finished leftovers count as paged out, repaired pages as repaired, and the mapped pages
+    /// paged out are watched for refaults. Returns true if mapped pages went out.
+    private func recordRound(_ receipt: PageoutReceipt, in entry: RegionEntry) -> Bool {
+        guard var policy = entry.policy else { return false }
+        let job = receipt.job
+        let pageSize = UInt64(policy.layout.pageSize)
+        policy.recordFinishedPageout(job.finish)
+        entry.repairedPages += receipt.repairedPages
+        let pagedOutMapped = receipt.succeeded && !job.plan.isEmpty
+        if pagedOutMapped {
+            policy.recordPageout(job.plan, at: now)
+            entry.pendingRecheck = job.plan
+            logger.debug("paged out", metadata: ["region": "\(job.name)", "bytes": "\(receipt.advisedBytes)",
+                                                 "probe_pages": "\(job.plan.probePages)"])
+        }
+        if receipt.finishedPages + receipt.repairedPages > 0 {
+            logger.debug("paged out unmapped pages", metadata: [
+                "region": "\(job.name)", "finished_pages": "\(receipt.finishedPages)",
+                "repaired_pages": "\(receipt.repairedPages)"])
+        }
+        entry.policy = policy
+        entry.status.pagedOutBytes = UInt64(policy.totals.pagedOutPages) * pageSize
+        entry.status.repairedBytes = UInt64(entry.repairedPages) * pageSize
+        return pagedOutMapped
+    }
+
+    /// The runtime's opened region and scanner, opening (and checking) them first if needed.
+    func opened(_ entry: RegionEntry) throws -> (ShmemRegion, SnapshotScanner) {
+        if let region = entry.region, let scanner = entry.scanner {
+            return (region, scanner)
+        }
+        let region = try resolver.open(entry.config)
+        let scanner = SnapshotScanner(region: region)
+        entry.region = region
+        entry.scanner = scanner
+        entry.policy = nil
+        entry.status.pid = region.process.pid
+        logger.info("region resolved", metadata: [
+            "region": "\(entry.name)", "vmm_pid": "\(region.process.pid)",
+            "bytes": "\(region.byteCount)", "mappings": "\(region.mappings.count)",
+            "pagemap": "\(scanner.method.rawValue)"])
+        return (region, scanner)
+    }
+
+    /// Fills the region's status from a decision; `heldBy` is the guard in force for it, if any.
+    func updateStatus(_ entry: RegionEntry, region: ShmemRegion, decision: PolicyDecision, heldBy: PageoutGuard?) {
+        let page = UInt64(region.layout.pageSize)
+        let counts = decision.counts
+        var status = entry.status
+        status.pid = region.process.pid
+        status.phase = entry.isPaused ? .paused : .active
+        status.sizeBytes = region.byteCount
+        status.mappedBytes = UInt64(counts.hot + counts.warm + counts.cold) * page
+        status.swappedBytes = UInt64(counts.swapped) * page
+        status.holeBytes = UInt64(counts.hole) * page
+        status.skewedBytes = UInt64(counts.skewed) * page
+        status.hotBytes = UInt64(counts.hot) * page
+        status.warmBytes = UInt64(counts.warm) * page
+        status.coldBytes = UInt64(counts.cold) * page
+        status.refaultPages = UInt64(decision.state.totals.refaultPages)
+        status.scans += 1
+        if heldBy == nil, decision.swapCapReached {
+            status.reason = PageoutGuard.regionSwapCap(percent: entry.config.policy.maxSwappedPercent.value).description
+        } else {
+            status.reason = heldBy?.description
+        }
+        entry.status = status
+    }
+
+    /// Turns a scan or pageout failure into the region's state, logging each distinct problem once.
+    func handle(_ error: any Error, of entry: RegionEntry) {
+        let name = entry.name
+        if error is ProcessExited, case .pid = entry.config.process {
+            entry.isGone = true
+            entry.close()
+            entry.status.phase = .gone
+            entry.status.reason = "\(error)"
+            logger.notice("region gone: its VMM exited", metadata: ["region": "\(name)", "error": "\(error)"])
+            return
+        }
+        // A pid file may name a restarted VMM: keep resolving. A changed mapping is resolved again.
+        entry.close()
+        let problem = "\(error)"
+        entry.status.phase = error is ProcessExited ? .pending : .failed
+        entry.status.reason = problem
+        if entry.lastProblem != problem {
+            entry.lastProblem = problem
+            logger.warning("region not scanned, retrying every scan", metadata: ["region": "\(name)", "error": "\(problem)"])
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Logging
+import PageoutCore
+import PageoutLinux
+
+/// A scan round: each region is scanned into one job, the job is carried out, and its receipt is recorded.
+extension Supervisor {
+    /// One round: judge the guards, plan, carry out and record every region's job, recheck what was just paged
+    /// out, publish status.
+    @discardableResult
+    public func scanRound() async -> DaemonStatus {
+        let started = now
+        let guards = readGuards()
+        reportMachineGuard(guards.machine)
+        bucket.refill(at: started)
+        expireWindows(at: started)
+        var pagedOutMapped: [String] = []
+        for entry in regions.entries {
+            guard let job = plannedJob(for: entry, guards: guards, budget: bucket.available) else { continue }
+            let receipt = carryOut(job)
+            if record(receipt).pagedOutMapped { pagedOutMapped.append(entry.name) }
+        }
+        if !pagedOutMapped.isEmpty {
+            // Pages the guest needs come back within milliseconds: look again shortly, while it is cheap.
+            try? await Task.sleep(for: min(Duration.milliseconds(250), scanInterval / 4))
+            for name in pagedOutMapped { recheck(name) }
+        }
+        let status = await publishRound(guards: guards)
+        forgetGoneRegistrations()
+        return status
+    }
+
+    /// Scans `entry` and plans its job within `globalBudget` bytes of the shared rate limit and the region's own,
+    /// debiting both by the job's size (a dry-run job spends nothing). Nil when there is nothing to do, or the
+    /// region could not be scanned (its status says why).
+    func plannedJob(for entry: RegionEntry, guards: RoundGuards, budget globalBudget: UInt64) -> PageoutJob? {
+        guard !entry.isGone else { return nil }
+        do {
+            let (region, scanner) = try opened(entry)
+            let snapshot = try scanner.snapshot()
+            let heldBy = guards.forRegion(paused: entry.isPaused, policy: entry.config.policy)
+            entry.bucket.refill(at: now)
+            let budget = heldBy == nil ? min(globalBudget, entry.bucket.available) : 0
+            let decision = evaluate(entry, snapshot: snapshot, pageBudget: Int(budget / UInt64(region.layout.pageSize)))
+            let dryRun = entry.config.policy.dryRun
+            updateStatus(entry, region: region, decision: decision, heldBy: heldBy ?? (dryRun ? .dryRun : nil))
+            let job = PageoutJob(name: entry.name, region: region, source: entry.config.memory.regionSource,
+                                 snapshot: snapshot, purpose: .round, finish: decision.finish,
+                                 repair: decision.repair, plan: decision.plan, dryRun: dryRun)
+            guard !job.isEmpty else { return nil }
+            if !dryRun { debit(job.bytes, of: entry) }
+            return job
+        } catch {
+            handle(error, of: entry)
+            return nil
+        }
+    }
+
+    /// Carries out `job` through the advisor (nothing for a dry-run job): the region's mappings are checked once,
+    /// then the unmapped pages go out through the daemon's own mapping, then the mapped ones through the pidfd.
+    func carryOut(_ job: PageoutJob) -> PageoutReceipt {
+        let advisor: any PageoutAdvisor = job.dryRun ? DryRunAdvisor() : advisor
+        var receipt = PageoutReceipt(job: job)
+        guard !job.isEmpty else { return receipt }
+        do {
+            try advisor.checkCurrent(job.region, source: job.source)
+            if !job.finish.isEmpty { receipt.finishedPages = try advisor.pageOutUnmapped(job.finish, of: job.region) }
+            if !job.repair.isEmpty { receipt.repairedPages = try advisor.pageOutUnmapped(job.repair, of: job.region) }
+            if !job.plan.isEmpty { receipt.advisedBytes = try advisor.pageOutMapped(job.plan.runs, of: job.region) }
+        } catch {
+            receipt.failure = error
+        }
+        return receipt
+    }
+
+    /// Takes `bytes` from the shared rate limit and `entry`'s own.
+    func debit(_ bytes: UInt64, of entry: RegionEntry) {
+        bucket.take(bytes)
+        entry.bucket.take(bytes)
+    }
+
+    /// Evaluates `snapshot` of `entry`'s opened region; pages of open scan windows mapped again are the scanner's
+    /// reads, which the policy must not learn from. Keeps the new policy state.
+    private func evaluate(_ entry: RegionEntry, snapshot: PageSnapshot, pageBudget: Int) -> PolicyDecision {
+        let layout = snapshot.layout
+        let limits = entry.limits(pageSize: layout.pageSize)
+        let state = entry.policy ?? RegionPolicyState(layout: layout, blockPages: limits.blockPages, now: now)
+        entry.pendingRecheck = nil  // a recheck that has not run yet is moot: this scan sees every refault
+        let decision = PolicyEngine.evaluate(state, snapshot: snapshot, now: now, limits: limits,
+                                             pageBudget: pageBudget,
+                                             ignoringRefaults: windows.ignored(in: entry.name, layout: layout))
+        windows.scanned(entry.name)
+        entry.policy = decision.state
+        if entry.lastProblem != nil {
+            logger.notice("region scanned again", metadata: ["region": "\(entry.name)"])
+            entry.lastProblem = nil
+        }
+        return decision
+    }
+
+    /// Re-reads the pagemap of the pages region `name` just paged out: pages back already belong to the hottest set.
+    func recheck(_ name: String) {
+        guard let entry = regions[name], let plan = entry.pendingRecheck, let scanner = entry.scanner,
+              let policy = entry.policy
+        else { return }
+        entry.pendingRecheck = nil
+        do {
+            let mapped = try scanner.mappedPages(among: plan.runs)
+            let (updated, refaults) = PolicyEngine.recheck(
+                policy, mappedNow: mapped, now: now, limits: entry.limits(pageSize: policy.layout.pageSize),
+                ignoringRefaults: windows.ignored(in: name, layout: policy.layout))
+            entry.policy = updated
+            entry.status.refaultPages = UInt64(updated.totals.refaultPages)
+            if refaults > 0 {
+                logger.debug("pages back right after pageout", metadata: ["region": "\(name)", "pages": "\(refaults)"])
+            }
+        } catch {
+            handle(error, of: entry)
+        }
+    }
+}
