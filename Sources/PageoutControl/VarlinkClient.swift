@@ -4,7 +4,7 @@ import Glibc
 /// A failure to talk to a varlink service: the socket, the transport or a malformed reply. An error the service
 /// returned on purpose is a `ControlError` instead.
 public struct VarlinkClientError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong.
+    /// Where the exchange failed: connecting, sending, receiving, or reading the reply.
     public enum Code: Sendable, Equatable {
         /// `socket()` or `connect()` failed: the daemon cannot be reached at all.
         case connect

@@ -26,7 +26,7 @@ public struct VarlinkCall: Codable, Sendable, Equatable {
 
 /// A varlink reply: parameters, or an error name with its parameters; `continues` while more follow.
 public struct VarlinkReply: Codable, Sendable, Equatable {
-    /// The reply's parameters.
+    /// The method's out-parameters, or the error's parameters for an error reply; absent means none.
     public var parameters: JSONValue?
     /// More replies follow this one.
     public var continues: Bool?

@@ -50,7 +50,7 @@ public struct MemoryMapping: Sendable, Hashable, CustomStringConvertible {
     /// The size of the mapping in bytes.
     public var byteCount: UInt64 { end - start }
 
-    /// The mapping's addresses.
+    /// `start..<end` as an `AddressRange`.
     public var addresses: AddressRange { AddressRange(start: start, end: end) }
 
     /// True for a `MAP_SHARED` mapping (`s` in the permissions): the only kind that can be shmem guest RAM.

@@ -61,7 +61,7 @@ public struct RegionLayout: Sendable, Hashable {
 
 /// The state of every page of a region at one moment, as three disjoint bitmaps (holes are the pages in none).
 public struct PageSnapshot: Sendable, Equatable {
-    /// The region's pages.
+    /// The layout that the three bitmaps index.
     public let layout: RegionLayout
     /// Pages mapped in the VMM.
     public private(set) var mapped: PageBitmap

@@ -78,7 +78,7 @@ public struct DaemonStatus: Sendable, Hashable, Codable {
     /// Why the last reload was refused (the previous configuration runs on); nil after a good one.
     public var reloadProblem: String?
 
-    /// An empty status.
+    /// The status before the first scan round: no regions, nothing counted.
     public init() {}
 
     /// Bytes in swap over all regions.
