@@ -58,6 +58,7 @@ struct ConfigDecoder {
         return configuration
     }
 
+    /// Decodes `[daemon]` over the defaults.
     mutating func decodeDaemon(_ table: Table, at path: ConfigKeyPath) -> DaemonSettings {
         var daemon = DaemonSettings.default
         for (key, node) in table {
@@ -127,7 +128,9 @@ struct ConfigDecoder {
             case .name:
                 read(node, at: keyPath, as: .string("a name string"), into: &region.name)
             case .pid:
-                if let pid = value(node, at: keyPath, as: .pid), !present.contains(.pidfile) { region.process = .pid(pid) }
+                if let pid = value(node, at: keyPath, as: .pid), !present.contains(.pidfile) {
+                    region.process = .pid(pid)
+                }
             case .pidfile:
                 if let file = value(node, at: keyPath, as: .string("a path string")), !present.contains(.pid) {
                     region.process = .pidfile(file)
@@ -162,7 +165,8 @@ struct ConfigDecoder {
             failedKeys.insert(path.appending(first.rawValue))
             fail(path, "neither \(first.rawValue) nor \(second.rawValue) is set (set one \(what))")
         case (true, true):
-            fail(path.appending(second.rawValue), "\(first.rawValue) and \(second.rawValue) are both set (set only one)")
+            fail(path.appending(second.rawValue),
+                 "\(first.rawValue) and \(second.rawValue) are both set (set only one)")
         default:
             break
         }
@@ -202,12 +206,7 @@ struct ConfigDecoder {
 
 extension ValueKind where Value == FileMode {
     /// An octal file mode string: `"0660"`.
-    static var fileMode: Self {
-        ValueKind(expected: "an octal file mode string such as \"0660\"") { node throws(ConfigValueError) in
-            guard case .string(let text) = node else { return nil }
-            return try FileMode(configText: text)
-        }
-    }
+    static var fileMode: Self { .text("an octal file mode string such as \"0660\"", FileMode.init(configText:)) }
 }
 
 extension ValueKind where Value == Int {

@@ -15,7 +15,7 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong: one sentence, no trailing period.
     public var problem: String
 
-    /// Creates an error.
+    /// An error in `file`, with its line, column and key where they are known.
     public init(file: String, line: Int? = nil, column: Int? = nil, key: ConfigKeyPath? = nil, problem: String) {
         self.file = file
         self.line = line
@@ -42,7 +42,7 @@ public struct ConfigErrors: Error, Sendable, Hashable, CustomStringConvertible {
     /// The errors, at least one, ordered by line.
     public var errors: [ConfigError]
 
-    /// Creates the list.
+    /// The list of `errors`: at least one, ordered by line.
     public init(_ errors: [ConfigError]) {
         self.errors = errors
     }

@@ -8,42 +8,33 @@ struct ValueKind<Value> {
     var decode: (TOMLNode) throws(ConfigValueError) -> Value?
 }
 
-extension ValueKind where Value == Duration {
-    /// A duration string: `"30s"`.
-    static var duration: Self {
-        ValueKind(expected: "a duration such as \"30s\" or \"2m\"") { node throws(ConfigValueError) in
+extension ValueKind {
+    /// A kind written as a TOML string: `parse` reads it, and throws when the string is not a valid value.
+    static func text(_ expected: String, _ parse: @escaping (String) throws(ConfigValueError) -> Value) -> Self {
+        ValueKind(expected: expected) { node throws(ConfigValueError) in
             guard case .string(let text) = node else { return nil }
-            return try Duration(configText: text)
+            return try parse(text)
         }
     }
 }
 
+extension ValueKind where Value == Duration {
+    /// A duration string: `"30s"`.
+    static var duration: Self { .text("a duration such as \"30s\" or \"2m\"", Duration.init(configText:)) }
+}
+
 extension ValueKind where Value == ByteSize {
     /// A size string: `"64MiB"`.
-    static var size: Self {
-        ValueKind(expected: "a size such as \"64MiB\"") { node throws(ConfigValueError) in
-            guard case .string(let text) = node else { return nil }
-            return try ByteSize(configText: text)
-        }
-    }
+    static var size: Self { .text("a size such as \"64MiB\"", ByteSize.init(configText:)) }
 
     /// A rate string, bytes per second: `"256MiB"` or `"256MiB/s"`.
-    static var rate: Self {
-        ValueKind(expected: "a rate such as \"256MiB/s\"") { node throws(ConfigValueError) in
-            guard case .string(let text) = node else { return nil }
-            return try ByteSize(rateText: text)
-        }
-    }
+    static var rate: Self { .text("a rate such as \"256MiB/s\"", ByteSize.init(rateText:)) }
 }
 
 extension ValueKind where Value == SwapAmount {
     /// A size or a percentage string: `"512MiB"`, `"10%"`.
     static var swapAmount: Self {
-        ValueKind(expected: "a size such as \"512MiB\" or a percentage such as \"10%\"") {
-            node throws(ConfigValueError) in
-            guard case .string(let text) = node else { return nil }
-            return try SwapAmount(configText: text)
-        }
+        .text("a size such as \"512MiB\" or a percentage such as \"10%\"", SwapAmount.init(configText:))
     }
 }
 
@@ -51,12 +42,8 @@ extension ValueKind where Value == Percent {
     /// A percentage string (`"90%"`) or a plain number from 0 to 100 (`90`, `90.0`).
     static var percent: Self {
         ValueKind(expected: "a percentage such as \"90%\" or 90") { node throws(ConfigValueError) in
-            switch node {
-            case .string(let text): try Percent(configText: text)
-            case .integer(let number): try Percent(number: Double(number), shown: "\(number)")
-            case .float(let number): try Percent(number: number, shown: "\(number)")
-            default: nil
-            }
+            if case .string(let text) = node { return try Percent(configText: text) }
+            return try number.decode(node)
         }
     }
 
@@ -85,21 +72,13 @@ extension ValueKind where Value == Bool {
 extension ValueKind where Value == String {
     /// Any string; what it must look like is checked by validation.
     static func string(_ expected: String) -> Self {
-        ValueKind(expected: expected) { node in
-            guard case .string(let text) = node else { return nil }
-            return text
-        }
+        .text(expected) { $0 }
     }
 }
 
 extension ValueKind where Value == LogLevel {
     /// A log level name: `"info"`.
-    static var logLevel: Self {
-        ValueKind(expected: "a log level such as \"info\"") { node throws(ConfigValueError) in
-            guard case .string(let text) = node else { return nil }
-            return try LogLevel(configText: text)
-        }
-    }
+    static var logLevel: Self { .text("a log level such as \"info\"", LogLevel.init(configText:)) }
 }
 
 extension ValueKind where Value == Int32 {

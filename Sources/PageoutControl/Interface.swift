@@ -2,7 +2,7 @@
 /// down. `org.varlink.service.GetInterfaceDescription` returns it, and a test checks it against the methods the
 /// server implements.
 public enum ControlInterface {
-    /// The interface name.
+    /// The interface name: the prefix of every method and error of pageoutd's (`io.pageoutd.GetStatus`).
     public static let name = "io.pageoutd"
 
     /// The IDL text, as varlink.org specifies it.
@@ -103,5 +103,6 @@ public enum ControlInterface {
 
     /// Methods that change the daemon: only uid 0 and members of the control group may call them.
     public static let mutatingMethods: Set<String> = Set(
-        ["Register", "Unregister", "Pause", "Resume", "PageoutNow", "Reload", "BeginScan", "EndScan"].map { "\(name).\($0)" })
+        ["Register", "Unregister", "Pause", "Resume", "PageoutNow", "Reload", "BeginScan", "EndScan"]
+            .map { "\(name).\($0)" })
 }

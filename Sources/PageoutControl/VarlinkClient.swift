@@ -4,7 +4,7 @@ import Glibc
 /// A failure to talk to a varlink service: the socket, the transport or a malformed reply. An error the service
 /// returned on purpose is a `ControlError` instead.
 public struct VarlinkClientError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong.
+    /// Where the exchange failed: connecting, sending, receiving, or reading the reply.
     public enum Code: Sendable, Equatable {
         /// `socket()` or `connect()` failed: the daemon cannot be reached at all.
         case connect
@@ -20,16 +20,16 @@ public struct VarlinkClientError: Error, Sendable, Equatable, CustomStringConver
         case invalidReply
     }
 
-    /// What went wrong.
+    /// Which step failed: pageoutctl tells "cannot connect" from "the daemon misbehaved" by it.
     public var code: Code
     /// The socket's path.
     public var path: String
     /// The errno of the failed call, when a syscall failed.
     public var errno: Int32?
-    /// One sentence.
+    /// One sentence naming the socket and the reason.
     public var message: String
 
-    /// Creates an error.
+    /// An error of `code` on the socket at `path`, with the errno of the failed syscall if one failed.
     public init(_ code: Code, path: String, errno: Int32? = nil, message: String) {
         self.code = code
         self.path = path
@@ -37,7 +37,7 @@ public struct VarlinkClientError: Error, Sendable, Equatable, CustomStringConver
         self.message = message
     }
 
-    /// The sentence.
+    /// The message as is.
     public var description: String { message }
 
     /// True when the client never reached the service (no socket, permission, nobody listening).

@@ -15,7 +15,7 @@ public struct VarlinkCall: Codable, Sendable, Equatable {
     /// The client wants the method's parameters checked against upgrades (unused by pageoutd, accepted).
     public var upgrade: Bool?
 
-    /// Creates a call.
+    /// A call of `method` (fully qualified); `upgrade` stays unset.
     public init(method: String, parameters: JSONValue? = nil, more: Bool? = nil, oneway: Bool? = nil) {
         self.method = method
         self.parameters = parameters
@@ -26,14 +26,14 @@ public struct VarlinkCall: Codable, Sendable, Equatable {
 
 /// A varlink reply: parameters, or an error name with its parameters; `continues` while more follow.
 public struct VarlinkReply: Codable, Sendable, Equatable {
-    /// The reply's parameters.
+    /// The method's out-parameters, or the error's parameters for an error reply; absent means none.
     public var parameters: JSONValue?
     /// More replies follow this one.
     public var continues: Bool?
     /// A fully qualified error name, e.g. `io.pageoutd.RegionNotFound`.
     public var error: String?
 
-    /// Creates a reply.
+    /// A reply; an error reply names the error in `error` and carries the error's parameters.
     public init(parameters: JSONValue? = nil, continues: Bool? = nil, error: String? = nil) {
         self.parameters = parameters
         self.continues = continues
@@ -45,10 +45,10 @@ public struct VarlinkReply: Codable, Sendable, Equatable {
 public struct ControlError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The fully qualified error name.
     public var name: String
-    /// Its parameters.
+    /// Its parameters, as the IDL declares them for `name`.
     public var parameters: [String: JSONValue]
 
-    /// Creates an error.
+    /// The error `name` (fully qualified) with `parameters`.
     public init(name: String, parameters: [String: JSONValue] = [:]) {
         self.name = name
         self.parameters = parameters
@@ -59,44 +59,45 @@ public struct ControlError: Error, Sendable, Equatable, CustomStringConvertible 
         return shown.isEmpty ? name : "\(name): \(shown)"
     }
 
-    /// io.pageoutd.RegionNotFound
+    /// io.pageoutd.RegionNotFound: no region has this name.
     public static func regionNotFound(_ name: String) -> ControlError {
         ControlError(name: "io.pageoutd.RegionNotFound", parameters: ["name": .string(name)])
     }
-    /// io.pageoutd.RegionExists
+    /// io.pageoutd.RegionExists: Register with a name already taken.
     public static func regionExists(_ name: String) -> ControlError {
         ControlError(name: "io.pageoutd.RegionExists", parameters: ["name": .string(name)])
     }
-    /// io.pageoutd.InvalidParameter
+    /// io.pageoutd.InvalidParameter: a parameter of the right type whose value is wrong, and why.
     public static func invalidParameter(_ parameter: String, _ reason: String) -> ControlError {
         ControlError(name: "io.pageoutd.InvalidParameter",
                      parameters: ["parameter": .string(parameter), "reason": .string(reason)])
     }
-    /// io.pageoutd.PermissionDenied
+    /// io.pageoutd.PermissionDenied: a mutating method called by neither root nor the control group.
     public static func permissionDenied(_ method: String) -> ControlError {
         ControlError(name: "io.pageoutd.PermissionDenied", parameters: ["method": .string(method)])
     }
-    /// io.pageoutd.ProcessNotFound
+    /// io.pageoutd.ProcessNotFound: the VMM's pid names no process.
     public static func processNotFound(_ pid: Int) -> ControlError {
         ControlError(name: "io.pageoutd.ProcessNotFound", parameters: ["pid": .number(Double(pid))])
     }
-    /// io.pageoutd.MappingNotFound
+    /// io.pageoutd.MappingNotFound: the VMM has no shared mapping of the region's memfd or file.
     public static func mappingNotFound(_ name: String, source: String) -> ControlError {
-        ControlError(name: "io.pageoutd.MappingNotFound", parameters: ["name": .string(name), "source": .string(source)])
+        ControlError(name: "io.pageoutd.MappingNotFound",
+                     parameters: ["name": .string(name), "source": .string(source)])
     }
-    /// io.pageoutd.NoSwap
+    /// io.pageoutd.NoSwap: pageout was asked for while swap cannot take pages.
     public static func noSwap(_ reason: String) -> ControlError {
         ControlError(name: "io.pageoutd.NoSwap", parameters: ["reason": .string(reason)])
     }
-    /// org.varlink.service.MethodNotFound
+    /// org.varlink.service.MethodNotFound: the interface has no such method.
     public static func methodNotFound(_ method: String) -> ControlError {
         ControlError(name: "org.varlink.service.MethodNotFound", parameters: ["method": .string(method)])
     }
-    /// org.varlink.service.InterfaceNotFound
+    /// org.varlink.service.InterfaceNotFound: the service implements no such interface.
     public static func interfaceNotFound(_ interface: String) -> ControlError {
         ControlError(name: "org.varlink.service.InterfaceNotFound", parameters: ["interface": .string(interface)])
     }
-    /// org.varlink.service.InvalidParameter
+    /// org.varlink.service.InvalidParameter: a parameter is missing or of the wrong type.
     public static func varlinkInvalidParameter(_ parameter: String) -> ControlError {
         ControlError(name: "org.varlink.service.InvalidParameter", parameters: ["parameter": .string(parameter)])
     }
@@ -104,13 +105,20 @@ public struct ControlError: Error, Sendable, Equatable, CustomStringConvertible 
 
 /// Any JSON value, for parameters whose shape depends on the method.
 public enum JSONValue: Codable, Sendable, Equatable, CustomStringConvertible {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// Every JSON number; whole numbers up to 2^53 are exact, and are encoded without a fraction.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object; its keys are encoded sorted.
     case object([String: JSONValue])
 
+    /// Decodes whichever JSON value comes, trying the types in the order of the cases.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
@@ -121,13 +129,18 @@ public enum JSONValue: Codable, Sendable, Equatable, CustomStringConvertible {
         else { self = .object(try container.decode([String: JSONValue].self)) }
     }
 
+    /// Encodes the value; a whole number below 9e15 as an integer, so that sizes print without `.0`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value):
-            if value == value.rounded(), abs(value) < 9e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+            if value == value.rounded(), abs(value) < 9e15 {
+                try container.encode(Int64(value))
+            } else {
+                try container.encode(value)
+            }
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
@@ -139,29 +152,11 @@ public enum JSONValue: Codable, Sendable, Equatable, CustomStringConvertible {
         case .null: "null"
         case .bool(let value): "\(value)"
         case .number(let value): value == value.rounded() ? "\(Int64(value))" : "\(value)"
-        case .string(let value): Self.quoted(value)
+        case .string(let value): value.configQuoted  // a TOML basic string is a JSON string too
         case .array(let value): "[" + value.map(\.description).joined(separator: ",") + "]"
-        case .object(let value): "{" + value.keys.sorted().map { "\(Self.quoted($0)):\(value[$0]!)" }.joined(separator: ",") + "}"
+        case .object(let value):
+            "{" + value.keys.sorted().map { "\($0.configQuoted):\(value[$0]!)" }.joined(separator: ",") + "}"
         }
-    }
-
-    /// `text` as a JSON string literal: quotes, backslashes and control characters escaped.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }
 
@@ -180,11 +175,18 @@ public enum VarlinkFraming {
 
 /// Codable forms of pageoutd's status types, with the IDL's field names.
 public struct WireRegion: Codable, Sendable, Equatable {
+    /// `RegionStatus.name`.
     public var name: String
+    /// The VMM's pid, once found.
     public var pid: Int?
+    /// `RegionPhase.rawValue`: `pending`, `active`, `paused`, `gone` or `failed`.
     public var state: String
+    /// Why pageout is held back or failed; absent when it runs.
     public var reason: String?
+    /// Bytes at the last scan: the whole region; mapped, swapped, holes, skewed (resident, not mapped); the mapped
+    /// bytes split into hot, warm and cold.
     public var size, mapped, swapped, holes, skewed, hot, warm, cold: UInt64
+    /// Since registration: bytes handed to MADV_PAGEOUT, pages that refaulted, scans.
     public var paged_out, refaults, scans: UInt64
     /// Bytes automatic repair put back into swap; scan windows opened, closed, expired; bytes windows put back.
     public var repaired, windows_opened, windows_closed, windows_expired, window_repaired: UInt64
@@ -216,12 +218,19 @@ public struct WireRegion: Codable, Sendable, Equatable {
 
 /// The wire form of `DaemonStatus` (the IDL's `Status`).
 public struct WireStatus: Codable, Sendable, Equatable {
+    /// Every region, in configuration order.
     public var regions: [WireRegion]
+    /// The machine-wide guard holding pageout back, as a sentence; absent when pageout may run.
     public var held_by: String?
+    /// Completed scan rounds since the daemon started.
     public var scans: UInt64
+    /// The daemon plans pageouts without carrying them out.
     public var dry_run: Bool
+    /// Why the last reload was refused; absent after a good one.
     public var reload_problem: String?
+    /// Bytes in swap, all regions together.
     public var swapped: UInt64
+    /// Bytes paged out: the regions' since-registration totals added up.
     public var paged_out: UInt64
 
     /// The wire form of `status`.

@@ -87,7 +87,7 @@ public struct MapsParseError: Error, Sendable, Hashable, CustomStringConvertible
 
     /// The line number, counting from 1.
     public var line: Int
-    /// What is wrong.
+    /// How the column is wrong; `description` words it for an operator.
     public var problem: Problem
     /// The offending column (empty when columns are missing).
     public var field: String

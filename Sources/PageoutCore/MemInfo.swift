@@ -13,7 +13,7 @@ public struct MemInfo: Sendable, Hashable {
     /// Every field of the file: `kB` figures converted to bytes, figures without a unit (HugePages_Total) as printed.
     public var fields: [String: UInt64]
 
-    /// Creates the figures; `fields` defaults to exactly these five.
+    /// The five figures in bytes; `fields` defaults to exactly these five under their meminfo names.
     public init(
         totalBytes: UInt64, availableBytes: UInt64, shmemBytes: UInt64, swapTotalBytes: UInt64, swapFreeBytes: UInt64,
         fields: [String: UInt64]? = nil

@@ -50,7 +50,7 @@ public struct MemoryMapping: Sendable, Hashable, CustomStringConvertible {
     /// The size of the mapping in bytes.
     public var byteCount: UInt64 { end - start }
 
-    /// The mapping's addresses.
+    /// `start..<end` as an `AddressRange`.
     public var addresses: AddressRange { AddressRange(start: start, end: end) }
 
     /// True for a `MAP_SHARED` mapping (`s` in the permissions): the only kind that can be shmem guest RAM.
@@ -83,10 +83,10 @@ public struct MemoryMapping: Sendable, Hashable, CustomStringConvertible {
 
 /// The permission column of a maps line: `r`, `w`, `x`, and `s` (shared) or `p` (private).
 public struct MappingPermissions: OptionSet, Sendable, Hashable, CustomStringConvertible {
-    /// The bits.
+    /// One bit per letter, in the order `r`, `w`, `x`, `s` from bit 0: pageoutd's encoding, not the kernel's VM_*.
     public var rawValue: UInt8
 
-    /// Creates permissions from their bits.
+    /// The permissions whose bits `rawValue` holds.
     public init(rawValue: UInt8) {
         self.rawValue = rawValue
     }

@@ -12,7 +12,7 @@ public struct MemoryPressure: Sendable, Hashable {
     /// The `full` line: time every non-idle task waited for memory at once.
     public var full: PressureStall
 
-    /// Creates the figures.
+    /// The figures of both lines.
     public init(some: PressureStall, full: PressureStall) {
         self.some = some
         self.full = full
@@ -55,7 +55,7 @@ public struct PressureStall: Sendable, Hashable {
     /// Total stall time since boot, in microseconds.
     public var totalMicroseconds: UInt64
 
-    /// Creates the figures.
+    /// The figures of one line; the averages are percentages (0...100), the total in microseconds.
     public init(avg10: Double, avg60: Double, avg300: Double, totalMicroseconds: UInt64) {
         self.avg10 = avg10
         self.avg60 = avg60

@@ -7,7 +7,9 @@
 public enum MetricFamilies {
     /// A metric's type, as the `# TYPE` line names it.
     public enum Kind: String, Sendable {
+        /// A value that goes up and down: a size at the last scan, or a 0/1 flag.
         case gauge
+        /// A total that only grows (until the daemon restarts or the region is registered again).
         case counter
     }
 

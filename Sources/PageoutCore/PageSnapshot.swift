@@ -21,9 +21,9 @@ public struct RegionSegment: Sendable, Hashable {
 public struct RegionLayout: Sendable, Hashable {
     /// The segments, in address order.
     public let segments: [RegionSegment]
-    /// The page size in bytes.
+    /// The page size in bytes, a power of two (the kernel's base page size, 4096 on x86-64).
     public let pageSize: Int
-    /// The total number of pages.
+    /// The pages of all segments together: the length of every bitmap of this region.
     public let pageCount: Int
 
     /// Lays out VMAs (`addresses` with their file offsets) in the order given, which must be address order.
@@ -32,8 +32,9 @@ public struct RegionLayout: Sendable, Hashable {
         var segments: [RegionSegment] = []
         var pages = 0
         for mapping in mappings {
-            precondition(mapping.addresses.start % UInt64(pageSize) == 0 && mapping.addresses.end % UInt64(pageSize) == 0)
-            segments.append(RegionSegment(addresses: mapping.addresses, fileOffset: mapping.fileOffset, firstPage: pages))
+            let addresses = mapping.addresses
+            precondition(addresses.start % UInt64(pageSize) == 0 && addresses.end % UInt64(pageSize) == 0)
+            segments.append(RegionSegment(addresses: addresses, fileOffset: mapping.fileOffset, firstPage: pages))
             pages += Int(mapping.addresses.byteCount / UInt64(pageSize))
         }
         self.segments = segments
@@ -60,7 +61,7 @@ public struct RegionLayout: Sendable, Hashable {
 
 /// The state of every page of a region at one moment, as three disjoint bitmaps (holes are the pages in none).
 public struct PageSnapshot: Sendable, Equatable {
-    /// The region's pages.
+    /// The layout that the three bitmaps index.
     public let layout: RegionLayout
     /// Pages mapped in the VMM.
     public private(set) var mapped: PageBitmap
@@ -131,18 +132,18 @@ public struct PageSnapshot: Sendable, Equatable {
     }
 }
 
-/// Page counts per state.
+/// How many of a region's pages are in each `PageState`.
 public struct PageStateCounts: Sendable, Hashable, CustomStringConvertible {
-    /// Pages never written.
+    /// Pages with neither a page nor a swap entry behind them (never written, or punched back to a hole).
     public var hole: Int
-    /// Pages mapped in the VMM.
+    /// Pages mapped in the VMM's page table.
     public var mapped: Int
-    /// Pages resident but unmapped.
+    /// Pages in the page cache that the VMM does not map.
     public var residentUnmapped: Int
-    /// Pages in swap.
+    /// Pages whose data is in swap.
     public var swapped: Int
 
-    /// Creates counts.
+    /// Counts in pages; counts taken from one snapshot add up to its layout's `pageCount`.
     public init(hole: Int, mapped: Int, residentUnmapped: Int, swapped: Int) {
         self.hole = hole
         self.mapped = mapped
@@ -150,7 +151,7 @@ public struct PageStateCounts: Sendable, Hashable, CustomStringConvertible {
         self.swapped = swapped
     }
 
-    /// The number of pages.
+    /// The four counts added up: the region's page count.
     public var total: Int { hole + mapped + residentUnmapped + swapped }
 
     public var description: String {

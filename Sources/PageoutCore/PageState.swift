@@ -21,12 +21,12 @@ public enum PageState: UInt8, Sendable, Hashable, CaseIterable, CustomStringConv
 
 /// A page-aligned range of a process's virtual addresses, end exclusive.
 public struct AddressRange: Sendable, Hashable, CustomStringConvertible {
-    /// The first byte.
+    /// The first address.
     public var start: UInt64
-    /// One past the last byte.
+    /// The address one past the last byte.
     public var end: UInt64
 
-    /// Creates the range `start..<end`.
+    /// The range `start..<end`; `start` must not lie after `end` (that traps).
     public init(start: UInt64, end: UInt64) {
         precondition(start <= end, "an address range cannot end before it starts")
         self.start = start

@@ -7,7 +7,7 @@ public struct PagemapEntry: Sendable, Hashable {
     /// The raw entry as the kernel wrote it.
     public var rawValue: UInt64
 
-    /// Wraps a raw pagemap entry.
+    /// The entry of the 8 bytes read from pagemap, in the machine's byte order.
     public init(rawValue: UInt64) {
         self.rawValue = rawValue
     }
@@ -33,7 +33,9 @@ public struct PagemapEntry: Sendable, Hashable {
 /// A none PTE has no category at all, so PAGEMAP_SCAN cannot see shmem swap either: it is used for fast runs
 /// of present pages only.
 public struct PageCategories: OptionSet, Sendable, Hashable {
+    /// The PAGE_IS_* bits, as the kernel fills `page_region.categories`.
     public let rawValue: UInt64
+    /// The categories of the PAGE_IS_* bits in `rawValue`.
     public init(rawValue: UInt64) { self.rawValue = rawValue }
 
     /// PAGE_IS_WPALLOWED: the VMA allows asynchronous userfaultfd write-protect (a per-VMA category).

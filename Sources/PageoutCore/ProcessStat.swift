@@ -13,7 +13,7 @@ public struct ProcessStat: Sendable, Hashable {
     /// Field 22: when the process started, in clock ticks (`sysconf(_SC_CLK_TCK)`) after boot.
     public var startTime: UInt64
 
-    /// Creates the figures.
+    /// The figures as parsed from a stat line (or written by a test); nothing is checked.
     public init(pid: Int32, command: String, state: Character, parentPid: Int32, startTime: UInt64) {
         self.pid = pid
         self.command = command

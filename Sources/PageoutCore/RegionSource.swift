@@ -48,7 +48,7 @@ public enum RegionSource: Sendable, Hashable, CustomStringConvertible {
 
 /// A region source that does not select any usable mapping of a process.
 public struct RegionSourceError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What is wrong.
+    /// Why the source selects nothing usable.
     public enum Problem: Sendable, Hashable {
         /// No shared mapping matches.
         case noMatch
@@ -62,10 +62,10 @@ public struct RegionSourceError: Error, Sendable, Hashable, CustomStringConverti
     public var source: RegionSource
     /// The process whose maps were searched.
     public var pid: Int32
-    /// What is wrong.
+    /// Which of the problems it is; `description` words it for an operator.
     public var problem: Problem
 
-    /// Creates the error for `source` in process `pid`.
+    /// The error for `source` looked up in the maps of process `pid`.
     public init(source: RegionSource, pid: Int32, problem: Problem) {
         self.source = source
         self.pid = pid

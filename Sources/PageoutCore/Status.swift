@@ -14,21 +14,21 @@ public enum RegionPhase: String, Sendable, Hashable, Codable {
 
 /// The status of one region after its last scan. Sizes in bytes.
 public struct RegionStatus: Sendable, Hashable, Codable {
-    /// The region's name.
+    /// The configured or registered name: unique among the daemon's regions, the `region` label of its metrics.
     public var name: String
     /// Its VMM's pid, once found.
     public var pid: Int32?
-    /// What it is doing.
+    /// Where the region stands: waiting for its VMM, paged out, paused, gone or failing.
     public var phase: RegionPhase
     /// Why pageout is held back, or why it failed; nil when pageout runs.
     public var reason: String?
-    /// The region's size.
+    /// The size of its guest memory: all its mappings together.
     public var sizeBytes: UInt64 = 0
-    /// Bytes per policy class at the last scan.
+    /// Bytes mapped in the VMM at the last scan (hot, warm and cold together).
     public var mappedBytes: UInt64 = 0
-    /// Bytes in swap.
+    /// Bytes in swap at the last scan.
     public var swappedBytes: UInt64 = 0
-    /// Bytes never written.
+    /// Bytes never written (holes of the file) at the last scan.
     public var holeBytes: UInt64 = 0
     /// Bytes resident but not mapped in the VMM (read by something else).
     public var skewedBytes: UInt64 = 0
@@ -78,7 +78,7 @@ public struct DaemonStatus: Sendable, Hashable, Codable {
     /// Why the last reload was refused (the previous configuration runs on); nil after a good one.
     public var reloadProblem: String?
 
-    /// An empty status.
+    /// The status before the first scan round: no regions, nothing counted.
     public init() {}
 
     /// Bytes in swap over all regions.

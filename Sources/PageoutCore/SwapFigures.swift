@@ -13,10 +13,10 @@ public struct SwapDevice: Sendable, Hashable {
     public var sizeKiB: UInt64
     /// The used part in KiB.
     public var usedKiB: UInt64
-    /// The priority: higher is used first (negative values are the kernel's defaults).
+    /// Higher is used first; negative values are the kernel's defaults.
     public var priority: Int
 
-    /// Creates a device row.
+    /// A row with sizes in KiB, as /proc/swaps prints them.
     public init(filename: String, type: String, sizeKiB: UInt64, usedKiB: UInt64, priority: Int) {
         self.filename = filename
         self.type = type
@@ -103,7 +103,7 @@ public struct SwapStatus: Sendable, Hashable, CustomStringConvertible {
     /// SwapFree from /proc/meminfo, in bytes.
     public var freeBytes: UInt64
 
-    /// Creates the summary from the devices and the totals.
+    /// The summary of `devices`, with meminfo's totals in bytes.
     public init(devices: [SwapDevice], totalBytes: UInt64, freeBytes: UInt64) {
         self.devices = devices
         self.totalBytes = totalBytes

@@ -4,8 +4,11 @@ import Glibc
 /// A `pageout-guestsim` started by a benchmark, killed when it goes away.
 final class GuestProcess {
     let process = Process()
+    /// The simulator's pid: the VMM of the benchmark's region.
     let pid: Int32
+    /// The name of its guest-RAM memfd.
     let memfd: String
+    /// Pages of its guest RAM.
     let pages: Int
 
     /// Starts the simulator next to this executable with `arguments` and reads its READY line.
@@ -26,7 +29,9 @@ final class GuestProcess {
         var fields: [String: String] = [:]
         for word in line.split(separator: " ") {
             let parts = word.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { fields[String(parts[0])] = String(parts[1].trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if parts.count == 2 {
+                fields[String(parts[0])] = parts[1].trimmingCharacters(in: .whitespacesAndNewlines)
+            }
         }
         guard let pid = fields["pid"].flatMap({ Int32($0) }), let memfd = fields["memfd"],
               let pages = fields["pages"].flatMap({ Int($0) })

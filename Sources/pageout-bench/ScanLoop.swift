@@ -29,10 +29,10 @@ struct ScanLoop: ParsableCommand {
             for _ in 0..<snapshots { swapped.append(try scanner.snapshot().counts.swapped) }
         }
         let rssAfter = Self.residentKiB()
-        let milliseconds = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15
+        let total = milliseconds(elapsed)
         print("snapshots=\(snapshots) swapped_first=\(first.counts.swapped) swapped_min=\(swapped.min() ?? -1) "
               + "swapped_max=\(swapped.max() ?? -1) rss_before_kib=\(rssBefore) rss_after_kib=\(rssAfter) "
-              + "mean_ms=\(formatted(milliseconds / Double(max(snapshots, 1))))")
+              + "mean_ms=\(formatted(total / Double(max(snapshots, 1))))")
     }
 
     /// VmRSS of this process, from /proc/self/status.

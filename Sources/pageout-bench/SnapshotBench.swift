@@ -54,7 +54,10 @@ struct SnapshotBench: ParsableCommand {
                 let name = "\(method.rawValue), \(scanner.lastPaths.first?.rawValue ?? "-")"
                 guard let counts = last?.counts, counts.swapped == expected,
                       counts.mapped == layout.pageCount - expected
-                else { throw BenchError("snapshot (\(name)) is wrong: \(String(describing: last?.counts)), expected swapped=\(expected)") }
+                else {
+                    let got = String(describing: last?.counts)
+                    throw BenchError("snapshot (\(name)) is wrong: \(got), expected swapped=\(expected)")
+                }
                 print("snapshot (\(name)): \(formatted(median)) ms, ratio to baseline \(formatted(median / baseline))")
             }
         }

@@ -3,14 +3,18 @@ func medianMilliseconds(runs: Int, _ body: () throws -> Void) rethrows -> Double
     let clock = ContinuousClock()
     var samples: [Double] = []
     for _ in 0..<runs {
-        let elapsed = try clock.measure(body)
-        samples.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
+        samples.append(milliseconds(try clock.measure(body)))
     }
     samples.sort()
     return samples[samples.count / 2]
 }
 
-/// Formats milliseconds with three decimals.
+/// `duration` in milliseconds, fractions included.
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15
+}
+
+/// Milliseconds with three decimals, e.g. `12.345`.
 func formatted(_ milliseconds: Double) -> String {
     let thousandths = Int((milliseconds * 1000).rounded())
     let fraction = String(thousandths % 1000)

@@ -39,11 +39,9 @@ struct RegisterCommand: ParsableCommand {
     }
 
     func run() throws {
-        let session = try global.session()
-        let reply = try session.call("Register", parameters)
-        if session.json { return session.printJSON(reply) }
-        let region = try session.field("region", of: reply, as: WireRegion.self)
-        print(Rendering.regionTable([region]), terminator: "")
+        try global.session().show("Register", parameters, field: "region", as: WireRegion.self) {
+            Rendering.regionTable([$0])
+        }
     }
 }
 
@@ -58,9 +56,7 @@ struct UnregisterCommand: ParsableCommand {
     var name: String
 
     func run() throws {
-        let session = try global.session()
-        let reply = try session.call("Unregister", ["name": .string(name)])
-        session.output(reply, text: "unregistered \(name)\n")
+        try global.session().show("Unregister", ["name": .string(name)]) { _ in "unregistered \(name)\n" }
     }
 }
 
@@ -80,11 +76,10 @@ struct PauseCommand: ParsableCommand {
 
     /// Calls Pause or Resume and prints the regions it changed.
     static func toggle(_ method: String, verb: String, name: String?, global: Pageoutctl) throws {
-        let session = try global.session()
-        let reply = try session.call(method, name.map { ["name": .string($0)] } ?? [:])
-        if session.json { return session.printJSON(reply) }
-        let names = try session.field("names", of: reply, as: [String].self)
-        print(names.isEmpty ? "\(verb): no regions" : "\(verb): \(names.joined(separator: ", "))")
+        let parameters: [String: JSONValue] = name.map { ["name": .string($0)] } ?? [:]
+        try global.session().show(method, parameters, field: "names", as: [String].self) { names in
+            names.isEmpty ? "\(verb): no regions\n" : "\(verb): \(names.joined(separator: ", "))\n"
+        }
     }
 }
 
@@ -136,11 +131,9 @@ struct PageoutCommand: ParsableCommand {
     func run() throws {
         var parameters: [String: JSONValue] = ["name": .string(name)]
         if let budget = try budget { parameters["bytes"] = .number(Double(budget)) }
-        let session = try global.session()
-        let reply = try session.call("PageoutNow", parameters)
-        if session.json { return session.printJSON(reply) }
-        let paged = try session.field("bytes", of: reply, as: UInt64.self)
-        print("\(name): \(Rendering.bytes(paged)) paged out")
+        try global.session().show("PageoutNow", parameters, field: "bytes", as: UInt64.self) { paged in
+            "\(name): \(Rendering.bytes(paged)) paged out\n"
+        }
     }
 }
 
@@ -152,8 +145,6 @@ struct ReloadCommand: ParsableCommand {
     @ParentCommand var global: Pageoutctl
 
     func run() throws {
-        let session = try global.session()
-        let reply = try session.call("Reload")
-        session.output(reply, text: "reloaded\n")
+        try global.session().show("Reload") { _ in "reloaded\n" }
     }
 }

@@ -11,11 +11,7 @@ struct StatusCommand: ParsableCommand {
     @ParentCommand var global: Pageoutctl
 
     func run() throws {
-        let session = try global.session()
-        let reply = try session.call("GetStatus")
-        if session.json { return session.printJSON(reply) }
-        let status = try session.field("status", of: reply, as: WireStatus.self)
-        print(Rendering.statusText(status), terminator: "")
+        try global.session().show("GetStatus", field: "status", as: WireStatus.self, render: Rendering.statusText)
     }
 }
 
@@ -26,11 +22,7 @@ struct RegionsCommand: ParsableCommand {
     @ParentCommand var global: Pageoutctl
 
     func run() throws {
-        let session = try global.session()
-        let reply = try session.call("ListRegions")
-        if session.json { return session.printJSON(reply) }
-        let regions = try session.field("regions", of: reply, as: [WireRegion].self)
-        print(Rendering.regionTable(regions), terminator: "")
+        try global.session().show("ListRegions", field: "regions", as: [WireRegion].self, render: Rendering.regionTable)
     }
 }
 
@@ -44,10 +36,7 @@ struct MetricsCommand: ParsableCommand {
     @ParentCommand var global: Pageoutctl
 
     func run() throws {
-        let session = try global.session()
-        let reply = try session.call("GetMetrics")
-        if session.json { return session.printJSON(reply) }
-        print(try session.field("text", of: reply, as: String.self), terminator: "")
+        try global.session().show("GetMetrics", field: "text", as: String.self) { $0 }
     }
 }
 

@@ -19,10 +19,7 @@ struct ScanBeginCommand: ParsableCommand {
     var region: String
 
     func run() throws {
-        let session = try global.session()
-        let reply = try session.call("BeginScan", ["name": .string(region)])
-        if session.json { return session.printJSON(reply) }
-        print(try session.field("token", of: reply, as: String.self))
+        try global.session().show("BeginScan", ["name": .string(region)], field: "token", as: String.self) { $0 + "\n" }
     }
 }
 
@@ -38,9 +35,9 @@ struct ScanEndCommand: ParsableCommand {
 
     func run() throws {
         let session = try global.session()
-        let reply = try session.call("EndScan", ["token": .string(token)])
-        if session.json { return session.printJSON(reply) }
-        print(try ScanEndCommand.summary(reply, session: session))
+        try session.show("EndScan", ["token": .string(token)]) { reply throws(CommandFailure) in
+            try Self.summary(reply, session: session) + "\n"
+        }
     }
 
     /// One line for EndScan's reply.
@@ -93,8 +90,11 @@ struct ScanWrapCommand: ParsableCommand {
             do {
                 let session = try global.session()  // a new connection: the command may have run for long
                 let reply = try session.call("EndScan", ["token": .string(token)])
-                printError(session.json ? Rendering.json(reply, pretty: false)
-                                        : "pageoutctl: \(region): \(try ScanEndCommand.summary(reply, session: session))")
+                if session.json {
+                    printError(Rendering.json(reply, pretty: false))
+                } else {
+                    printError("pageoutctl: \(region): \(try ScanEndCommand.summary(reply, session: session))")
+                }
             } catch {
                 printError("pageoutctl: scan window not ended: \(error.message)")
             }

@@ -4,9 +4,9 @@ import PageoutControl
 /// One connection to the daemon for one command: calls, and the mapping of every failure to an exit code and one
 /// line for stderr.
 struct Session {
-    /// The socket's path.
+    /// The socket's path, as messages name it.
     let path: String
-    /// Print replies as JSON.
+    /// --json: replies are printed as JSON instead of text.
     let json: Bool
     private let connection: VarlinkConnection
 
@@ -65,14 +65,22 @@ struct Session {
         }
     }
 
-    /// Prints `reply` as indented JSON with sorted keys.
-    func printJSON(_ reply: JSONValue) {
-        print(Rendering.json(reply, pretty: true))
+    /// Calls `io.pageoutd.<method>` and prints the reply: indented JSON with sorted keys with --json, else the text
+    /// `render` makes of it (ending with a newline).
+    func show(_ method: String, _ parameters: [String: JSONValue] = [:],
+              render: (JSONValue) throws(CommandFailure) -> String) throws(CommandFailure)
+    {
+        let reply = try call(method, parameters)
+        if json { return print(Rendering.json(reply, pretty: true)) }
+        print(try render(reply), terminator: "")
     }
 
-    /// Prints `reply` as JSON with --json, else `text` (which ends with a newline).
-    func output(_ reply: JSONValue, text: @autoclosure () -> String) {
-        if json { printJSON(reply) } else { print(text(), terminator: "") }
+    /// Calls `io.pageoutd.<method>` and prints the reply: indented JSON with --json, else the text `render` makes of
+    /// the reply's `name` field decoded as `T`.
+    func show<T: Decodable>(_ method: String, _ parameters: [String: JSONValue] = [:], field name: String,
+                            as type: T.Type, render: (T) -> String) throws(CommandFailure)
+    {
+        try show(method, parameters) { reply throws(CommandFailure) in render(try field(name, of: reply, as: T.self)) }
     }
 
     /// The exit code and line for `error`: 1 for the daemon's errors and replies that cannot be read, 3 when the

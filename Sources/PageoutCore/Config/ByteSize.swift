@@ -8,7 +8,7 @@ public struct ByteSize: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// The size in bytes.
     public var bytes: UInt64
 
-    /// Creates a size of `bytes` bytes.
+    /// Exactly `bytes` bytes; `configText` writes it in the largest unit that divides it.
     public init(bytes: UInt64) {
         self.bytes = bytes
     }

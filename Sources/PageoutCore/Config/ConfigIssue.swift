@@ -9,7 +9,7 @@ public struct ConfigIssue: Sendable, Hashable, CustomStringConvertible {
     /// layer that could not read one of them drops the issue rather than report a consequence of that.
     public var relatedKeys: [ConfigKeyPath]
 
-    /// Creates an issue.
+    /// An issue of `key`; `relatedKeys` names the keys whose values the check compared it with.
     public init(key: ConfigKeyPath, problem: String, relatedKeys: [ConfigKeyPath] = []) {
         self.key = key
         self.problem = problem
@@ -25,12 +25,12 @@ public struct ConfigValueError: Error, Sendable, Hashable, CustomStringConvertib
     /// What is wrong with the value, naming the value: `"5 minutes" is not a duration (use e.g. ...)`.
     public var message: String
 
-    /// Creates the error.
+    /// An error worded by `message`, which names the value as written.
     public init(_ message: String) {
         self.message = message
     }
 
-    /// The message.
+    /// The message as is.
     public var description: String { message }
 }
 

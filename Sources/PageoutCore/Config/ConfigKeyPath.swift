@@ -12,12 +12,12 @@ public struct ConfigKeyPath: Sendable, Hashable, CustomStringConvertible {
     /// The steps from the top of the file.
     public var components: [Component]
 
-    /// Creates a path from its steps.
+    /// The path of `components`, from the top of the file.
     public init(_ components: [Component]) {
         self.components = components
     }
 
-    /// Creates a path of table keys only, such as `ConfigKeyPath("policy", "cold_age")`.
+    /// A path of table keys only, such as `ConfigKeyPath("policy", "cold_age")`.
     public init(_ keys: String...) {
         self.components = keys.map(Component.key)
     }
@@ -58,7 +58,8 @@ public struct ConfigKeyPath: Sendable, Hashable, CustomStringConvertible {
 
 extension String {
     /// This string as a TOML basic string: in double quotes, with quotes, backslashes and control characters
-    /// escaped, so that it always stays on one line of a message or of a rendered file.
+    /// escaped, so that it always stays on one line of a message or of a rendered file. The result is a valid JSON
+    /// string literal too.
     public var configQuoted: String {
         var quoted = "\""
         for scalar in unicodeScalars {

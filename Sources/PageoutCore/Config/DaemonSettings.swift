@@ -27,7 +27,7 @@ public enum LogLevel: String, Sendable, Hashable, CaseIterable, CustomStringConv
         self = level
     }
 
-    /// The name.
+    /// The name the config file uses (`info`).
     public var description: String { rawValue }
 }
 
@@ -73,7 +73,7 @@ public struct DaemonSettings: Sendable, Hashable {
     public var stateDirectory: String
     /// How often every region is scanned. More than zero.
     public var scanInterval: Duration
-    /// How much the daemon logs.
+    /// The least severe level the daemon logs.
     public var logLevel: LogLevel
     /// How long a scan window (BeginScan..EndScan) may stay open; one left open longer expires, with a warning,
     /// and its pages count as the guest's again. More than zero.
@@ -171,7 +171,7 @@ public struct FileMode: Sendable, Hashable, CustomStringConvertible {
     /// The bits, at most 0o777.
     public var bits: UInt32
 
-    /// Creates a mode; `bits` must be at most 0o777.
+    /// The mode of `bits`; more than 0o777 traps (setuid, setgid and sticky bits are not for sockets).
     public init(_ bits: UInt32) {
         precondition(bits <= 0o777, "file mode \(String(bits, radix: 8)) has bits beyond 0777")
         self.bits = bits

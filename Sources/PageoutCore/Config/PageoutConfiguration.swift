@@ -17,7 +17,7 @@ public struct PageoutConfiguration: Sendable, Hashable {
     /// The `[[region]]`s, in file order, each with its effective policy.
     public var regions: [RegionConfig]
 
-    /// Creates a configuration.
+    /// A configuration of these tables; every table left out has its built-in default.
     public init(daemon: DaemonSettings = .default, policy: PolicySettings = .default, regions: [RegionConfig] = []) {
         self.daemon = daemon
         self.policy = policy

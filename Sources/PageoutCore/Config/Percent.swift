@@ -89,7 +89,7 @@ public struct Percent: Sendable, Hashable, Comparable, CustomStringConvertible {
 
 /// An amount of swap: a size, or a share of all swap (`min_free_swap`).
 public enum SwapAmount: Sendable, Hashable, CustomStringConvertible {
-    /// So many bytes.
+    /// A fixed size, whatever the total swap.
     case size(ByteSize)
     /// This share of the total swap.
     case percent(Percent)

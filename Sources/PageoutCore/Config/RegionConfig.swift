@@ -62,7 +62,7 @@ public struct RegionConfig: Sendable, Hashable {
     /// The keys that `[region.policy]` set; every other value of `policy` is the global one.
     public var overriddenKeys: Set<PolicySettings.Key>
 
-    /// Creates a region.
+    /// A region whose `policy` is already the effective one; `overriddenKeys` are the keys the region itself set.
     public init(name: String, process: ProcessSource, memory: MemorySource, policy: PolicySettings = .default,
                 overriddenKeys: Set<PolicySettings.Key> = []) {
         self.name = name

@@ -46,7 +46,7 @@ public struct BackoffSchedule: Sendable, Hashable {
     /// Levels added by a refault seen moments after the pageout (the post-pageout recheck): a very hot block.
     public var fastRefaultStep: UInt8 = 3
 
-    /// Creates the schedule; `minimum` must not exceed `maximum`.
+    /// Backoffs from `minimum` to `maximum` ms, doubling per level; `0 < minimum <= maximum` (else it traps).
     public init(minimum: Int64, maximum: Int64) {
         precondition(minimum > 0 && minimum <= maximum, "backoff needs 0 < minimum <= maximum")
         self.minimum = minimum

@@ -12,7 +12,7 @@ public struct PolicyLimits: Sendable, Hashable {
     public var sampleStride: Int
     /// A region with this share of its non-hole pages swapped pages out no more (0...1).
     public var maxSwappedFraction: Double
-    /// Pages per block.
+    /// Pages per block: 2 MiB worth (`blockPages(pageSize:)`) outside tests.
     public var blockPages: Int
     /// Repair pages other processes read back (see `PolicyEngine.skewedPagesToRepair`).
     public var autoRepair: Bool
@@ -50,10 +50,10 @@ public struct PageClassCounts: Sendable, Hashable, CustomStringConvertible {
     /// Resident but not mapped in the VMM: something other than the guest read them.
     public var skewed = 0
 
-    /// All zero.
+    /// The counts before any page is classified.
     public init() {}
 
-    /// The number of pages.
+    /// The six counts added up: the region's page count.
     public var total: Int { hole + swapped + hot + warm + cold + skewed }
 
     public var description: String {
@@ -97,10 +97,10 @@ extension PolicyLimits {
     /// The limits of a region's effective `[policy]` settings, for pages of `pageSize` bytes.
     public init(_ settings: PolicySettings, pageSize: Int) {
         let milliseconds = { (duration: Duration) in max(1, duration.wholeNanoseconds / 1_000_000) }
+        let minBackoff = milliseconds(settings.minBackoff)
         self.init(
             coldAge: milliseconds(settings.coldAge),
-            backoff: BackoffSchedule(minimum: milliseconds(settings.minBackoff),
-                                     maximum: max(milliseconds(settings.minBackoff), milliseconds(settings.maxBackoff))),
+            backoff: BackoffSchedule(minimum: minBackoff, maximum: max(minBackoff, milliseconds(settings.maxBackoff))),
             probeBudgetPages: Int(settings.probeBudget.bytes / UInt64(pageSize)),
             maxSwappedFraction: min(1, max(0, settings.maxSwappedPercent.fraction)),
             blockPages: PolicyLimits.blockPages(pageSize: pageSize),

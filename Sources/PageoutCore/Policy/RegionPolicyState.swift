@@ -3,9 +3,9 @@
 /// For a region of P pages it holds the previous snapshot (3 bits a page), the pages paged out and not seen
 /// since (1 bit a page) and 20 bytes per block of 512 pages: about 0.02% of the region's size.
 public struct RegionPolicyState: Sendable {
-    /// The region's pages.
+    /// The layout whose page indexes the bitmaps and blocks use.
     public let layout: RegionLayout
-    /// Pages per block.
+    /// Pages per block; the region's last block may be shorter.
     public let blockPages: Int
     /// What the policy learned per block.
     public internal(set) var blocks: [BlockState]
@@ -25,7 +25,8 @@ public struct RegionPolicyState: Sendable {
         precondition(blockPages > 0, "a block has pages")
         self.layout = layout
         self.blockPages = blockPages
-        self.blocks = Array(repeating: BlockState(firstSeen: now), count: (layout.pageCount + blockPages - 1) / blockPages)
+        let blockCount = (layout.pageCount + blockPages - 1) / blockPages
+        self.blocks = Array(repeating: BlockState(firstSeen: now), count: blockCount)
         self.pagedOut = PageBitmap(count: layout.pageCount)
     }
 
@@ -79,6 +80,6 @@ public struct PolicyTotals: Sendable, Hashable {
     /// Refaults seen by the recheck right after a pageout.
     public var fastRefaultPages = 0
 
-    /// All zero.
+    /// The totals of a region just registered: nothing paged out or refaulted yet.
     public init() {}
 }

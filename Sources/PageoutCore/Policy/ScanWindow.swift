@@ -10,7 +10,7 @@
 public struct ScanWindow: Sendable {
     /// The window's token, as handed to the client.
     public let token: String
-    /// The region's name.
+    /// The name of the region the window was opened on.
     public let region: String
     /// When it was opened (the policy clock, ms).
     public let openedAt: Int64
@@ -77,7 +77,7 @@ public struct ScanWindowRepair: Sendable, Equatable {
     /// Cold pages resident and not mapped: another process read them; repaired through the daemon's own mapping.
     public var residentUnmapped: PageBitmap
 
-    /// Creates a repair set.
+    /// A repair set of two disjoint bitmaps of the window's layout.
     public init(mapped: PageBitmap, residentUnmapped: PageBitmap) {
         self.mapped = mapped
         self.residentUnmapped = residentUnmapped
@@ -102,7 +102,7 @@ public struct ScanWindowResult: Sendable, Hashable {
     /// Pages of the cold set in swap after the repair.
     public var stillSwapped: Int
 
-    /// Creates a result.
+    /// The figures in pages, as `ScanWindow.result(of:after:)` measures them.
     public init(mappedPagedOut: Int, residentRepaired: Int, coldPages: Int, stillSwapped: Int) {
         self.mappedPagedOut = mappedPagedOut
         self.residentRepaired = residentRepaired
