@@ -8,7 +8,7 @@ import SystemPackage
 /// `key=value`, sorted by key, values with spaces quoted. There is no timestamp (journald and terminals' scroll-back
 /// add their own). Each line goes out in a single `write(2)`, so lines from concurrent loggers never interleave
 /// (writes to a pipe of up to `PIPE_BUF`, 4096 bytes, are atomic). A failed write is dropped: logging must not fail.
-public struct StderrLogHandler: LogHandler {
+public struct StderrLogHandler: RecordLogHandler {
     /// The logger's label; written before the message.
     public let label: String
     /// Where lines go: stderr unless a test or tool passes another descriptor. The handler never closes it.
@@ -33,15 +33,9 @@ public struct StderrLogHandler: LogHandler {
         self.metadataProvider = metadataProvider
     }
 
-    /// Gets or sets one metadata value of this handler.
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
     /// Writes the event as one line.
     public func log(event: LogEvent) {
-        let record = LogRecord(event: event, label: label, handlerMetadata: metadata, provider: metadataProvider)
+        let record = self.record(of: event)
         Self.write(LogLineFormat.line(record), to: descriptor)
     }
 
