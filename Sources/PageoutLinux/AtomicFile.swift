@@ -86,15 +86,10 @@ public struct AtomicFile: Sendable {
         _ file: FileDescriptor, with bytes: [UInt8], permissions: FilePermissions, target: String
     ) throws(SystemCallError) {
         try Syscalls.changePermissions(file, to: permissions.rawValue, target: target)
-        var written = 0
-        while written < bytes.count {
-            // withUnsafeBytes rethrows untyped: carry the typed error out in a Result.
-            written += try bytes.withUnsafeBytes { all in
-                Result { () throws(SystemCallError) in
-                    try Syscalls.write(file, UnsafeRawBufferPointer(rebasing: all[written...]), target: target)
-                }
-            }.get()
-        }
+        // withUnsafeBytes rethrows untyped: carry the typed error out in a Result.
+        try bytes.withUnsafeBytes { all in
+            Result { () throws(SystemCallError) in try FileSystem.writeAll(all, to: file, target: target) }
+        }.get()
         try Syscalls.fsync(file, target: target)
     }
 

@@ -28,6 +28,17 @@ public enum FileSystem {
         try Syscalls.status(descriptor, target: "fd \(descriptor.rawValue)")
     }
 
+    /// Writes all of `bytes` to `descriptor`: write(2) again after a partial write, EINTR retried.
+    public static func writeAll(
+        _ bytes: UnsafeRawBufferPointer, to descriptor: FileDescriptor, target: @autoclosure () -> String
+    ) throws(SystemCallError) {
+        var written = 0
+        while written < bytes.count {
+            written += try Syscalls.write(descriptor, UnsafeRawBufferPointer(rebasing: bytes[written...]),
+                                          target: target())
+        }
+    }
+
     /// Removes the file (not a directory) at `path`.
     public static func removeFile(_ path: String) throws(SystemCallError) {
         try Syscalls.unlink(path)

@@ -1,4 +1,5 @@
 import Logging
+import PageoutLinux
 import SystemPackage
 
 /// A swift-log handler that writes one line per message to stderr (or another descriptor), in the form journald
@@ -43,7 +44,7 @@ public struct StderrLogHandler: RecordLogHandler {
     static func write(_ line: String, to descriptor: FileDescriptor) {
         var line = line
         line.withUTF8 { bytes in
-            _ = try? descriptor.writeAll(UnsafeRawBufferPointer(bytes))
+            try? FileSystem.writeAll(UnsafeRawBufferPointer(bytes), to: descriptor, target: "log descriptor")
         }
     }
 }
