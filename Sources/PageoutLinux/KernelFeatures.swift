@@ -15,20 +15,35 @@ public struct KernelFeatures: Sendable, Hashable {
     /// Probes this kernel: each call is made on an invalid descriptor or an empty range, so it does nothing, and
     /// the error tells whether the kernel knows the call (EBADF) or not (ENOSYS, ENOTTY).
     public static func probe(procfs: ProcFS = ProcFS()) -> KernelFeatures {
-        let madvise = pageout_process_madvise(-1, nil, 0, MADV_PAGEOUT, 0) < 0 && pageout_errno() != ENOSYS
-        var range = pageout_cachestat_range(off: 0, len: 0)
-        var stat = pageout_cachestat()
-        let cachestat = pageout_cachestat(-1, &range, &stat, 0) < 0 && pageout_errno() != ENOSYS
+        let invalid = FileDescriptor(rawValue: -1)
+        let madvise = knows { () throws(SystemCallError) in
+            _ = try Syscalls.adviseProcess(invalid, UnsafeBufferPointer(start: nil, count: 0), advice: MADV_PAGEOUT,
+                                           adviceName: "MADV_PAGEOUT", target: "probe")
+        }
+        let cachestat = knows { () throws(SystemCallError) in
+            _ = try Syscalls.cacheStatus(invalid, offset: 0, length: 0, target: "probe")
+        }
         var scan = false
-        if let file = try? FileDescriptor.open(procfs.root.appending("self/pagemap"), .readOnly, options: [.closeOnExec]) {
+        let path = procfs.root.appending("self/pagemap").string
+        if let file = try? Syscalls.open(path, O_RDONLY | O_CLOEXEC) {
             var argument = pageout_pm_scan_arg()
             argument.size = UInt64(MemoryLayout<pageout_pm_scan_arg>.size)
             argument.return_mask = UInt64(PAGEOUT_PAGE_IS_PRESENT)
             argument.category_mask = UInt64(PAGEOUT_PAGE_IS_PRESENT)
-            scan = pageout_pagemap_scan(file.rawValue, &argument) >= 0
-            try? file.close()
+            scan = (try? Syscalls.scanPagemap(file, &argument, target: path)) != nil
+            Syscalls.close(file)
         }
         return KernelFeatures(processMadvise: madvise, pagemapScan: scan, cachestat: cachestat)
+    }
+
+    /// Whether the kernel knows the call `probe` makes: it succeeds, or fails with anything but ENOSYS.
+    private static func knows(_ probe: () throws(SystemCallError) -> Void) -> Bool {
+        do {
+            try probe()
+            return true
+        } catch {
+            return error.errno != .noFunction
+        }
     }
 }
 

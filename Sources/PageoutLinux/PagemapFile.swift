@@ -1,4 +1,3 @@
-import CPageoutSys
 import Glibc
 import PageoutCore
 import SystemPackage
@@ -18,25 +17,25 @@ public final class PagemapFile: Sendable {
 
     /// Opens the pagemap of `process`.
     public init(process: ProcessHandle) throws {
-        let path = process.procPath("pagemap")
+        let path = process.procPath("pagemap").string
         do {
-            descriptor = try FileDescriptor.open(path, .readOnly, options: [.closeOnExec])
-        } catch let errno as Errno {
-            if errno == .noSuchFileOrDirectory || errno == .noSuchProcess {
+            descriptor = try Syscalls.open(path, O_RDONLY | O_CLOEXEC)
+        } catch {
+            if error.errno == .noSuchFileOrDirectory || error.errno == .noSuchProcess {
                 throw ProcessExited(pid: process.pid, during: "opening pagemap")
             }
-            throw SystemCallError(call: "open", target: path.string, errno: errno)
+            throw error
         }
         self.process = process
-        self.pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        self.pageSize = Syscalls.pageSize
         if process.hasExited {
-            try? descriptor.close()
+            Syscalls.close(descriptor)
             throw ProcessExited(pid: process.pid, during: "opening pagemap")
         }
     }
 
     deinit {
-        try? descriptor.close()
+        Syscalls.close(descriptor)
     }
 
     /// Reads the entries of the pages from `address` on, one per element of `entries` (the pread path).
@@ -50,15 +49,19 @@ public final class PagemapFile: Sendable {
             let chunk = UnsafeMutableRawBufferPointer(rebasing: bytes[done...])
             let count: Int
             do {
-                count = try descriptor.read(fromAbsoluteOffset: offset, into: chunk)
-            } catch let errno as Errno {
-                if errno == .noSuchProcess { throw ProcessExited(pid: process.pid, during: "reading pagemap") }
-                let range = hexRange(address, address + UInt64(entries.count * pageSize))
-                throw SystemCallError(call: "pread pagemap", target: "pid \(process.pid), \(range)", errno: errno)
+                count = try Syscalls.read(descriptor, into: chunk, at: offset,
+                                          target: "pagemap of pid \(process.pid), \(describe(address, entries))")
+            } catch {
+                if error.errno == .noSuchProcess { throw ProcessExited(pid: process.pid, during: "reading pagemap") }
+                throw error
             }
             // A read of 0 bytes means the mm has gone: the process exited.
             if count == 0 { throw ProcessExited(pid: process.pid, during: "reading pagemap") }
             done += count
         }
+    }
+
+    private func describe(_ address: UInt64, _ entries: UnsafeMutableBufferPointer<UInt64>) -> String {
+        hexRange(address, address + UInt64(entries.count * pageSize))
     }
 }

@@ -1,5 +1,4 @@
 import CPageoutSys
-import Glibc
 import PageoutCore
 
 /// One run of pages with the same categories, as PAGEMAP_SCAN reports it.
@@ -54,9 +53,7 @@ extension PagemapFile {
             argument.return_mask = reported.rawValue
             let found: Int
             do {
-                found = Int(try systemCall("ioctl PAGEMAP_SCAN", on: "pid \(process.pid), \(range)") {
-                    pageout_pagemap_scan(descriptor.rawValue, &argument)
-                })
+                found = try Syscalls.scanPagemap(descriptor, &argument, target: "pid \(process.pid), \(range)")
             } catch {
                 switch error.errno {
                 case .inappropriateIOCTLForDevice, .noFunction: throw PagemapScanUnsupported(errno: error.errno.rawValue)

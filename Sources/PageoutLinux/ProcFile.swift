@@ -1,3 +1,4 @@
+import Glibc
 import SystemPackage
 
 /// Whole-file reads of /proc files.
@@ -9,26 +10,21 @@ enum ProcFile {
     /// Reads the file at `path` to its end and decodes it as UTF-8 (invalid bytes become U+FFFD).
     ///
     /// /proc files report a size of 0 and are produced as they are read, so this reads until `read` returns 0
-    /// rather than trusting `fstat`. The file is opened `O_RDONLY | O_CLOEXEC`; EINTR is retried.
+    /// rather than trusting `fstat`. The file is opened `O_RDONLY | O_CLOEXEC`.
     ///
     /// - Throws: `SystemCallError` naming `open` or `read` and the path (EFBIG past `sizeLimit`).
     static func read(_ path: FilePath) throws(SystemCallError) -> String {
-        let descriptor: FileDescriptor
-        do {
-            descriptor = try FileDescriptor.open(path, .readOnly, options: [.closeOnExec], retryOnInterrupt: true)
-        } catch {
-            throw SystemCallError(call: "open", target: path.string, errno: errno(of: error))
-        }
-        defer { try? descriptor.close() }
+        let descriptor = try Syscalls.open(path.string, O_RDONLY | O_CLOEXEC)
+        defer { Syscalls.close(descriptor) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let count: Int
-            do {
-                count = try chunk.withUnsafeMutableBytes { try descriptor.read(into: $0, retryOnInterrupt: true) }
-            } catch {
-                throw SystemCallError(call: "read", target: path.string, errno: errno(of: error))
-            }
+            // withUnsafeMutableBytes rethrows untyped: carry the typed error out in a Result.
+            let count = try chunk.withUnsafeMutableBytes { buffer in
+                Result { () throws(SystemCallError) in
+                    try Syscalls.read(descriptor, into: buffer, target: path.string)
+                }
+            }.get()
             if count == 0 { break }
             bytes.append(contentsOf: chunk[..<count])
             if bytes.count > sizeLimit {
@@ -36,11 +32,5 @@ enum ProcFile {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The errno of an error swift-system threw (it throws nothing else).
-    private static func errno(of error: any Error) -> Errno {
-        guard let errno = error as? Errno else { preconditionFailure("swift-system threw \(error)") }
-        return errno
     }
 }

@@ -1,4 +1,3 @@
-import CPageoutSys
 import Glibc
 import PageoutCore
 
@@ -32,14 +31,14 @@ extension ProcessHandle {
             let batch = next..<min(next + Self.maximumAdviceVectors, vectors.count)
             let done: Int
             do {
-                done = try vectors.withUnsafeBufferPointer { all in
-                    try systemCall("process_madvise \(name)", on: "pid \(pid), \(describe(vectors[batch.lowerBound]))") {
-                        pageout_process_madvise(descriptor.rawValue, all.baseAddress! + batch.lowerBound,
-                                                batch.count, advice, 0)
-                    }
+                done = try vectors.withUnsafeBufferPointer { all throws(SystemCallError) in
+                    try Syscalls.adviseProcess(descriptor, UnsafeBufferPointer(rebasing: all[batch]), advice: advice,
+                                               adviceName: name,
+                                               target: "pid \(pid), \(describe(vectors[batch.lowerBound]))")
                 }
-            } catch let error as SystemCallError where error.errno == .noSuchProcess {
-                throw ProcessExited(pid: pid, during: "process_madvise \(name)")
+            } catch {
+                if error.errno == .noSuchProcess { throw ProcessExited(pid: pid, during: "process_madvise \(name)") }
+                throw error
             }
             guard done > 0 else {
                 throw SystemCallError(call: "process_madvise \(name)",

@@ -1,4 +1,3 @@
-import CPageoutSys
 import Glibc
 import SystemPackage
 
@@ -38,13 +37,13 @@ public final class ProcessHandle: Sendable {
     ///
     /// - Throws: `ProcessExited` if there is no such process, `SystemCallError` for anything else.
     public init(pid: Int32, procfs: ProcFS = ProcFS()) throws {
-        let fd = pageout_pidfd_open(pid, 0)
-        if fd < 0 {
-            let code = Errno(rawValue: pageout_errno())
-            if code == .noSuchProcess { throw ProcessExited(pid: pid, during: "opening a pidfd") }
-            throw SystemCallError(call: "pidfd_open", target: "pid \(pid)", errno: code)
+        let descriptor: FileDescriptor
+        do {
+            descriptor = try Syscalls.openProcess(pid)
+        } catch {
+            if error.errno == .noSuchProcess { throw ProcessExited(pid: pid, during: "opening a pidfd") }
+            throw error
         }
-        let descriptor = FileDescriptor(rawValue: fd)
         do {
             let startTime = try procfs.stat(pid: pid).startTime
             // The stat we read belongs to the pidfd's process only if that process was still alive after the read.
@@ -53,7 +52,7 @@ public final class ProcessHandle: Sendable {
             self.descriptor = descriptor
             self.procfs = procfs
         } catch {
-            try? descriptor.close()
+            Syscalls.close(descriptor)
             throw error
         }
         if hasExited {
@@ -62,14 +61,13 @@ public final class ProcessHandle: Sendable {
     }
 
     deinit {
-        try? descriptor.close()
+        Syscalls.close(descriptor)
     }
 
     /// True once the process has exited: a pidfd polls readable when its process terminates.
     public var hasExited: Bool {
-        var entry = pollfd(fd: descriptor.rawValue, events: Int16(POLLIN), revents: 0)
-        let ready = (try? systemCall("poll", on: "pidfd of pid \(pid)") { poll(&entry, 1, 0) }) ?? 1
-        return ready > 0
+        // A pidfd that cannot be polled any more cannot prove the process alive either.
+        (try? Syscalls.isReady(descriptor, for: Int16(POLLIN), target: "pidfd of pid \(pid)")) ?? true
     }
 
     /// Throws `ProcessExited` if the process has exited.

@@ -30,43 +30,40 @@ public final class ShmemFile: Sendable {
     /// Opens the file behind the mapping `start-end` of `process` and checks it is the inode maps named.
     public init(process: ProcessHandle, mapping: MemoryMapping) throws {
         let name = String(mapping.start, radix: 16) + "-" + String(mapping.end, radix: 16)
-        let path = process.procPath("map_files").appending(name)
-        self.path = path.string
+        let path = process.procPath("map_files").appending(name).string
+        self.path = path
         do {
-            descriptor = try FileDescriptor.open(path, .readOnly, options: [.closeOnExec])
-        } catch let errno as Errno {
-            if errno == .noSuchFileOrDirectory, process.hasExited {
+            descriptor = try Syscalls.open(path, O_RDONLY | O_CLOEXEC)
+        } catch {
+            if error.errno == .noSuchFileOrDirectory, process.hasExited {
                 throw ProcessExited(pid: process.pid, during: "opening \(path)")
             }
-            throw SystemCallError(call: "open", target: path.string, errno: errno)
+            throw error
         }
-        var status = stat()
-        let result = fstat(descriptor.rawValue, &status)
-        if result != 0 || UInt64(status.st_ino) != mapping.inode {
-            try? descriptor.close()
-            throw MappingChanged(pid: process.pid, mapping: mapping, path: path.string)
+        let status = try? Syscalls.status(descriptor, target: path)
+        guard let status, UInt64(status.inode.rawValue) == mapping.inode else {
+            Syscalls.close(descriptor)
+            throw MappingChanged(pid: process.pid, mapping: mapping, path: path)
         }
     }
 
     deinit {
-        try? descriptor.close()
+        Syscalls.close(descriptor)
     }
 
     /// The file's size and the bytes allocated to it (fstat). For shmem, allocated pages include the swapped
     /// ones: only holes are not allocated.
     public func sizes() throws(SystemCallError) -> (size: UInt64, allocated: UInt64) {
-        var status = stat()
-        _ = try systemCall("fstat", on: path) { fstat(descriptor.rawValue, &status) }
-        return (UInt64(status.st_size), UInt64(status.st_blocks) * 512)
+        let status = try Syscalls.status(descriptor, target: path)
+        // The VMM owns the file: its counts are not trusted not to overflow.
+        let (allocated, overflow) = UInt64(clamping: status.blocksAllocated).multipliedReportingOverflow(by: 512)
+        return (UInt64(clamping: status.size), overflow ? .max : allocated)
     }
 
     /// Page-cache counts for `length` bytes from `offset`.
     public func cacheStat(offset: UInt64, length: UInt64) throws(SystemCallError) -> CacheStat {
-        var range = pageout_cachestat_range(off: offset, len: length)
-        var stat = pageout_cachestat()
-        _ = try systemCall("cachestat", on: "\(path) offset \(offset) length \(length)") {
-            pageout_cachestat(descriptor.rawValue, &range, &stat, 0)
-        }
+        let stat = try Syscalls.cacheStatus(descriptor, offset: offset, length: length,
+                                            target: "\(path) offset \(offset) length \(length)")
         return CacheStat(cached: stat.nr_cache, dirty: stat.nr_dirty, writeback: stat.nr_writeback,
                          evicted: stat.nr_evicted, recentlyEvicted: stat.nr_recently_evicted)
     }
@@ -77,20 +74,19 @@ public final class ShmemFile: Sendable {
     public func forEachDataExtent(in offsets: Range<UInt64>, _ body: (Range<UInt64>) throws -> Void) throws {
         var cursor = offsets.lowerBound
         while cursor < offsets.upperBound {
-            let dataStart = lseek(descriptor.rawValue, off_t(cursor), PAGEOUT_SEEK_DATA)
-            if dataStart < 0 {
-                let code = Errno(rawValue: pageout_errno())
-                if code == .noSuchAddressOrDevice { return }  // ENXIO: no data after cursor.
-                throw SystemCallError(call: "lseek SEEK_DATA", target: "\(path) offset \(cursor)", errno: code)
+            let dataStart: UInt64
+            do {
+                dataStart = try Syscalls.seek(descriptor, to: cursor, whence: PAGEOUT_SEEK_DATA,
+                                              whenceName: "SEEK_DATA", target: "\(path) offset \(cursor)")
+            } catch {
+                if error.errno == .noSuchAddressOrDevice { return }  // ENXIO: no data after cursor.
+                throw error
             }
-            if UInt64(dataStart) >= offsets.upperBound { return }
-            let holeStart = lseek(descriptor.rawValue, dataStart, PAGEOUT_SEEK_HOLE)
-            if holeStart < 0 {
-                let code = Errno(rawValue: pageout_errno())
-                throw SystemCallError(call: "lseek SEEK_HOLE", target: "\(path) offset \(dataStart)", errno: code)
-            }
-            let end = min(UInt64(holeStart), offsets.upperBound)
-            try body(UInt64(dataStart)..<end)
+            if dataStart >= offsets.upperBound { return }
+            let holeStart = try Syscalls.seek(descriptor, to: dataStart, whence: PAGEOUT_SEEK_HOLE,
+                                              whenceName: "SEEK_HOLE", target: "\(path) offset \(dataStart)")
+            let end = min(holeStart, offsets.upperBound)
+            try body(dataStart..<end)
             cursor = end
         }
     }

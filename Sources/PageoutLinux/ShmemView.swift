@@ -25,20 +25,17 @@ public final class ShmemView: @unchecked Sendable {
 
     /// Maps `length` bytes of `file` from `fileOffset`, PROT_READ and MAP_SHARED.
     public init(file: ShmemFile, fileOffset: UInt64, length: Int) throws(SystemCallError) {
-        let address = mmap(nil, length, PROT_READ, MAP_SHARED, file.descriptor.rawValue, off_t(fileOffset))
-        guard let address, address != MAP_FAILED else {
-            throw SystemCallError(call: "mmap", target: "\(file.path) length \(length)",
-                                  errno: .init(rawValue: pageout_errno()))
-        }
+        let address = try Syscalls.map(file.descriptor, offset: fileOffset, length: length, protection: PROT_READ,
+                                       flags: MAP_SHARED, target: "\(file.path) length \(length)")
         self.file = file
         self.base = address
         self.length = length
         self.fileOffset = fileOffset
-        self.pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        self.pageSize = Syscalls.pageSize
     }
 
     deinit {
-        munmap(base, length)
+        Syscalls.unmap(base, length: length)
     }
 
     /// The number of pages the view covers.
@@ -50,9 +47,8 @@ public final class ShmemView: @unchecked Sendable {
     public func residency(of pages: Range<Int>, into residency: UnsafeMutablePointer<UInt8>) throws(SystemCallError) {
         precondition(pages.lowerBound >= 0 && pages.upperBound <= pageCount, "pages outside the view")
         guard !pages.isEmpty else { return }
-        _ = try systemCall("mincore", on: "\(file.path) pages \(pages)") {
-            mincore(base + pages.lowerBound * pageSize, pages.count * pageSize, residency)
-        }
+        try Syscalls.residency(of: base + pages.lowerBound * pageSize, length: pages.count * pageSize, into: residency,
+                               target: "\(file.path) pages \(pages)")
     }
 
     /// Pages `pages` of the view out to swap: MADV_POPULATE_READ, then MADV_PAGEOUT, then MADV_DONTNEED.
@@ -72,11 +68,14 @@ public final class ShmemView: @unchecked Sendable {
         let length = pages.count * pageSize
         let target = "\(file.path) pages \(pages)"
         defer {
+            // MADV_DONTNEED on a mapping of our own cannot fail; were it to, the next pageout repeats it.
             let reach = faultAroundReach(of: pages)
-            _ = madvise(base + reach.lowerBound * pageSize, reach.count * pageSize, MADV_DONTNEED)
+            try? Syscalls.advise(base + reach.lowerBound * pageSize, length: reach.count * pageSize,
+                                 advice: MADV_DONTNEED, adviceName: "MADV_DONTNEED", target: target)
         }
-        _ = try systemCall("madvise MADV_POPULATE_READ", on: target) { madvise(start, length, MADV_POPULATE_READ) }
-        _ = try systemCall("madvise MADV_PAGEOUT", on: target) { madvise(start, length, MADV_PAGEOUT) }
+        try Syscalls.advise(start, length: length, advice: MADV_POPULATE_READ, adviceName: "MADV_POPULATE_READ",
+                            target: target)
+        try Syscalls.advise(start, length: length, advice: MADV_PAGEOUT, adviceName: "MADV_PAGEOUT", target: target)
     }
 
     /// The view's pages that faults on `pages` may map: `pages` widened to the page tables holding them (a page

@@ -1,5 +1,4 @@
 import CPageoutSys
-import Glibc
 import PageoutCore
 
 /// How the scanner learns which pages the VMM maps.

@@ -14,11 +14,9 @@ public struct SystemCallError: Error, Sendable, Equatable, CustomStringConvertib
     /// The errno the call failed with.
     public var errno: Errno
 
-    /// Creates an error for `call` on `target` that failed with `errno`.
+    /// The error of `call` on `target`, failed with `errno`.
     public init(call: String, target: String, errno: Errno) {
-        self.call = call
-        self.target = target
-        self.errno = errno
+        (self.call, self.target, self.errno) = (call, target, errno)
     }
 
     public var description: String {
@@ -34,23 +32,38 @@ extension Errno {
     }
 }
 
-/// Runs one system call, retrying on EINTR, and turns a failure into a `SystemCallError`
-/// with errno captured immediately after the call.
+/// Runs one system call, retrying on EINTR, and turns a failure into a `SystemCallError` with errno captured
+/// immediately after the call. Every call pageoutd makes goes through here (see `Syscalls`).
 ///
-/// `body` returns the raw C result; any negative value is a failure.
+/// `body` returns the raw C result; `failed` tells a failure from a result (for most calls, a negative value).
+/// Pass `retryOnInterrupt: false` for close(2): Linux has released the descriptor even when close reports EINTR,
+/// and a second close could close a descriptor another thread has opened since.
 @inline(__always)
-func systemCall<R: BinaryInteger>(
+func systemCall<R>(
     _ call: @autoclosure () -> String,
     on target: @autoclosure () -> String,
+    retryOnInterrupt: Bool = true,
+    failed: (R) -> Bool,
     _ body: () -> R
 ) throws(SystemCallError) -> R {
     while true {
         let result = body()
-        if result >= 0 { return result }
+        guard failed(result) else { return result }
         let code = Errno(rawValue: pageout_errno())
-        if code == .interrupted { continue }
+        if code == .interrupted, retryOnInterrupt { continue }
         throw SystemCallError(call: call(), target: target(), errno: code)
     }
+}
+
+/// `systemCall` for the calls that return a negative number on failure.
+@inline(__always)
+func systemCall<R: BinaryInteger>(
+    _ call: @autoclosure () -> String,
+    on target: @autoclosure () -> String,
+    retryOnInterrupt: Bool = true,
+    _ body: () -> R
+) throws(SystemCallError) -> R {
+    try systemCall(call(), on: target(), retryOnInterrupt: retryOnInterrupt, failed: { $0 < 0 }, body)
 }
 
 /// Formats an address range the way /proc/PID/maps does, for error messages.

@@ -1,9 +1,9 @@
-import Glibc
 import Logging
 import NIOCore
 import NIOPosix
 import PageoutControl
 import PageoutCore
+import PageoutLinux
 import Synchronization
 import SystemPackage
 
@@ -44,7 +44,7 @@ public final class ControlListener: Sendable {
         var limits = ControlLimits()
         limits.maximumConnections = settings.maxClients
         limits.idleTimeout = settings.clientIdleTimeout
-        return try await bind(path: settings.socket, mode: mode_t(settings.socketMode.bits), group: group,
+        return try await bind(path: settings.socket, mode: UInt32(settings.socketMode.bits), group: group,
                               limits: limits)
     }
 
@@ -53,7 +53,7 @@ public final class ControlListener: Sendable {
     /// mutating methods.
     ///
     /// - Throws: `ControlSocketError` with a sentence for STATUS= and an errno for ERRNO=.
-    public static func bind(path: String, mode: mode_t = 0o660, group: gid_t? = nil,
+    public static func bind(path: String, mode: UInt32 = 0o660, group: UInt32? = nil,
                             limits: ControlLimits = ControlLimits()) async throws(ControlSocketError)
         -> ControlListener {
         let authorization = group.map { ControlAuthorization(allowedGroups: [$0]) }
@@ -90,19 +90,12 @@ public final class ControlListener: Sendable {
             } catch {
                 throw ControlSocketError("cannot bind the control socket \(path): \(error)", errno: Self.errno(of: error))
             }
-            // The group first: chown may clear mode bits, chmod never changes the owner.
-            if let group, chown(path, uid_t.max, group) != 0 {
-                let code = Errno(rawValue: Glibc.errno)
+            do {
+                try setOwnership(of: path, mode: mode, group: group)
+            } catch {
                 try? await server.channel.close()
-                unlink(path)
-                throw ControlSocketError("cannot give \(path) to group \(group) ([daemon] socket_group): \(code)",
-                                         errno: code)
-            }
-            if chmod(path, mode) != 0 {
-                let code = Errno(rawValue: Glibc.errno)
-                try? await server.channel.close()
-                unlink(path)
-                throw ControlSocketError("cannot set the mode of \(path): \(code)", errno: code)
+                try? FileSystem.removeFile(path)
+                throw error
             }
             return ControlListener(server: server, limits: limits, authorization: authorization, boundPath: path,
                                    endpoint: path, openChannels: openChannels)
@@ -127,7 +120,7 @@ public final class ControlListener: Sendable {
             server.close(promise: nil)
             open.closeAll()
         }
-        if let boundPath { unlink(boundPath) }
+        if let boundPath { try? FileSystem.removeFile(boundPath) }
     }
 
     /// Accepts connections until the server socket closes; returns when every connection has ended.
@@ -156,6 +149,24 @@ public final class ControlListener: Sendable {
             }
         } catch {
             logger.error("control socket failed", metadata: ["socket": "\(endpoint)", "error": "\(error)"])
+        }
+    }
+
+    /// Gives the socket file at `path` to `group` (when given), then sets its `mode`: chown may clear mode bits,
+    /// chmod never changes the owner.
+    private static func setOwnership(of path: String, mode: UInt32, group: UInt32?) throws(ControlSocketError) {
+        if let group {
+            do {
+                try FileSystem.setGroup(of: path, to: group)
+            } catch {
+                throw ControlSocketError(
+                    "cannot give \(path) to group \(group) ([daemon] socket_group): \(error.errno)", errno: error.errno)
+            }
+        }
+        do {
+            try FileSystem.setPermissions(of: path, to: FilePermissions(rawValue: mode))
+        } catch {
+            throw ControlSocketError("cannot set the mode of \(path): \(error.errno)", errno: error.errno)
         }
     }
 

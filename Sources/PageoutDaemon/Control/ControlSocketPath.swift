@@ -1,5 +1,4 @@
 import CSystemd
-import Glibc
 import PageoutLinux
 import SystemPackage
 
@@ -40,7 +39,7 @@ enum ControlSocketSource {
                                      errno: .invalidArgument)
         }
         let descriptor = SD_LISTEN_FDS_START
-        guard sd_is_socket_unix(descriptor, Int32(SOCK_STREAM.rawValue), 1, nil, 0) > 0 else {
+        guard sd_is_socket_unix(descriptor, UnixSocket.streamType, 1, nil, 0) > 0 else {
             throw ControlSocketError("the socket systemd passed is not a listening AF_UNIX stream socket",
                                      errno: .notSocket)
         }
@@ -56,45 +55,26 @@ enum ControlSocketSource {
         let parent = String(path[..<slash])
         if !parent.isEmpty {
             do {
-                try RegistrationStore.makeDirectory(parent)
+                try FileSystem.makeDirectories(parent)
             } catch {
-                throw ControlSocketError("cannot create the control socket's directory: \(error)",
-                                         errno: (error as? SystemCallError)?.errno ?? .ioError)
+                throw ControlSocketError("cannot create the control socket's directory: \(error)", errno: error.errno)
             }
         }
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        guard info.st_mode & S_IFMT == S_IFSOCK else {
+        guard let status = try? FileSystem.linkStatus(path) else { return }
+        guard status.type == .socket else {
             throw ControlSocketError("\(path) exists and is not a socket: remove it or set [daemon] socket",
                                      errno: .fileExists)
         }
-        if answers(path) {
+        if UnixSocket.isListening(at: path) {
             throw ControlSocketError("another process answers on \(path): is pageoutd already running?",
                                      errno: .addressInUse)
         }
-        if unlink(path) != 0, Glibc.errno != ENOENT {
-            let code = Errno(rawValue: Glibc.errno)
-            throw ControlSocketError("cannot remove the stale socket \(path): \(code)", errno: code)
-        }
-    }
-
-    /// Whether a process listens on the socket at `path`: a non-blocking connect succeeds (or finds the backlog
-    /// full) when one does, and is refused when the socket file is stale.
-    static func answers(_ path: String) -> Bool {
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-                                | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        do {
+            try FileSystem.removeFile(path)
+        } catch {
+            if error.errno != .noSuchFileOrDirectory {
+                throw ControlSocketError("cannot remove the stale socket \(path): \(error.errno)", errno: error.errno)
             }
         }
-        return result == 0 || Glibc.errno == EAGAIN || Glibc.errno == EINPROGRESS
     }
 }

@@ -1,6 +1,7 @@
-import Glibc
 import NIOCore
 import PageoutControl
+import PageoutLinux
+import SystemPackage
 
 /// The process at the other end of a connection, as the kernel recorded it at connect time (SO_PEERCRED).
 public struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
@@ -26,14 +27,12 @@ public struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
     /// The credentials of the peer of `channel`, a connected AF_UNIX stream socket.
     static func of(_ channel: any Channel) async throws -> PeerCredentials {
         guard let provider = channel as? any SocketOptionProvider else { throw ChannelError.operationUnsupported }
-        let raw: RawCredentials = try await provider.unsafeGetSocketOption(
-            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED)).get()
+        let raw: UnixSocket.Credentials = try await provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(UnixSocket.socketLevel), name: SocketOptionName(UnixSocket.peerCredentialsOption)
+        ).get()
         let groups = (try? await peerGroups(provider)) ?? []
         return PeerCredentials(pid: raw.pid, uid: raw.uid, gid: raw.gid, groups: groups)
     }
-
-    /// `SO_PEERGROUPS` of <asm-generic/socket.h> (Linux 4.13): the peer's supplementary groups at connect time.
-    static let peerGroupsOption: Int32 = 59
 
     /// The supplementary groups of the peer (SO_PEERGROUPS).
     ///
@@ -43,16 +42,16 @@ public struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
     /// of growing size are tried, and the unused tail is the zeros after the last nonzero gid (gid 0, being the
     /// smallest, can only come first).
     private static func peerGroups(_ provider: any SocketOptionProvider) async throws -> [UInt32] {
-        let level = SocketOptionLevel(SOL_SOCKET)
-        let name = SocketOptionName(peerGroupsOption)
+        let level = SocketOptionLevel(UnixSocket.socketLevel)
+        let name = SocketOptionName(UnixSocket.peerGroupsOption)
         do {
             let _: NoGroups = try await provider.unsafeGetSocketOption(level: level, name: name).get()
             return []
-        } catch let error as IOError where error.errnoCode == ERANGE {}
+        } catch let error as IOError where error.errnoCode == Errno.outOfRange.rawValue {}
         do {
             let few: InlineArray<64, UInt32> = try await provider.unsafeGetSocketOption(level: level, name: name).get()
             return trimmed(few)
-        } catch let error as IOError where error.errnoCode == ERANGE {}
+        } catch let error as IOError where error.errnoCode == Errno.outOfRange.rawValue {}
         // NGROUPS_MAX is 65536.
         let all: InlineArray<65536, UInt32> = try await provider.unsafeGetSocketOption(level: level, name: name).get()
         return trimmed(all)
@@ -67,14 +66,6 @@ public struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
 
     /// A buffer of no bytes: getsockopt succeeds only when there are no groups.
     private struct NoGroups: Sendable {}
-
-    /// `struct ucred` of <sys/socket.h> (pid_t, uid_t, gid_t), declared here because glibc hides it behind
-    /// _GNU_SOURCE.
-    private struct RawCredentials: Sendable {
-        var pid: Int32 = 0
-        var uid: UInt32 = 0
-        var gid: UInt32 = 0
-    }
 }
 
 /// Who may call what on the control socket: anyone who can connect may read; root, and members of the allowed

@@ -13,7 +13,7 @@ import SystemPackage
 ///
 /// libsystemd reports a *missing* journal socket (`ENOENT`) as success and drops the entry, so use this handler only
 /// where journald runs: ``LogDestination/detect()`` picks it only when stderr is connected to the journal.
-public struct JournalLogHandler: LogHandler {
+public struct JournalLogHandler: RecordLogHandler {
     /// The logger's label, sent as `LOGGER=` and in `MESSAGE=`.
     public let label: String
     /// The `SYSLOG_IDENTIFIER=` of every entry, which `journalctl -t` filters on.
@@ -42,15 +42,9 @@ public struct JournalLogHandler: LogHandler {
         self.metadataProvider = metadataProvider
     }
 
-    /// Gets or sets one metadata value of this handler.
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
     /// Sends the event to the journal, or writes it to the fallback descriptor if that fails.
     public func log(event: LogEvent) {
-        let record = LogRecord(event: event, label: label, handlerMetadata: metadata, provider: metadataProvider)
+        let record = self.record(of: event)
         if Self.send(JournalFields.fields(record, identifier: identifier)) != nil, let fallbackDescriptor {
             StderrLogHandler.write(LogLineFormat.line(record), to: fallbackDescriptor)
         }

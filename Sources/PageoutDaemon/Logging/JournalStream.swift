@@ -1,4 +1,4 @@
-import Glibc
+import PageoutLinux
 import SystemPackage
 
 /// The device and inode of a stream to journald, as systemd publishes it in `JOURNAL_STREAM=<dev>:<ino>` for a
@@ -32,14 +32,18 @@ public struct JournalStream: Sendable, Equatable {
 
     /// The device and inode of an open descriptor, from `fstat(2)`.
     public init(descriptor: FileDescriptor) throws(Errno) {
-        var info = stat()
-        guard fstat(descriptor.rawValue, &info) == 0 else { throw Errno(rawValue: Glibc.errno) }
-        self.init(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        let status: Stat
+        do {
+            status = try FileSystem.status(of: descriptor)
+        } catch {
+            throw error.errno
+        }
+        self.init(device: UInt64(status.deviceID.rawValue), inode: UInt64(status.inode.rawValue))
     }
 
     /// The current value of `JOURNAL_STREAM`, or `nil` when it is not set.
     public static var environmentValue: String? {
-        getenv("JOURNAL_STREAM").map { String(cString: $0) }
+        ProcessEnvironment.value("JOURNAL_STREAM")
     }
 
     /// Whether `descriptor` is the stream that `environmentValue` (by default this process's `JOURNAL_STREAM`)

@@ -1,4 +1,5 @@
 import Logging
+import PageoutLinux
 import SystemPackage
 
 /// A swift-log handler that writes one line per message to stderr (or another descriptor), in the form journald
@@ -8,7 +9,7 @@ import SystemPackage
 /// `key=value`, sorted by key, values with spaces quoted. There is no timestamp (journald and terminals' scroll-back
 /// add their own). Each line goes out in a single `write(2)`, so lines from concurrent loggers never interleave
 /// (writes to a pipe of up to `PIPE_BUF`, 4096 bytes, are atomic). A failed write is dropped: logging must not fail.
-public struct StderrLogHandler: LogHandler {
+public struct StderrLogHandler: RecordLogHandler {
     /// The logger's label; written before the message.
     public let label: String
     /// Where lines go: stderr unless a test or tool passes another descriptor. The handler never closes it.
@@ -33,15 +34,9 @@ public struct StderrLogHandler: LogHandler {
         self.metadataProvider = metadataProvider
     }
 
-    /// Gets or sets one metadata value of this handler.
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
     /// Writes the event as one line.
     public func log(event: LogEvent) {
-        let record = LogRecord(event: event, label: label, handlerMetadata: metadata, provider: metadataProvider)
+        let record = self.record(of: event)
         Self.write(LogLineFormat.line(record), to: descriptor)
     }
 
@@ -49,7 +44,7 @@ public struct StderrLogHandler: LogHandler {
     static func write(_ line: String, to descriptor: FileDescriptor) {
         var line = line
         line.withUTF8 { bytes in
-            _ = try? descriptor.writeAll(UnsafeRawBufferPointer(bytes))
+            try? FileSystem.writeAll(UnsafeRawBufferPointer(bytes), to: descriptor, target: "log descriptor")
         }
     }
 }

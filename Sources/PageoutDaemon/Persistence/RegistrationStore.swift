@@ -1,12 +1,11 @@
 import Foundation
-import Glibc
 import PageoutLinux
 import SystemPackage
 
 /// `registrations.json` in the state directory: the regions registered over the control socket.
 ///
-/// A save writes a temporary file, fsyncs it, renames it over the old one and fsyncs the directory, so after a
-/// crash or power loss the file is either the old list or the new one, never a mix.
+/// A save replaces the file whole (`AtomicFile`), so after a crash or power loss the file is either the old list
+/// or the new one, never a mix.
 public struct RegistrationStore: Sendable {
     /// The state directory.
     public let directory: String
@@ -50,47 +49,8 @@ public struct RegistrationStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let bytes = Array(try encoder.encode(RegistrationFile(registrations: registrations))) + [UInt8(ascii: "\n")]
-        try Self.makeDirectory(directory)
-        let temporary = path + ".tmp"
-        let file = try Self.call("open", temporary) {
-            open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        }
-        try FileDescriptor(rawValue: file).closeAfter {
-            var written = 0
-            while written < bytes.count {
-                written += try Self.call("write", temporary) {
-                    bytes.withUnsafeBytes { write(file, $0.baseAddress! + written, $0.count - written) }
-                }
-            }
-            _ = try Self.call("fsync", temporary) { fsync(file) }
-        }
-        _ = try Self.call("rename", "\(temporary) to \(path)") { rename(temporary, path) }
-        let directoryFile = try Self.call("open", directory) { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        try FileDescriptor(rawValue: directoryFile).closeAfter {
-            _ = try Self.call("fsync", directory) { fsync(directoryFile) }
-        }
-    }
-
-    /// Creates `path` and its missing parents with mode 0755.
-    static func makeDirectory(_ path: String) throws {
-        var current = ""
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, 0o755) != 0, errno != EEXIST {
-                throw SystemCallError(call: "mkdir", target: current, errno: Errno(rawValue: errno))
-            }
-        }
-    }
-
-    /// Runs one call, retrying on EINTR; a negative result becomes a `SystemCallError` with errno read at once.
-    static func call<R: BinaryInteger>(_ name: String, _ target: String, _ body: () -> R) throws -> R {
-        while true {
-            let result = body()
-            if result >= 0 { return result }
-            let code = Errno(rawValue: errno)
-            if code == .interrupted { continue }
-            throw SystemCallError(call: name, target: target, errno: code)
-        }
+        try FileSystem.makeDirectories(directory)
+        try AtomicFile(path: path).write(bytes, permissions: .ownerReadWrite)
     }
 }
 

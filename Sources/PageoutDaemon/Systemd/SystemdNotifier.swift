@@ -1,5 +1,5 @@
 import CSystemd
-import Glibc
+import PageoutLinux
 import SystemPackage
 
 /// Tells systemd about the daemon's life cycle through libsystemd's `sd_notify` (the `NOTIFY_SOCKET` datagram
@@ -15,8 +15,8 @@ public struct SystemdNotifier: Sendable {
 
     /// Whether `NOTIFY_SOCKET` is set, i.e. whether messages go anywhere.
     public var isEnabled: Bool {
-        guard let value = getenv("NOTIFY_SOCKET") else { return false }
-        return value.pointee != 0
+        guard let value = ProcessEnvironment.value("NOTIFY_SOCKET") else { return false }
+        return !value.isEmpty
     }
 
     /// Sends `READY=1`, with `STATUS=` in the same message when `status` is given.
@@ -79,9 +79,6 @@ public struct SystemdNotifier: Sendable {
 
     /// CLOCK_MONOTONIC now in microseconds: the clock systemd compares `MONOTONIC_USEC=` against.
     static func monotonicMicroseconds() -> UInt64 {
-        var now = timespec()
-        // CLOCK_MONOTONIC cannot fail with a valid pointer.
-        _ = clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000
+        ProcessEnvironment.monotonicMicroseconds()
     }
 }
