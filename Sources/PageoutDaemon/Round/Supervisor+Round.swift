@@ -55,21 +55,9 @@ extension Supervisor {
         }
     }
 
-    /// Carries out `job` through the advisor (nothing for a dry-run job): the region's mappings are checked once,
-    /// then the unmapped pages go out through the daemon's own mapping, then the mapped ones through the pidfd.
+    /// Carries out `job` through the advisor, or through none for a dry-run job.
     func carryOut(_ job: PageoutJob) -> PageoutReceipt {
-        let advisor: any PageoutAdvisor = job.dryRun ? DryRunAdvisor() : advisor
-        var receipt = PageoutReceipt(job: job)
-        guard !job.isEmpty else { return receipt }
-        do {
-            try advisor.checkCurrent(job.region, source: job.source)
-            if !job.finish.isEmpty { receipt.finishedPages = try advisor.pageOutUnmapped(job.finish, of: job.region) }
-            if !job.repair.isEmpty { receipt.repairedPages = try advisor.pageOutUnmapped(job.repair, of: job.region) }
-            if !job.plan.isEmpty { receipt.advisedBytes = try advisor.pageOutMapped(job.plan.runs, of: job.region) }
-        } catch {
-            receipt.failure = error
-        }
-        return receipt
+        job.dryRun ? DryRunAdvisor().carryOut(job) : advisor.carryOut(job)
     }
 
     /// Takes `bytes` from the shared rate limit and `entry`'s own.
