@@ -44,21 +44,35 @@ struct DemoCommand: AsyncParsableCommand {
 
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("pageoutd-demo-\(getpid())")
         defer { try? FileManager.default.removeItem(at: state) }
+        let supervisor = Supervisor(configuration: Self.configuration(guest: guest, stateDirectory: state.path),
+                                    forceDryRun: false, procfs: ProcFS(), logger: Logger(label: "pageoutd"))
+        await supervisor.start()
+        let (region, converged) = try await converge(supervisor, guest: guest, out: out)
+        report(region, converged: converged, guest: guest, out: out)
+        try await demonstrateScan(supervisor: supervisor, guest: guest, out: out, before: region.swappedBytes)
+        out.line("")
+        out.line("Next: `pageoutd --check-config Config/pageoutd.toml` shows every setting; install the daemon with the")
+        out.line("units in systemd/ and query it with `pageoutctl status`; README.md explains how it decides.")
+    }
+
+    /// The demo's configuration: 1 s scans, 3 s cold_age, limits that let the guest converge in seconds.
+    private static func configuration(guest: DemoGuest, stateDirectory: String) -> PageoutConfiguration {
         var configuration = PageoutConfiguration.default
         configuration.daemon.scanInterval = .seconds(1)
-        configuration.daemon.stateDirectory = state.path
+        configuration.daemon.stateDirectory = stateDirectory
         configuration.policy.coldAge = .seconds(3)
         configuration.policy.probeBudget = .mib(128)
         configuration.policy.maxPageoutRate = .gib(1)
         configuration.regions = [RegionConfig(name: "demo-vm", process: .pid(guest.pid), memory: .memfd(guest.memfd),
                                               policy: configuration.policy)]
-        let supervisor = Supervisor(configuration: configuration, forceDryRun: false, procfs: ProcFS(),
-                                    logger: Logger(label: "pageoutd"))
-        await supervisor.start()
+        return configuration
+    }
 
-        let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
-        let coldBytes = UInt64(guest.pages - guest.hotPages) * pageSize
-        let hotBytes = UInt64(guest.hotPages) * pageSize
+    /// Runs a round a second, with a progress line, until 95% of the cold memory is in swap or `duration` ends;
+    /// returns the region's last status and when it converged.
+    private func converge(_ supervisor: Supervisor, guest: DemoGuest,
+                          out: DemoOutput) async throws -> (RegionStatus, Duration?) {
+        let coldBytes = UInt64(guest.pages - guest.hotPages) * Self.pageSize
         let clock = ContinuousClock()
         let started = clock.now
         var last = DaemonStatus()
@@ -74,7 +88,13 @@ struct DemoCommand: AsyncParsableCommand {
             try await Task.sleep(until: round.advanced(by: .seconds(1)), clock: clock)
         }
         out.endProgress()
-        let region = last.regions.first ?? RegionStatus(name: "demo-vm")
+        return (last.regions.first ?? RegionStatus(name: "demo-vm"), converged)
+    }
+
+    /// The summary after convergence: where the cold and the hot memory are, and what the guest felt.
+    private func report(_ region: RegionStatus, converged: Duration?, guest: DemoGuest, out: DemoOutput) {
+        let coldBytes = UInt64(guest.pages - guest.hotPages) * Self.pageSize
+        let hotBytes = UInt64(guest.hotPages) * Self.pageSize
         out.line("")
         out.line(converged.map { "Converged after \(Self.seconds($0)):" } ?? "Stopped after \(duration) s:")
         out.line("  cold memory in swap:   \(Self.mib(region.swappedBytes)) of \(Self.mib(coldBytes)) cold")
@@ -84,11 +104,10 @@ struct DemoCommand: AsyncParsableCommand {
             out.line("  guest hot-loop pass:   \(String(format: "%.2f", passes.first)) ms at start, "
                      + "\(String(format: "%.2f", passes.mean)) ms now (worst in the last second \(String(format: "%.2f", passes.worst)) ms)")
         }
-        try await demonstrateScan(supervisor: supervisor, guest: guest, out: out, before: region.swappedBytes)
-        out.line("")
-        out.line("Next: `pageoutd --check-config Config/pageoutd.toml` shows every setting; install the daemon with the")
-        out.line("units in systemd/ and query it with `pageoutctl status`; README.md explains how it decides.")
     }
+
+    /// The machine's page size.
+    private static let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
 
     /// A backup tool reads all of the guest's memory; the daemon puts what came back into swap again.
     private func demonstrateScan(supervisor: Supervisor, guest: DemoGuest, out: DemoOutput, before: UInt64) async throws {
