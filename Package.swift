@@ -146,6 +146,7 @@ let package = Package(
             dependencies: ["PageoutConfig", "PageoutCore"],
             swiftSettings: strict
         ),
+        // The daemon's parts in process, without root: logging, sd_notify messages, metrics publishing.
         .testTarget(
             name: "PageoutDaemonTests",
             dependencies: [
@@ -153,6 +154,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The built binaries end to end (pageoutd, pageoutctl, the guest simulator, make install, the units) and
+        // the daemon against the real kernel: root and zram swap. Suites named Exclusive* run alone (test.sh).
+        .testTarget(
+            name: "PageoutEndToEndTests",
+            dependencies: [
+                "PageoutDaemon", "PageoutCore", "PageoutLinux", "PageoutControl", "PageoutTestSupport",
+            ],
+            swiftSettings: strict
+        ),
+        // The kernel layer against the real kernel: /proc, pagemap, cachestat, pidfd, process_madvise.
         .testTarget(
             name: "PageoutLinuxTests",
             dependencies: ["PageoutCore", "PageoutLinux", "CPageoutSys", "PageoutTestSupport"],

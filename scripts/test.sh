@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds pageoutd with its tests and runs them: the pure tests and the real-kernel tests (memfd guests,
-# zram swap). Run as root; prepares the host first with scripts/setup-host.sh.
+# Builds pageoutd with its tests and runs them: the pure tests and the real-kernel and end-to-end tests
+# (memfd guests, zram swap). Run as root; prepares the host first with scripts/setup-host.sh.
 #
 # Usage: scripts/test.sh [swift test arguments...]    e.g. scripts/test.sh --filter PageoutCoreTests
 set -euo pipefail
@@ -31,7 +31,9 @@ if [ "$#" -gt 0 ]; then
     swift test --skip-build "$@"
     exit  # the EXIT trap still runs
 fi
-# Suites named Exclusive* change machine-wide state (swapoff) or need the machine to themselves (timing):
-# they run alone, after everything else.
+# Every target but the Exclusive* suites in parallel: the pure ones, PageoutDaemonTests (in process),
+# PageoutLinuxTests (the kernel layer) and PageoutEndToEndTests (the binaries, root, swap). The Exclusive*
+# suites (PageoutEndToEndTests.ExclusiveTests) change machine-wide state (swapoff, shmem THP) or have verdicts
+# in time (convergence, watchdog, latency): they run alone, after everything else.
 swift test --skip-build --skip Exclusive
 swift test --skip-build --filter Exclusive

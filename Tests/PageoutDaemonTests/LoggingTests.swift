@@ -243,35 +243,3 @@ final class TestPipe: Sendable {
         return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
     }
 }
-
-/// The journald of this machine, if any.
-enum Journald {
-    /// Whether journald's native socket exists (it does on every systemd host, not in most containers).
-    static let isRunning = FileManager.default.fileExists(atPath: "/run/systemd/journal/socket")
-
-    /// The `journalctl` executable, if installed.
-    static var journalctl: String? { HostRequirements.journalctl }
-
-    /// The newest entry with `field=value`, as journalctl's JSON object; polls `attempts` times 100 ms apart
-    /// (5 s by default) while journald writes.
-    static func entry(field: String, value: String, attempts: Int = 50) async throws -> [String: Any]? {
-        guard let journalctl else { return nil }
-        for _ in 0..<attempts {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: journalctl)
-            process.arguments = ["--no-pager", "-o", "json", "-n", "1", "\(field)=\(value)"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            if let line = data.split(separator: UInt8(ascii: "\n")).first,
-               let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] {
-                return object
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return nil
-    }
-}

@@ -64,6 +64,12 @@ public final class GuestSim {
         return result
     }
 
+    /// The integer field `key` of an output line; throws when it is missing, so a test never compares a made-up 0.
+    public static func number(_ key: String, of line: String) throws -> Int {
+        guard let value = fields(of: line)[key].flatMap({ Int($0) }) else { throw TestFailure("no \(key) in: \(line)") }
+        return value
+    }
+
     /// The path through which another process can open the guest's memfd.
     public var mapFilesPath: String {
         "/proc/\(pid)/map_files/" + String(start, radix: 16) + "-" + String(end, radix: 16)

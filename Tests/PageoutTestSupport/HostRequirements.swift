@@ -30,6 +30,13 @@ public enum HostRequirements {
         }
     }
 
+    /// The first of `candidates` that is an executable file; fails (CI) or skips the test naming `package`.
+    public static func requireExecutable(_ candidates: [String], package: String) throws -> String {
+        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return found }
+        try missing("needs \(candidates[0]) (package \(package))")
+        throw TestFailure("needs \(candidates[0])")  // not reached: missing() throws
+    }
+
     /// The `journalctl` executable, if installed.
     public static let journalctl = ["/usr/bin/journalctl", "/bin/journalctl"].first {
         FileManager.default.isExecutableFile(atPath: $0)

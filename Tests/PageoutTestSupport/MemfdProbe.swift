@@ -41,13 +41,13 @@ public struct ProcessUsage {
         let fields = stat[close.upperBound...].split(separator: " ")
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         cpuSeconds = ((Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)) / ticks
-        residentKiB = RawKernel.residentKiB(pid: pid)
+        residentKiB = try RawKernel.residentKiB(pid: pid)
     }
 
     /// The resident KiB of the mappings of file `path` in process `pid` (from /proc/PID/smaps).
-    public static func residentKiB(ofMappingsOf path: String, pid: Int32) -> Int {
+    public static func residentKiB(ofMappingsOf path: String, pid: Int32) throws -> Int {
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        let mappings = (try? ProcText.smaps(pid: pid)) ?? []
+        let mappings = try ProcText.smaps(pid: pid)
         return mappings.filter { $0.header.hasSuffix(resolved) }.reduce(0) { $0 + ($1.fields["Rss"] ?? 0) }
     }
 }

@@ -12,6 +12,17 @@ public enum ProcText {
         return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
     }
 
+    /// A `Field:   N kB` figure of /proc/PID/status in KiB; throws when the file or the field cannot be read, so
+    /// a test never compares a made-up 0.
+    public static func statusKiB(pid: Int32, field: String) throws -> Int {
+        let line = try read("/proc/\(pid)/status").split(separator: "\n").first { $0.hasPrefix(field + ":") }
+        let words = line?.split { $0 == " " || $0 == "\t" }
+        guard let value = words?.dropFirst().first.flatMap({ Int($0) }) else {
+            throw TestFailure("no \(field) in /proc/\(pid)/status")
+        }
+        return value
+    }
+
     /// The mappings of /proc/PID/smaps: each VMA's header line and its `Field: N kB` values (kB).
     public static func smaps(pid: Int32) throws -> [(header: Substring, fields: [Substring: Int])] {
         var mappings: [(header: Substring, fields: [Substring: Int])] = []

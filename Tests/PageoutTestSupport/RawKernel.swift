@@ -34,12 +34,8 @@ public enum RawKernel {
     }
 
     /// VmRSS of process `pid` in KiB.
-    public static func residentKiB(pid: Int32) -> Int {
-        let text = (try? ProcText.read("/proc/\(pid)/status")) ?? ""
-        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? -1
-        }
-        return -1
+    public static func residentKiB(pid: Int32) throws -> Int {
+        try ProcText.statusKiB(pid: pid, field: "VmRSS")
     }
 }
 

@@ -32,12 +32,9 @@ import Testing
         ])
         let probe = try MemfdProbe(path: guest.mapFilesPath)
         defer { probe.close() }
-        let deadline = Date().addingTimeInterval(30)
-        var evicted = 0
-        while Date() < deadline {
-            evicted = try probe.cacheStat(pages: 0..<guest.pages).evicted
-            if evicted >= guest.pages * 9 / 10 { break }
-            Thread.sleep(forTimeInterval: 0.5)
+        let evicted = try Eventually.value("90% of the guest in swap", interval: 0.5) {
+            let evicted = try probe.cacheStat(pages: 0..<guest.pages).evicted
+            return evicted >= guest.pages * 9 / 10 ? evicted : nil
         }
         let effective = try String(contentsOfFile: "/proc/\(daemon.pid)/status", encoding: .utf8)
             .split(separator: "\n").first { $0.hasPrefix("CapEff:") } ?? ""

@@ -54,7 +54,9 @@ extension ExclusiveTests {
         let daemon = try DaemonProcess(config: config, environment: ["NOTIFY_SOCKET": notify.path])
         let status = try notify.wait(for: "STATUS naming the guard", timeout: 30) { $0.contains("no swap is active") }
         print("status without swap: \(status.text)")
-        Thread.sleep(forTimeInterval: 4)  // cold_age passed several times over: everything would be paged out
+        // Eight rounds of 500 ms: cold_age passed several times over, and everything would be paged out.
+        let client = try VarlinkTestClient(path: daemon.socketPath)
+        try client.waitForRounds(8, after: try client.scans())
         let entries = try RawKernel.pagemap(pid: guest.pid, start: guest.start, pages: guest.pages)
         #expect(entries.allSatisfy { $0 & (1 << 63) != 0 }, "no page was even unmapped")
         #expect(daemon.stderrText.contains("pageout held back"))

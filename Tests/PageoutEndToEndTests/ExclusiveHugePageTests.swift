@@ -45,7 +45,7 @@ extension ExclusiveTests {
         print("guest memory mapped by PMDs (2 MiB pages): \(pmdMapped / 1024) MiB of 512 MiB")
         try #require(pmdMapped >= 480 * 1024, "the kernel did not back the guest with huge pages")
 
-        let daemon = try DaemonProcess(config: DaemonConvergenceTests.config(pid: guest.pid, memfd: guest.memfd))
+        let daemon = try DaemonProcess(config: ConvergingConfig.text(pid: guest.pid, memfd: guest.memfd))
         let started = Date()
         let cold = guest.hotPages..<guest.pages
         let file = try MemfdProbe(path: guest.mapFilesPath)
@@ -63,12 +63,12 @@ extension ExclusiveTests {
         }
         let seconds = try #require(converged, "95% of the cold pages were not swapped within 40 s")
         // Ten more seconds: the hot set stays mapped and stops refaulting.
-        let majflt = { (line: String) in Int(GuestSim.fields(of: line)["majflt"] ?? "") ?? 0 }
-        let first = majflt(try guest.output.line(startingWith: "STAT", timeout: 5))
+        let majflt = { (line: String) in try GuestSim.number("majflt", of: line) }
+        let first = try majflt(try guest.output.line(startingWith: "STAT", timeout: 5))
         var last = first
         for _ in 0..<10 {
             let line = try guest.output.line(startingWith: "STAT", timeout: 5)
-            last = majflt(line)
+            last = try majflt(line)
             worstPass = max(worstPass, Double(GuestSim.fields(of: line)["max_pass_ms"] ?? "") ?? 0)
         }
         let region = try VarlinkTestClient(path: daemon.socketPath)

@@ -23,9 +23,13 @@ import Testing
             """
         let daemon = try DaemonProcess(config: config, arguments: ["--dry-run"],
                                        environment: ["NOTIFY_SOCKET": notify.path])
-        try notify.wait(for: "STATUS saying dry run", timeout: 30) { $0.contains("dry run") }
-        Thread.sleep(forTimeInterval: 4)
-        #expect(daemon.stderrText.contains("dry run: would page out"), "\(daemon.stderrText)")
+        try notify.wait(for: "STATUS saying dry run", timeout: 60) { $0.contains("dry run") }
+        // The round that plans a pageout would have made it; one more round to be sure none follows.
+        try Eventually.wait(for: "a planned pageout in the log", describe: { daemon.stderrText }) {
+            daemon.stderrText.contains("dry run: would page out")
+        }
+        let client = try VarlinkTestClient(path: daemon.socketPath)
+        try client.waitForRounds(2, after: try client.scans())
         let entries = try RawKernel.pagemap(pid: guest.pid, start: guest.start, pages: guest.pages)
         #expect(entries.allSatisfy { $0 & (1 << 63) != 0 }, "every page still mapped: no madvise was made")
         daemon.send(SIGTERM)
@@ -36,8 +40,8 @@ import Testing
         let notify = try NotifyListener()
         let daemon = try DaemonProcess(config: "[daemon]\nscan_interval = \"0s\"\n",
                                        environment: ["NOTIFY_SOCKET": notify.path], isolated: false)
-        #expect(daemon.waitForExit(timeout: 30) == 1)
-        let message = try notify.wait(for: "STATUS and ERRNO", timeout: 5) { $0.contains("ERRNO=") }
+        #expect(daemon.waitForExit(timeout: 60) == 1)
+        let message = try notify.wait(for: "STATUS and ERRNO", timeout: 30) { $0.contains("ERRNO=") }
         #expect(message.text.contains("STATUS=invalid configuration") && message.text.contains("daemon.scan_interval"))
         #expect(message.text.contains("ERRNO=22"), "\(message.text)")
         #expect(!notify.messages.contains { $0.text.contains("READY=1") })

@@ -9,8 +9,7 @@ import Testing
         try HostRequirements.requireRoot()
         let guest = try GuestSim(["--size", "16MiB", "--hot-percent", "10"])
         let daemon = try DaemonProcess(config: "[daemon]\nscan_interval = \"500ms\"\n")
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: daemon.socketPath), Date() < deadline { usleep(50_000) }
+        try Eventually.wait(for: "the control socket") { FileManager.default.fileExists(atPath: daemon.socketPath) }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("python/varlink_check.py").path
         let python = Process()

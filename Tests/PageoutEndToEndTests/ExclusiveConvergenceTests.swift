@@ -4,31 +4,16 @@ import PageoutTestSupport
 import Testing
 
 /// The daemon end to end against a guest simulator: cold memory goes to swap, hot memory stays, nothing is lost.
-@Suite struct DaemonConvergenceTests {
-    static func config(pid: Int32, memfd: String, extra: String = "") -> String {
-        """
-        [daemon]
-        scan_interval = "1s"
-        log_level = "info"
-
-        [policy]
-        cold_age = "3s"
-        max_backoff = "10m"
-        \(extra)
-
-        [[region]]
-        name = "vm1"
-        pid = \(pid)
-        memfd = "\(memfd)"
-        """
-    }
-
+/// Its bars are in time (converged within 20 s, few hot-set refaults over two minutes, which a guest starved of
+/// CPU would fail), so it needs the machine to itself: an Exclusive* suite.
+extension ExclusiveTests {
+@Suite struct Convergence {
     @Test func coldPagesGoToSwapHotPagesStayAndTheGuestKeepsRunning() throws {
         try HostRequirements.requireRoot()
         try HostRequirements.requireSwap(freeBytes: 1 << 30)
         let guest = try GuestSim(["--size", "512MiB", "--hot-percent", "20"])
         let notify = try NotifyListener()
-        let daemon = try DaemonProcess(config: Self.config(pid: guest.pid, memfd: guest.memfd),
+        let daemon = try DaemonProcess(config: ConvergingConfig.text(pid: guest.pid, memfd: guest.memfd),
                                        environment: ["NOTIFY_SOCKET": notify.path])
         let started = Date()
         let cold = guest.hotPages..<guest.pages
@@ -56,13 +41,13 @@ import Testing
             let line = try guest.output.line(startingWith: "STAT", timeout: 5)
             stats.append((Date().timeIntervalSince(started), line))
         }
-        let majflt = { (line: String) in Int(GuestSim.fields(of: line)["majflt"] ?? "") ?? 0 }
+        let majflt = { (line: String) in try GuestSim.number("majflt", of: line) }
         let worst = stats.map { Double(GuestSim.fields(of: $0.line)["max_pass_ms"] ?? "") ?? 0 }.max() ?? 0
         let worstConverging = stats.filter { $0.at <= seconds + 1 }
             .map { Double(GuestSim.fields(of: $0.line)["max_pass_ms"] ?? "") ?? 0 }.max() ?? 0
-        let at60 = stats.last { $0.at <= 60 }.map { majflt($0.line) } ?? 0
-        let at30 = stats.last { $0.at <= 30 }.map { majflt($0.line) } ?? 0
-        let last = stats.last.map { majflt($0.line) } ?? 0
+        let at60 = try majflt(try #require(stats.last { $0.at <= 60 }).line)
+        let at30 = try majflt(try #require(stats.last { $0.at <= 30 }).line)
+        let last = try majflt(try #require(stats.last).line)
         let steadyPerMinute = Double(last - at30) / ((stats.last!.at - 30) / 60)
         print("hot-set refaults: total \(last), last 60 s \(last - at60) (\(guest.hotPages) hot pages), "
               + "after 30 s \(String(format: "%.1f", steadyPerMinute)) per minute; "
@@ -79,8 +64,9 @@ import Testing
         #expect(verify.bad == 0 && verify.ok == guest.pages)
 
         let usage = try ProcessUsage(pid: daemon.pid)
-        let ownText = ProcessUsage.residentKiB(ofMappingsOf: daemon.process.executableURL!.path, pid: daemon.pid)
-        print("daemon: \(String(format: "%.2f", usage.cpuSeconds / (Date().timeIntervalSince(started) / 60))) CPU s per minute, "
+        let ownText = try ProcessUsage.residentKiB(ofMappingsOf: daemon.process.executableURL!.path, pid: daemon.pid)
+        let cpuPerMinute = usage.cpuSeconds / (Date().timeIntervalSince(started) / 60)
+        print("daemon: \(String(format: "%.2f", cpuPerMinute)) CPU s per minute, "
               + "RSS \(usage.residentKiB / 1024) MiB, of which \(ownText / 1024) MiB its own executable's pages")
         // The budget is for the daemon as shipped (a release build). The tests run a debug build, whose own
         // executable is about three times larger: its pages are left out of the figure checked here.
@@ -90,4 +76,5 @@ import Testing
         #expect(daemon.waitForExit(timeout: 10) == 0)
         _ = notify
     }
+}
 }

@@ -33,39 +33,26 @@ import Testing
         ])
     }
 
-    /// The region names `pageoutctl --json regions` lists, or nil while the daemon does not answer.
+    /// The region names `pageoutctl --json regions` lists (the ListRegions reply), or nil while the daemon does
+    /// not answer. Any other shape fails: a reader that found no names in it would pass every "nothing registered".
     static func regionNames(socket: String) throws -> [String]? {
         let result = try runToEnd([BuildProducts.url(of: "pageoutctl").path, "--socket", socket, "--json", "regions"])
         guard result.status == 0 else { return nil }
-        guard let json = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) else {
-            throw TestFailure("unparseable `pageoutctl --json regions`: \(result.output)")
+        let json = try? JSONSerialization.jsonObject(with: Data(result.output.utf8))
+        guard let regions = (json as? [String: Any])?["regions"] as? [[String: Any]] else {
+            throw TestFailure("`pageoutctl --json regions` is not {\"regions\": [...]}: \(result.output)")
         }
-        return names(in: json)
-    }
-
-    /// Every `name` string of the regions in a `--json regions` reply, whatever its shape (a list of regions or
-    /// an object holding one).
-    static func names(in json: Any) -> [String] {
-        if let list = json as? [Any] {
-            return list.flatMap { element -> [String] in
-                if let region = element as? [String: Any], let name = region["name"] as? String { return [name] }
-                return names(in: element)
-            }
+        return try regions.map { region in
+            guard let name = region["name"] as? String else { throw TestFailure("a region without a name: \(region)") }
+            return name
         }
-        if let object = json as? [String: Any] {
-            return object.values.flatMap { names(in: $0) }
-        }
-        return []
     }
 
     /// Waits until the daemon answers on `socket`.
     static func waitForDaemon(socket: String, daemon: DaemonProcess) throws {
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if try regionNames(socket: socket) != nil { return }
-            usleep(100_000)
+        try Eventually.wait(for: "the daemon answering on \(socket)", describe: { daemon.stderrText }) {
+            try regionNames(socket: socket) != nil
         }
-        throw TestFailure("the daemon did not answer on \(socket): \(daemon.stderrText)")
     }
 
     @Test func startedRegistersAndStoppedUnregisters() throws {

@@ -8,7 +8,7 @@ final class VarlinkTestClient {
     private var buffer: [UInt8] = []
 
     /// Connects to `path`, retrying for `timeout` seconds while the daemon starts.
-    init(path: String, timeout: Double = 30) throws {
+    init(path: String, timeout: Double = Eventually.defaultTimeout) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let fd = UnixStreamSocket.connect(to: path) {
@@ -152,7 +152,7 @@ final class ControlDaemon {
     }
 
     /// A client of this daemon.
-    func client(timeout: Double = 30) throws -> VarlinkTestClient {
+    func client(timeout: Double = Eventually.defaultTimeout) throws -> VarlinkTestClient {
         try VarlinkTestClient(path: socketPath, timeout: timeout)
     }
 
@@ -162,5 +162,47 @@ final class ControlDaemon {
         let status = daemon.waitForExit(timeout: 15)
         daemon = try DaemonProcess(config: Self.config(directory: directory, extra: extra, daemonExtra: daemonExtra))
         return status
+    }
+}
+
+extension VarlinkTestClient {
+    /// The number of scan rounds the daemon finished (GetStatus).
+    func scans() throws -> Int {
+        let reply = try call("io.pageoutd.GetStatus")
+        guard let scans = (reply.parameters["status"] as? [String: Any])?["scans"] as? Int else {
+            throw TestFailure("no scan count in \(reply)")
+        }
+        return scans
+    }
+
+    /// Waits until the daemon finished `count` scan rounds more than `from`; returns its count then. Tests count
+    /// rounds, not seconds: a loaded machine stretches a round, never changes what it does.
+    @discardableResult
+    func waitForRounds(_ count: Int, after from: Int) throws -> Int {
+        try Eventually.value("\(count) scan rounds after round \(from)", interval: 0.05) {
+            let now = try scans()
+            return now >= from + count ? now : nil
+        }
+    }
+
+    /// Region `name`'s status (GetRegion); throws on an error reply.
+    func region(_ name: String) throws -> [String: Any] {
+        let reply = try call("io.pageoutd.GetRegion", ["name": name])
+        guard let region = reply.parameters["region"] as? [String: Any] else {
+            throw TestFailure("GetRegion: \(reply)")
+        }
+        return region
+    }
+
+    /// Polls GetRegion `name` until `condition` holds; returns the region's status then.
+    @discardableResult
+    func waitForRegion(_ name: String, _ what: String,
+                       _ condition: ([String: Any]) -> Bool) throws -> [String: Any] {
+        var last: [String: Any] = [:]
+        return try Eventually.value("region \(name): \(what)", interval: 0.2, describe: { "\(last)" }) {
+            last = try call("io.pageoutd.GetRegion", ["name": name])
+            guard let region = last.parameters["region"] as? [String: Any], condition(region) else { return nil }
+            return region
+        }
     }
 }

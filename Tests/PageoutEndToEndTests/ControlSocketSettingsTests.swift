@@ -49,11 +49,10 @@ import Testing
     }
 
     @Test func aSocketPassedBySystemdIsUsedAndNotBound() throws {
-        guard let activator = ["/usr/bin/systemd-socket-activate", "/lib/systemd/systemd-socket-activate",
-                               "/usr/lib/systemd/systemd-socket-activate"]
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            try Test.cancel("needs systemd-socket-activate (package systemd)")
-        }
+        let activator = try HostRequirements.requireExecutable([
+            "/usr/bin/systemd-socket-activate", "/lib/systemd/systemd-socket-activate",
+            "/usr/lib/systemd/systemd-socket-activate",
+        ], package: "systemd")
         let directory = "/tmp/pageoutd-act-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -99,7 +99,7 @@ import Testing
         client.send(method: "io.pageoutd.GetStatus", more: true)
         var scans: [Int] = []
         for _ in 0..<3 {
-            let reply = try #require(try client.read(timeout: 10))
+            let reply = try #require(try client.read(timeout: 60))
             #expect(reply["continues"] as? Bool == true, "\(reply)")
             scans.append(((reply.parameters["status"] as? [String: Any])?["scans"] as? Int) ?? -1)
         }

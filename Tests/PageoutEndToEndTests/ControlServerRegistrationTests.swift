@@ -18,7 +18,7 @@ import Testing
         #expect(try client.call("io.pageoutd.Register", ["name": "vm1", "pid": Int(guest.pid), "memfd": guest.memfd])
             .errorName == "io.pageoutd.RegionExists")
         #expect(try regionNames(client) == ["vm1"])
-        let pagedOut = try waitForRegion(client, timeout: 30) { ($0["paged_out"] as? Int ?? 0) > 0 }
+        let pagedOut = try client.waitForRegion("vm1", "paged out") { ($0["paged_out"] as? Int ?? 0) > 0 }
         print("registered region paged out \(pagedOut["paged_out"] ?? 0) bytes")
         let saved = try String(contentsOfFile: daemon.registrationsPath, encoding: .utf8)
         #expect(saved.contains("\"vm1\"") && saved.contains("\"start_time\""), "\(saved)")
@@ -45,13 +45,10 @@ import Testing
         _ = try client.call("io.pageoutd.Register", ["name": "vm1", "pid": Int(guest.pid), "memfd": guest.memfd])
         #expect(try String(contentsOfFile: daemon.registrationsPath, encoding: .utf8).contains("vm1"))
         guest.stop(signal: SIGKILL)
-        _ = try waitForRegion(client, timeout: 15) { $0["state"] as? String == "gone" }
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline,
-              (try String(contentsOfFile: daemon.registrationsPath, encoding: .utf8)).contains("vm1") {
-            usleep(100_000)
+        try client.waitForRegion("vm1", "gone") { $0["state"] as? String == "gone" }
+        try Eventually.wait(for: "vm1 out of the persisted registrations") {
+            !(try String(contentsOfFile: daemon.registrationsPath, encoding: .utf8)).contains("vm1")
         }
-        #expect(!(try String(contentsOfFile: daemon.registrationsPath, encoding: .utf8)).contains("vm1"))
         #expect(try client.call("io.pageoutd.Unregister", ["name": "vm1"]).errorName == nil)
         #expect(try regionNames(client) == [])
     }
@@ -60,18 +57,5 @@ import Testing
     private func regionNames(_ client: VarlinkTestClient) throws -> [String] {
         let reply = try client.call("io.pageoutd.ListRegions")
         return (reply.parameters["regions"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-    }
-
-    /// Polls GetRegion vm1 until `condition` holds.
-    private func waitForRegion(_ client: VarlinkTestClient, timeout: Double,
-                               _ condition: ([String: Any]) -> Bool) throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(timeout)
-        var last: [String: Any] = [:]
-        while Date() < deadline {
-            last = try client.call("io.pageoutd.GetRegion", ["name": "vm1"])
-            if let region = last.parameters["region"] as? [String: Any], condition(region) { return region }
-            usleep(200_000)
-        }
-        throw TestFailure("region vm1 did not get there within \(timeout) s: \(last)")
     }
 }
