@@ -6,8 +6,10 @@ public enum Journald {
     public static let isRunning = FileManager.default.fileExists(atPath: "/run/systemd/journal/socket")
 
     /// The newest entry with `field=value`, as journalctl's JSON object, or nil when none arrived within `timeout`
-    /// seconds (journald writes asynchronously; a loaded machine may take seconds) or journalctl is missing.
-    public static func entry(field: String, value: String, timeout: Double = 30) async throws -> [String: Any]? {
+    /// seconds or journalctl is missing. The default is generous: it counts from the call, and on a loaded machine
+    /// the process that logs may itself take tens of seconds to start (seen: 45 s while the whole suite ran).
+    public static func entry(field: String, value: String,
+                             timeout: Double = 2 * Eventually.defaultTimeout) async throws -> [String: Any]? {
         guard let journalctl = HostRequirements.journalctl else { return nil }
         let deadline = Date().addingTimeInterval(timeout)
         repeat {
