@@ -28,6 +28,8 @@ public struct PageoutService: Service {
         self.control = control
     }
 
+    /// Runs the first round, says READY=1, then serves SIGHUP reloads and the control socket while the scan
+    /// loop runs; returns after STOPPING=1 once graceful shutdown ended the loop.
     public func run() async throws {
         await supervisor.start()
         let first = await supervisor.scanRound()

@@ -13,9 +13,9 @@ public struct PreflightFinding: Sendable, Hashable, CustomStringConvertible {
         case info
     }
 
-    /// How much it matters.
+    /// Whether start-up stops (fatal), the daemon runs with less (warning), or nothing is wrong (info).
     public var severity: Severity
-    /// The sentence.
+    /// What was found, for the log and, with a fatal finding, for systemd's STATUS=.
     public var sentence: String
     /// The errno to report to systemd with a fatal finding.
     public var errno: Int32 = 0
@@ -36,15 +36,17 @@ public enum Preflight {
         }
         findings.append(features.pagemapScan
             ? .init(severity: .info, sentence: "PAGEMAP_SCAN is available: pagemap is read as runs")
-            : .init(severity: .warning, sentence: "this kernel has no PAGEMAP_SCAN (Linux 6.7): pagemap is read with pread, which is slower"))
+            : .init(severity: .warning, sentence: "this kernel has no PAGEMAP_SCAN (Linux 6.7): "
+                        + "pagemap is read with pread, which is slower"))
         if !features.cachestat {
-            findings.append(.init(severity: .info, sentence: "this kernel has no cachestat (Linux 6.5): only cross-checks use it"))
+            findings.append(.init(severity: .info,
+                                  sentence: "this kernel has no cachestat (Linux 6.5): only cross-checks use it"))
         }
         do {
             let missing = Capability.missing(from: try procfs.ownEffectiveCapabilities())
             for capability in missing {
-                findings.append(.init(severity: .warning,
-                                      sentence: "capability \(capability.name) is missing: it is needed \(capability.purpose)"))
+                let sentence = "capability \(capability.name) is missing: it is needed \(capability.purpose)"
+                findings.append(.init(severity: .warning, sentence: sentence))
             }
         } catch {
             findings.append(.init(severity: .warning, sentence: "cannot read this process's capabilities: \(error)"))
@@ -52,10 +54,12 @@ public enum Preflight {
         do {
             let swap = try procfs.swapStatus()
             if let reason = swap.unusableReason {
-                findings.append(.init(severity: .warning, sentence: "\(reason): nothing will be paged out until swap is usable"))
+                findings.append(.init(severity: .warning,
+                                      sentence: "\(reason): nothing will be paged out until swap is usable"))
             } else {
-                findings.append(.init(severity: .info,
-                                      sentence: "swap: \(swap.deviceCount) device(s), \(swap.freeBytes >> 20) MiB free of \(swap.totalBytes >> 20) MiB"))
+                let sentence = "swap: \(swap.deviceCount) device(s), \(swap.freeBytes >> 20) MiB free"
+                    + " of \(swap.totalBytes >> 20) MiB"
+                findings.append(.init(severity: .info, sentence: sentence))
             }
         } catch {
             findings.append(.init(severity: .warning, sentence: "cannot read swap figures: \(error)"))

@@ -11,7 +11,7 @@ public actor StatusBoard {
     private var subscribers: [Int: AsyncStream<DaemonStatus>.Continuation] = [:]
     private var nextSubscriber = 0
 
-    /// An empty board.
+    /// A board that answers `DaemonStatus()` and no metrics until the supervisor's first publish.
     public init() {}
 
     /// The last published status.

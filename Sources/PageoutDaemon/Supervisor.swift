@@ -6,11 +6,12 @@ import PageoutLinux
 /// The daemon's one owner of region state: the configuration in force, every region, the shared rate limit, the
 /// open scan windows, and one scan round at a time.
 ///
-/// It runs on a thread of its own: scanning (pagemap, mincore, SEEK_DATA) and paging out (a 1 GiB MADV_PAGEOUT
-/// takes most of a second) block in the kernel, and must never hold a thread of Swift's cooperative pool, which
+/// It runs on a thread of its own: scanning (pagemap, mincore, SEEK_DATA) and paging out (MADV_PAGEOUT reclaims
+/// in the calling thread) block in the kernel, and must never hold a thread of Swift's cooperative pool, which
 /// on a 2-core host has two. Status and metrics are read from the `StatusBoard`, which never waits for a round.
 public actor Supervisor {
     private let executor = ThreadExecutor(name: "pageoutd-round")
+    /// The supervisor's own thread (see `ThreadExecutor`): every isolated method runs there.
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// Where status and metrics go after every round and every change.
@@ -84,7 +85,8 @@ public actor Supervisor {
         await publishRegions()
     }
 
-    /// The time between rounds.
+    /// The time between rounds (`[daemon] scan_interval`); the service's loop reads it before every sleep, so a
+    /// reload takes effect at the next round.
     public var scanInterval: Duration { configuration.daemon.scanInterval }
 
     /// Pauses or resumes a region, or all of them (`region` nil); returns the names affected.

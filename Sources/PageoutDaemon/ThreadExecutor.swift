@@ -19,6 +19,7 @@ public final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
         thread.start()
     }
 
+    /// Queues `job` to run on the thread after the jobs queued before it.
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
@@ -27,6 +28,7 @@ public final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
+    /// This executor for an actor's `unownedExecutor`, which does not retain it: the actor stores the executor.
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
     }

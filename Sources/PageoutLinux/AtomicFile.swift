@@ -12,7 +12,7 @@ import SystemPackage
 /// directory through one descriptor, so a directory renamed meanwhile cannot redirect the rename. On failure the
 /// temporary file is removed and the old file stays as it was.
 public struct AtomicFile: Sendable {
-    /// The file.
+    /// The path as given: what error messages name, and what the rename replaces.
     public let path: String
     /// The directory the file is in.
     public let directory: String

@@ -15,7 +15,10 @@ public final class PagemapFile: Sendable {
     /// The page size in bytes.
     public let pageSize: Int
 
-    /// Opens the pagemap of `process`.
+    /// Opens the pagemap of `process`, after the handle exists, and checks the process is still alive then.
+    ///
+    /// - Throws: `ProcessExited` when it has exited (before or during the open), `SystemCallError` for the rest
+    ///   (EACCES without ptrace access to the VMM).
     public init(process: ProcessHandle) throws {
         let path = process.procPath("pagemap").string
         do {

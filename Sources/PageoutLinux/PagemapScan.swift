@@ -8,7 +8,7 @@ public struct PageRun: Sendable, Hashable {
     /// The categories of every page in the run, restricted to the ones asked for.
     public var categories: PageCategories
 
-    /// Creates a run.
+    /// A run of `addresses`, every page of which has `categories` (tests build the kernel's answers with it).
     public init(addresses: AddressRange, categories: PageCategories) {
         self.addresses = addresses
         self.categories = categories
@@ -56,7 +56,8 @@ extension PagemapFile {
                 found = try Syscalls.scanPagemap(descriptor, &argument, target: "pid \(process.pid), \(range)")
             } catch {
                 switch error.errno {
-                case .inappropriateIOCTLForDevice, .noFunction: throw PagemapScanUnsupported(errno: error.errno.rawValue)
+                case .inappropriateIOCTLForDevice, .noFunction:
+                    throw PagemapScanUnsupported(errno: error.errno.rawValue)
                 case .noSuchProcess: throw ProcessExited(pid: process.pid, during: "scanning pagemap")
                 default: throw error
                 }

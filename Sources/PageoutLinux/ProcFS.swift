@@ -113,12 +113,12 @@ public struct ProcFS: Sendable, Hashable {
 
 /// A /proc file whose text the parser rejected: the path and the parser's error (which names line and problem).
 public struct ProcFileParseError: Error, Sendable, CustomStringConvertible {
-    /// The file.
+    /// The /proc file whose text was rejected.
     public var path: FilePath
     /// The parser's error: `MapsParseError` or `ProcTextParseError`.
     public var underlying: any Error & Sendable
 
-    /// Creates the error for `path`.
+    /// The error of the parser for the text read from `path`; `underlying` keeps the line and problem.
     public init(path: FilePath, underlying: any Error & Sendable) {
         self.path = path
         self.underlying = underlying

@@ -8,7 +8,7 @@ public struct ProcessExited: Error, Sendable, Equatable, CustomStringConvertible
     /// What pageoutd was doing when it noticed, e.g. `"reading pagemap"`.
     public var during: String
 
-    /// Creates the error for `pid`, noticed `during` an operation.
+    /// `during` completes "noticed while ...", e.g. `"opening a pidfd"`.
     public init(pid: Int32, during: String) {
         self.pid = pid
         self.during = during
@@ -77,6 +77,6 @@ public final class ProcessHandle: Sendable {
 
     /// The path of `name` in the process's /proc directory, e.g. `pagemap` or `map_files/START-END`.
     public func procPath(_ name: String) -> FilePath {
-        procfs.root.appending("\(pid)").appending(name)
+        procfs.path(pid: pid, name)
     }
 }

@@ -3,9 +3,9 @@ import SystemPackage
 
 /// A region's VMM could not be identified from its pid file.
 public struct PidFileUnreadable: Error, Sendable, CustomStringConvertible {
-    /// The pid file.
+    /// The pid file, as configured.
     public var path: String
-    /// What went wrong.
+    /// What went wrong, completing "pid file PATH ...", e.g. `"is empty"`.
     public var problem: String
     public var description: String { "pid file \(path) \(problem)" }
 }
@@ -30,7 +30,8 @@ public struct RegionResolver: Sendable {
             do {
                 text = try ProcFile.read(FilePath(path))
             } catch {
-                throw PidFileUnreadable(path: path, problem: "cannot be read: \(error.errno.symbolicName) (\(error.errno))")
+                throw PidFileUnreadable(path: path,
+                                        problem: "cannot be read: \(error.errno.symbolicName) (\(error.errno))")
             }
             switch PidFile.parse(text) {
             case .success(let pid): return pid

@@ -101,7 +101,7 @@ public struct MappingChanged: Error, Sendable, CustomStringConvertible {
     /// The map_files path that no longer matches.
     public var path: String
 
-    /// Creates the error for `mapping` of `pid`, found changed through `path`.
+    /// `mapping` of `pid` as maps described it, and the `path` it was opened (or checked) through.
     public init(pid: Int32, mapping: MemoryMapping, path: String) {
         self.pid = pid
         self.mapping = mapping

@@ -35,20 +35,13 @@ extension ShmemRegion {
         var repaired = 0
         for run in pages {
             try forEachViewPart(of: run) { view, part in
-                var first = part.lowerBound
-                while first < part.upperBound {
-                    let chunk = first..<min(first + scratch.count, part.upperBound)
-                    try view.residency(of: chunk, into: scratch.baseAddress!)
-                    var index = 0
-                    while index < chunk.count {
-                        guard scratch[index] & 1 != 0 else { index += 1; continue }
-                        var end = index + 1
-                        while end < chunk.count, end - index < Self.repairStepPages, scratch[end] & 1 != 0 { end += 1 }
-                        try view.pageOut((chunk.lowerBound + index)..<(chunk.lowerBound + end))
-                        repaired += end - index
-                        index = end
+                try view.forEachResidencyRun(in: part, scratch: scratch) { pages, resident in
+                    guard resident else { return }
+                    for step in stride(from: pages.lowerBound, to: pages.upperBound, by: Self.repairStepPages) {
+                        let stepPages = step..<min(step + Self.repairStepPages, pages.upperBound)
+                        try view.pageOut(stepPages)
+                        repaired += stepPages.count
                     }
-                    first = chunk.upperBound
                 }
             }
         }

@@ -10,13 +10,13 @@ import SystemPackage
 public final class ShmemRegion: Sendable {
     /// The VMM.
     public let process: ProcessHandle
-    /// Its pagemap.
+    /// Its pagemap, opened after the pidfd and bound to the VMM's mm.
     public let pagemap: PagemapFile
     /// The mappings that make up the region, in address order, as /proc/PID/maps described them.
     public let mappings: [MemoryMapping]
     /// The daemon's view of each mapping (same order).
     public let views: [ShmemView]
-    /// The region's pages.
+    /// How region page indexes map to the VMM's addresses and the files' offsets, mapping after mapping.
     public let layout: RegionLayout
 
     /// Opens the region of `process` that `source` selects.
@@ -67,11 +67,6 @@ public final class ShmemRegion: Sendable {
 
     /// Calls `body` with each view and the part of region pages `pages` that falls in it, as view page indexes.
     func forEachViewPart(of pages: Range<Int>, _ body: (ShmemView, Range<Int>) throws -> Void) rethrows {
-        for (index, segment) in layout.segments.enumerated() {
-            let segmentPages = segment.firstPage..<(segment.firstPage + layout.pageCount(ofSegment: index))
-            let overlap = pages.clamped(to: segmentPages)
-            guard !overlap.isEmpty else { continue }
-            try body(views[index], (overlap.lowerBound - segment.firstPage)..<(overlap.upperBound - segment.firstPage))
-        }
+        try layout.forEachSegmentPart(of: pages) { index, _, part in try body(views[index], part) }
     }
 }

@@ -20,7 +20,7 @@ public final class ShmemView: @unchecked Sendable {
     public let length: Int
     /// The file offset the view starts at.
     public let fileOffset: UInt64
-    /// The page size in bytes.
+    /// The page size in bytes, which view page indexes count in.
     public let pageSize: Int
 
     /// Maps `length` bytes of `file` from `fileOffset`, PROT_READ and MAP_SHARED.
@@ -49,6 +49,27 @@ public final class ShmemView: @unchecked Sendable {
         guard !pages.isEmpty else { return }
         try Syscalls.residency(of: base + pages.lowerBound * pageSize, length: pages.count * pageSize, into: residency,
                                target: "\(file.path) pages \(pages)")
+    }
+
+    /// Calls `body` with the runs of view pages `pages`, in order, each all resident (true) or all not (false),
+    /// from mincore in chunks of at most `scratch.count` pages (a run is split where a chunk ends).
+    func forEachResidencyRun(
+        in pages: Range<Int>, scratch: UnsafeMutableBufferPointer<UInt8>, _ body: (Range<Int>, Bool) throws -> Void
+    ) throws {
+        var first = pages.lowerBound
+        while first < pages.upperBound {
+            let chunk = first..<min(first + scratch.count, pages.upperBound)
+            try residency(of: chunk, into: scratch.baseAddress!)
+            var index = 0
+            while index < chunk.count {
+                let resident = scratch[index] & 1 != 0
+                var end = index + 1
+                while end < chunk.count, (scratch[end] & 1 != 0) == resident { end += 1 }
+                try body((chunk.lowerBound + index)..<(chunk.lowerBound + end), resident)
+                index = end
+            }
+            first = chunk.upperBound
+        }
     }
 
     /// Pages `pages` of the view out to swap: MADV_POPULATE_READ, then MADV_PAGEOUT, then MADV_DONTNEED.

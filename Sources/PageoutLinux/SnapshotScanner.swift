@@ -20,9 +20,9 @@ public enum PagemapMethod: String, Sendable, CaseIterable {
 /// 3. Otherwise (a foreign reader left pages resident, or the counts moved while they were read) each unmapped
 ///    page is looked up: mincore on the daemon's untouched view, then SEEK_DATA for the non-resident ones.
 ///
-/// The per-page lookups of step 3 cost about 100-150 ns per swapped page on Linux 6.18 (a swap-cache lookup
-/// each, in mincore and cachestat alike); steps 1 and 2 cost about what a pagemap read costs. None of these
-/// reads faults a page in or sets an accessed bit, so scanning never skews reclaim.
+/// Step 3 looks every swapped page up in the swap cache (mincore and cachestat alike), so it costs several times
+/// what steps 1 and 2 do (README.md, Benchmarks). None of these reads faults a page in or sets an accessed bit,
+/// so scanning never skews reclaim.
 public final class SnapshotScanner {
     /// The region scanned.
     public let region: ShmemRegion
@@ -39,7 +39,8 @@ public final class SnapshotScanner {
     private let runs: UnsafeMutableBufferPointer<pageout_page_region>
     private let residency: UnsafeMutableBufferPointer<UInt8>
 
-    /// Creates a scanner; `method` nil picks PAGEMAP_SCAN where the kernel has it.
+    /// A scanner of `region` reading pagemap `slicePages` pages at a time (its buffers are sized by it); `method`
+    /// nil picks PAGEMAP_SCAN where the kernel has it.
     public init(region: ShmemRegion, method: PagemapMethod? = nil, slicePages: Int = 32_768) {
         precondition(slicePages > 0, "a slice has at least one page")
         self.region = region
@@ -62,23 +63,13 @@ public final class SnapshotScanner {
     /// - Throws: `ProcessExited` if the VMM exits while it is scanned; `SystemCallError` for other failures.
     public func snapshot() throws -> PageSnapshot {
         var snapshot = PageSnapshot(layout: region.layout)
-        for (index, segment) in region.layout.segments.enumerated() {
-            let pages = region.layout.pageCount(ofSegment: index)
-            var first = 0
-            while first < pages {
-                let slice = first..<min(first + slicePages, pages)
-                try forEachMappedRun(in: slice, of: segment) {
-                    snapshot.record(.mapped, pages: ($0.lowerBound + segment.firstPage)..<($0.upperBound + segment.firstPage))
-                }
-                first = slice.upperBound
-            }
-        }
+        try forEachMappedRun(in: 0..<region.layout.pageCount) { snapshot.record(.mapped, pages: $0) }
         let swap = try region.process.procfs.ownSwapBytes(
             mappingsStartingAt: Set(region.views.map { UInt64(UInt(bitPattern: $0.base)) }))
         var paths: [SnapshotPath] = []
-        for (index, segment) in region.layout.segments.enumerated() {
+        for index in region.layout.segments.indices {
             let view = region.views[index]
-            let pages = segment.firstPage..<(segment.firstPage + region.layout.pageCount(ofSegment: index))
+            let pages = region.layout.pages(ofSegment: index)
             let swappedBytes = swap[UInt64(UInt(bitPattern: view.base))]
             if !alwaysPageByPage, try classifyByCounts(pages, view: view, swappedBytes: swappedBytes, into: &snapshot) {
                 paths.append(.counts)
@@ -108,19 +99,7 @@ public final class SnapshotScanner {
         }
         var mapped = PageBitmap(count: region.layout.pageCount)
         for span in spans {
-            for (index, segment) in region.layout.segments.enumerated() {
-                let segmentPages = segment.firstPage..<(segment.firstPage + region.layout.pageCount(ofSegment: index))
-                let overlap = span.clamped(to: segmentPages)
-                var first = overlap.lowerBound - segment.firstPage
-                let end = overlap.upperBound - segment.firstPage
-                while first < end {
-                    let slice = first..<min(first + slicePages, end)
-                    try forEachMappedRun(in: slice, of: segment) {
-                        mapped.set(($0.lowerBound + segment.firstPage)..<($0.upperBound + segment.firstPage))
-                    }
-                    first = slice.upperBound
-                }
-            }
+            try forEachMappedRun(in: span) { mapped.set($0) }
         }
         try region.process.checkAlive(during: "re-reading pagemap")
         mapped.formIntersection(wanted)
@@ -155,21 +134,14 @@ public final class SnapshotScanner {
         unmapped.set(pages)
         unmapped.subtract(snapshot.mapped)
         try unmapped.forEachRun(in: pages) { run in
-            var first = run.lowerBound
-            while first < run.upperBound {
-                let chunk = first..<min(first + residency.count, run.upperBound)
-                let local = (chunk.lowerBound - pages.lowerBound)..<(chunk.upperBound - pages.lowerBound)
-                try view.residency(of: local, into: residency.baseAddress!)
-                var index = 0
-                while index < chunk.count {
-                    let resident = residency[index] & 1 != 0
-                    var end = index + 1
-                    while end < chunk.count, (residency[end] & 1 != 0) == resident { end += 1 }
-                    let part = (chunk.lowerBound + index)..<(chunk.lowerBound + end)
-                    if resident { snapshot.record(.residentUnmapped, pages: part) } else { unresolved.set(part) }
-                    index = end
+            let local = (run.lowerBound - pages.lowerBound)..<(run.upperBound - pages.lowerBound)
+            try view.forEachResidencyRun(in: local, scratch: residency) { part, resident in
+                let regionPages = (part.lowerBound + pages.lowerBound)..<(part.upperBound + pages.lowerBound)
+                if resident {
+                    snapshot.record(.residentUnmapped, pages: regionPages)
+                } else {
+                    unresolved.set(regionPages)
                 }
-                first = chunk.upperBound
             }
         }
         guard unresolved.setCount(in: pages) > 0 else { return }
@@ -192,6 +164,21 @@ public final class SnapshotScanner {
             allocated.set((pages.lowerBound + first)..<(pages.lowerBound + last))
         }
         return allocated
+    }
+
+    /// Calls `body` with the runs of region pages `pages` that the VMM maps, in order, reading pagemap one slice of
+    /// at most `slicePages` pages at a time (a run is split where a slice or a segment ends).
+    private func forEachMappedRun(in pages: Range<Int>, _ body: (Range<Int>) throws -> Void) throws {
+        try region.layout.forEachSegmentPart(of: pages) { _, segment, part in
+            var first = part.lowerBound
+            while first < part.upperBound {
+                let slice = first..<min(first + slicePages, part.upperBound)
+                try forEachMappedRun(in: slice, of: segment) {
+                    try body(($0.lowerBound + segment.firstPage)..<($0.upperBound + segment.firstPage))
+                }
+                first = slice.upperBound
+            }
+        }
     }
 
     /// Calls `body` with the runs of pages of `slice` (segment page indexes) that the VMM maps, in order.

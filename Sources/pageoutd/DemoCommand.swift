@@ -51,7 +51,8 @@ struct DemoCommand: AsyncParsableCommand {
         report(region, converged: converged, guest: guest, out: out)
         try await demonstrateScan(supervisor: supervisor, guest: guest, out: out, before: region.swappedBytes)
         out.line("")
-        out.line("Next: `pageoutd --check-config Config/pageoutd.toml` shows every setting; install the daemon with the")
+        out.line("Next: `pageoutd --check-config Config/pageoutd.toml` shows every setting; install the daemon "
+                 + "with the")
         out.line("units in systemd/ and query it with `pageoutctl status`; README.md explains how it decides.")
     }
 
@@ -98,11 +99,14 @@ struct DemoCommand: AsyncParsableCommand {
         out.line("")
         out.line(converged.map { "Converged after \(Self.seconds($0)):" } ?? "Stopped after \(duration) s:")
         out.line("  cold memory in swap:   \(Self.mib(region.swappedBytes)) of \(Self.mib(coldBytes)) cold")
-        out.line("  hot memory resident:   \(Self.mib(region.mappedBytes)) (the guest's hot set is \(Self.mib(hotBytes)))")
-        out.line("  pages that came back:  \(region.refaultPages) (each one a guest stall; the hot set is \(guest.hotPages) pages)")
+        out.line("  hot memory resident:   \(Self.mib(region.mappedBytes))"
+                 + " (the guest's hot set is \(Self.mib(hotBytes)))")
+        out.line("  pages that came back:  \(region.refaultPages)"
+                 + " (each one a guest stall; the hot set is \(guest.hotPages) pages)")
         if let passes = guest.passes {
-            out.line("  guest hot-loop pass:   \(String(format: "%.2f", passes.first)) ms at start, "
-                     + "\(String(format: "%.2f", passes.mean)) ms now (worst in the last second \(String(format: "%.2f", passes.worst)) ms)")
+            out.line("  guest hot-loop pass:   \(Self.milliseconds(passes.first)) at start, "
+                     + "\(Self.milliseconds(passes.mean)) now"
+                     + " (worst in the last second \(Self.milliseconds(passes.worst)))")
         }
     }
 
@@ -110,7 +114,8 @@ struct DemoCommand: AsyncParsableCommand {
     private static let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
 
     /// A backup tool reads all of the guest's memory; the daemon puts what came back into swap again.
-    private func demonstrateScan(supervisor: Supervisor, guest: DemoGuest, out: DemoOutput, before: UInt64) async throws {
+    private func demonstrateScan(supervisor: Supervisor, guest: DemoGuest, out: DemoOutput,
+                                 before: UInt64) async throws {
         out.line("")
         out.line("Now a backup tool reads every page of the guest's memory (through /proc/\(guest.pid)/map_files),")
         out.line("which brings cold pages back from swap without the guest using them:")
@@ -128,7 +133,8 @@ struct DemoCommand: AsyncParsableCommand {
             if Double(status.regions.first?.swappedBytes ?? 0) >= 0.95 * Double(before) { break }
         }
         let region = status.regions.first ?? RegionStatus(name: "demo-vm")
-        out.line("  \(Self.seconds(started.duration(to: clock.now))) later:          \(Self.mib(region.swappedBytes)) in swap again"
+        out.line("  \(Self.seconds(started.duration(to: clock.now))) later:          "
+                 + "\(Self.mib(region.swappedBytes)) in swap again"
                  + " (\(Self.mib(region.repairedBytes)) repaired), the guest's hot set untouched.")
     }
 
@@ -145,17 +151,23 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
+    /// The progress line of one round: the region's figures, the guest's pass time, and a guard in force.
     static func progressLine(_ status: DaemonStatus, elapsed: Duration, guest: DemoGuest) -> String {
         let region = status.regions.first ?? RegionStatus(name: "demo-vm")
         var line = "\(seconds(elapsed))  mapped \(mib(region.mappedBytes))  swapped \(mib(region.swappedBytes))"
             + "  hot \(mib(region.hotBytes))  paged out \(mib(region.pagedOutBytes))  refaults \(region.refaultPages)"
-        if let passes = guest.passes { line += "  guest pass \(String(format: "%.2f", passes.mean)) ms" }
+        if let passes = guest.passes { line += "  guest pass \(milliseconds(passes.mean))" }
         if let reason = status.guardReason ?? region.reason { line += "  (\(reason))" }
         return line
     }
 
+    /// `bytes` in whole MiB, e.g. `"512 MiB"`.
     static func mib(_ bytes: UInt64) -> String { "\(bytes >> 20) MiB" }
 
+    /// A guest pass time in milliseconds, e.g. `"0.42 ms"`.
+    static func milliseconds(_ value: Double) -> String { String(format: "%.2f ms", value) }
+
+    /// `duration` in seconds to a tenth, e.g. `"3.2 s"`.
     static func seconds(_ duration: Duration) -> String {
         String(format: "%.1f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
     }

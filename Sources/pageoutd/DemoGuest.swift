@@ -3,7 +3,7 @@ import Glibc
 
 /// The built-in guest simulator, run by `pageoutd demo`: its READY line, and its STAT lines as they come.
 final class DemoGuest: @unchecked Sendable {
-    // @unchecked: `latest`, `scanned` and `firstPass` are only touched with `lock` held.
+    // @unchecked: `latestPass`, `firstPass` and `majorFaults` are only touched with `lock` held.
     let process = Process()
     let pid: Int32
     let memfd: String

@@ -27,42 +27,20 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Plan and log pageouts, never carry them out (overrides dry_run in the file).")
     var dryRun = false
 
+    /// Checks the configuration (with --check-config), or runs the daemon until SIGTERM or SIGINT; any problem
+    /// that keeps it from starting is logged, told to systemd (STATUS=, ERRNO=) and exits 1.
     func run() async throws {
         if let checkConfig {
             throw ExitCode(Self.check(path: checkConfig))
         }
         let notifier = SystemdNotifier()
-        let path = config ?? (FileManager.default.fileExists(atPath: Self.defaultConfigPath) ? Self.defaultConfigPath : nil)
-        var configuration = PageoutConfiguration.default
-        if let path {
-            do {
-                configuration = try ConfigLoader.load(path: path)
-            } catch {
-                for line in error.errors { printError("\(line)") }
-                let first = error.errors.first.map { "\($0)" } ?? "\(error)"
-                _ = notifier.fatal(status: "invalid configuration: \(first)", errno: .invalidArgument)
-                throw ExitCode(1)
-            }
-        }
+        let (configuration, path) = try Self.loadConfiguration(config, notifier: notifier)
         LoggingSetup.bootstrap(level: Logger.Level(rawValue: configuration.daemon.logLevel.rawValue) ?? .info)
         let logger = Logger(label: "pageoutd")
         logger.notice("pageoutd starting", metadata: [
             "config": "\(path ?? "built-in default")", "regions": "\(configuration.regions.count)",
             "dry_run": "\(dryRun || configuration.policy.dryRun)"])
-
-        let findings = Preflight.run()
-        for finding in findings {
-            switch finding.severity {
-            case .fatal: logger.critical("preflight: \(finding.sentence)")
-            case .warning: logger.warning("preflight: \(finding.sentence)")
-            case .info: logger.info("preflight: \(finding.sentence)")
-            }
-        }
-        if let fatal = findings.first(where: { $0.severity == .fatal }) {
-            _ = notifier.fatal(status: fatal.sentence, errno: Errno(rawValue: fatal.errno))
-            throw ExitCode(1)
-        }
-
+        try Self.preflight(logger: logger, notifier: notifier)
         // The control socket is bound before the first round, so READY=1 means clients can connect.
         let control: ControlListener
         do {
@@ -79,6 +57,39 @@ struct RunCommand: AsyncParsableCommand {
                                      control: control)
         let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+    }
+
+    /// The configuration of `--config`, else of the default path when that file exists, else the built-in
+    /// default; with the path it came from (nil: built in). An invalid file prints every error and exits 1.
+    private static func loadConfiguration(
+        _ config: String?, notifier: SystemdNotifier
+    ) throws -> (PageoutConfiguration, String?) {
+        let path = config ?? (FileManager.default.fileExists(atPath: defaultConfigPath) ? defaultConfigPath : nil)
+        guard let path else { return (.default, nil) }
+        do {
+            return (try ConfigLoader.load(path: path), path)
+        } catch {
+            for line in error.errors { printError("\(line)") }
+            let first = error.errors.first.map { "\($0)" } ?? "\(error)"
+            _ = notifier.fatal(status: "invalid configuration: \(first)", errno: .invalidArgument)
+            throw ExitCode(1)
+        }
+    }
+
+    /// Logs every preflight finding at its severity; exits 1 on a fatal one.
+    private static func preflight(logger: Logger, notifier: SystemdNotifier) throws {
+        let findings = Preflight.run()
+        for finding in findings {
+            switch finding.severity {
+            case .fatal: logger.critical("preflight: \(finding.sentence)")
+            case .warning: logger.warning("preflight: \(finding.sentence)")
+            case .info: logger.info("preflight: \(finding.sentence)")
+            }
+        }
+        if let fatal = findings.first(where: { $0.severity == .fatal }) {
+            _ = notifier.fatal(status: fatal.sentence, errno: Errno(rawValue: fatal.errno))
+            throw ExitCode(1)
+        }
     }
 
     /// Validates the file at `path`: prints the effective configuration (exit 0) or every error (exit 1).

@@ -178,6 +178,6 @@ public struct ControlLimits: Sendable, Hashable {
     /// How long a connection may wait with no call in progress, or with a reply its client does not read.
     public var idleTimeout: Duration = .seconds(60)
 
-    /// The default limits.
+    /// The limits a control socket has unless `[daemon]` max_clients and client_idle_timeout say otherwise.
     public init() {}
 }

@@ -88,7 +88,8 @@ public final class ControlListener: Sendable {
             do {
                 server = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
             } catch {
-                throw ControlSocketError("cannot bind the control socket \(path): \(error)", errno: Self.errno(of: error))
+                throw ControlSocketError("cannot bind the control socket \(path): \(error)",
+                                         errno: Self.errno(of: error))
             }
             do {
                 try setOwnership(of: path, mode: mode, group: group)

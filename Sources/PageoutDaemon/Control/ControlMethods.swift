@@ -57,61 +57,86 @@ public struct ControlMethods: Sendable {
         }
     }
 
-    /// The methods of `io.pageoutd`.
+    /// The parameters each `io.pageoutd` method takes; the ones not listed take none.
+    static let parameterNames: [String: Set<String>] = [
+        "GetRegion": ["name"], "Register": ["name", "pid", "pidfile", "memfd", "path"], "Unregister": ["name"],
+        "Pause": ["name"], "Resume": ["name"], "PageoutNow": ["name", "bytes"], "BeginScan": ["name"],
+        "EndScan": ["token"],
+    ]
+
+    /// The methods of `io.pageoutd`: a query or an action, after its parameters are checked.
     private func handlePageoutd(_ member: String, call: VarlinkCall) async throws(ControlError) -> ControlOutcome {
-        let parameterNames: [String: Set<String>] = [
-            "GetRegion": ["name"], "Register": ["name", "pid", "pidfile", "memfd", "path"], "Unregister": ["name"],
-            "Pause": ["name"], "Resume": ["name"], "PageoutNow": ["name", "bytes"], "BeginScan": ["name"],
-            "EndScan": ["token"],
-        ]
-        let parameters = try ControlParameters(call.parameters, allowed: parameterNames[member] ?? [])
+        let parameters = try ControlParameters(call.parameters, allowed: Self.parameterNames[member] ?? [])
+        if let outcome = try await query(member, parameters, more: call.more == true) { return outcome }
+        if let reply = try await action(member, parameters) { return .reply(reply) }
+        // `implemented` lists exactly the methods of the two.
+        throw .methodNotFound(call.method)
+    }
+
+    /// The methods that only read, answered from the status board without waiting for a round; nil for the others.
+    private func query(_ member: String, _ parameters: ControlParameters,
+                       more: Bool) async throws(ControlError) -> ControlOutcome? {
+        let board = supervisor.statusBoard
         switch member {
         case "GetStatus":
-            if call.more == true { return .statusUpdates }
-            return .reply(StatusReply(status: WireStatus(await supervisor.statusBoard.current())))
+            if more { return .statusUpdates }
+            return .reply(StatusReply(status: WireStatus(await board.current())))
         case "ListRegions":
-            return .reply(RegionsReply(regions: await supervisor.statusBoard.current().regions.map(WireRegion.init)))
+            return .reply(RegionsReply(regions: await board.current().regions.map(WireRegion.init)))
         case "GetRegion":
             let name = try parameters.string("name")
-            guard let region = await supervisor.statusBoard.current().regions.first(where: { $0.name == name }) else {
+            guard let region = await board.current().regions.first(where: { $0.name == name }) else {
                 throw .regionNotFound(name)
             }
             return .reply(RegionReply(region: WireRegion(region)))
         case "GetMetrics":
-            return .reply(MetricsReply(text: await supervisor.statusBoard.metricsText()))
+            return .reply(MetricsReply(text: await board.metricsText()))
+        default:
+            return nil
+        }
+    }
+
+    /// The methods that change the daemon (`ControlInterface.mutatingMethods`), carried out by the supervisor;
+    /// the reply's parameters, nil for the other methods.
+    private func action(_ member: String,
+                        _ parameters: ControlParameters) async throws(ControlError) -> (any Encodable & Sendable)? {
+        switch member {
         case "Register":
             let registration = try Self.registration(parameters)
-            let status = try await answering { () async throws(DaemonError) in try await supervisor.register(registration) }
-            return .reply(RegionReply(region: WireRegion(status)))
+            let status = try await answering { () async throws(DaemonError) in
+                try await supervisor.register(registration)
+            }
+            return RegionReply(region: WireRegion(status))
         case "Unregister":
             let name = try parameters.string("name")
             try await answering { () async throws(DaemonError) in try await supervisor.unregister(name) }
-            return .reply(EmptyReply())
+            return EmptyReply()
         case "Pause", "Resume":
             let name = try parameters.optionalString("name")
             let names = await supervisor.setPaused(member == "Pause", region: name)
             if let name, names.isEmpty { throw .regionNotFound(name) }
-            return .reply(["names": names])
+            return ["names": names]
         case "PageoutNow":
             let name = try parameters.string("name")
             let bytes = try parameters.optionalInteger("bytes", in: 0...(1 << 53)).map(UInt64.init)
-            let paged = try await answering { () async throws(DaemonError) in try await supervisor.pageoutNow(name, bytes: bytes) }
-            return .reply(["bytes": paged])
+            let paged = try await answering { () async throws(DaemonError) in
+                try await supervisor.pageoutNow(name, bytes: bytes)
+            }
+            return ["bytes": paged]
         case "BeginScan":
             let name = try parameters.string("name")
             let window = try await answering { () async throws(DaemonError) in try await supervisor.beginScan(name) }
-            return .reply(BeginScanReply(token: window.token, cold_pages: window.coldPages))
+            return BeginScanReply(token: window.token, cold_pages: window.coldPages)
         case "EndScan":
             let token = try parameters.string("token")
             let result = try await answering { () async throws(DaemonError) in try await supervisor.endScan(token) }
-            return .reply(EndScanReply(paged_out: result.mappedPagedOut, repaired: result.residentRepaired,
-                                       cold_pages: result.coldPages, swapped_after: result.stillSwapped))
+            return EndScanReply(paged_out: result.mappedPagedOut, repaired: result.residentRepaired,
+                                cold_pages: result.coldPages, swapped_after: result.stillSwapped)
         case "Reload":
             if let problem = await reload() { throw .invalidParameter("configuration", problem) }
-            return .reply(EmptyReply())
+            return EmptyReply()
         default:
-            // `implemented` lists exactly the cases above.
-            throw .methodNotFound(call.method)
+            return nil
         }
     }
 

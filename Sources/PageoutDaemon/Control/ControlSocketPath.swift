@@ -9,7 +9,7 @@ public struct ControlSocketError: Error, Sendable, CustomStringConvertible {
     /// The errno for systemd's ERRNO=.
     public var errno: Errno
 
-    /// Creates the error.
+    /// `message` goes to the log and systemd's STATUS=, `errno` to its ERRNO=.
     public init(_ message: String, errno: Errno) {
         self.message = message
         self.errno = errno

@@ -14,7 +14,7 @@ public struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
     /// Its supplementary groups (SO_PEERGROUPS), sorted; empty when the kernel could not tell.
     public var groups: [UInt32]
 
-    /// Creates credentials.
+    /// Credentials as SO_PEERCRED and SO_PEERGROUPS report them (tests build peers of their choosing).
     public init(pid: Int32, uid: UInt32, gid: UInt32, groups: [UInt32] = []) {
         self.pid = pid
         self.uid = uid

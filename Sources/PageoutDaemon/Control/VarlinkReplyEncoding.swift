@@ -34,7 +34,8 @@ struct ReplyEnvelope: Encodable {
     /// The message: JSON and the NUL that ends it.
     func message(allocator: ByteBufferAllocator) -> ByteBuffer {
         // Every parameter type is a plain struct of strings, numbers and arrays: encoding cannot fail.
-        var bytes = (try? VarlinkFraming.encode(self)) ?? Array(#"{"error":"org.varlink.service.InvalidParameter"}"#.utf8) + [0]
+        var bytes = (try? VarlinkFraming.encode(self))
+            ?? Array(#"{"error":"org.varlink.service.InvalidParameter"}"#.utf8) + [0]
         if bytes.count > VarlinkFraming.maximumMessageBytes + 1 {
             bytes = (try? VarlinkFraming.encode(ReplyEnvelope(.invalidParameter("reply", "longer than 1 MiB")))) ?? [0]
         }

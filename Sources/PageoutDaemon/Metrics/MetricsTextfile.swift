@@ -9,7 +9,7 @@ import SystemPackage
 /// or this round's, never a part. The temporary file's name starts with a dot and ends in `.tmp`, which the
 /// collector (it reads `*.prom`) skips.
 public struct MetricsTextfile: Sendable {
-    /// The file.
+    /// Where the metrics go: a `*.prom` file in node_exporter's textfile directory (`[daemon] metrics_textfile`).
     public let path: String
 
     /// The textfile at `path`, an absolute path.

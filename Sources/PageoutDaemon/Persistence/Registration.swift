@@ -10,7 +10,7 @@ public struct Registration: Codable, Sendable, Hashable {
         /// Field 22 of /proc/PID/stat: clock ticks after boot. A recycled pid has a later one.
         public var startTime: UInt64
 
-        /// Creates an identity.
+        /// The identity of the process `pid` that started `startTime` ticks after boot.
         public init(pid: Int32, startTime: UInt64) {
             self.pid = pid
             self.startTime = startTime
@@ -22,7 +22,8 @@ public struct Registration: Codable, Sendable, Hashable {
         }
     }
 
-    /// The region's name.
+    /// The name the client chose: unique among all regions (the configuration file's win), and the name status,
+    /// metrics and logs use.
     public var name: String
     /// How the VMM is found.
     public var process: RegionConfig.ProcessSource
@@ -31,7 +32,7 @@ public struct Registration: Codable, Sendable, Hashable {
     /// The VMM process when the region was registered (for a pid file: the one it named then).
     public var identity: ProcessIdentity?
 
-    /// Creates a registration.
+    /// A registration as Register asks for it; `identity` is filled in once the VMM has been checked.
     public init(name: String, process: RegionConfig.ProcessSource, memory: RegionConfig.MemorySource,
                 identity: ProcessIdentity? = nil) {
         self.name = name
@@ -50,6 +51,8 @@ public struct Registration: Codable, Sendable, Hashable {
         case name, pid, pidfile, memfd, path, identity
     }
 
+    /// Reads the flat form of `registrations.json`: `pid` or `pidfile`, `memfd` or `path` (the names of Register's
+    /// parameters), and `identity` when saved.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
@@ -66,6 +69,7 @@ public struct Registration: Codable, Sendable, Hashable {
         identity = try container.decodeIfPresent(ProcessIdentity.self, forKey: .identity)
     }
 
+    /// Writes the flat form `init(from:)` reads.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)

@@ -7,7 +7,7 @@ import SystemPackage
 /// A save replaces the file whole (`AtomicFile`), so after a crash or power loss the file is either the old list
 /// or the new one, never a mix.
 public struct RegistrationStore: Sendable {
-    /// The state directory.
+    /// The state directory (`[daemon] state_directory`).
     public let directory: String
 
     /// The store in `directory` (created with mode 0755 at the first save if missing).
@@ -20,7 +20,8 @@ public struct RegistrationStore: Sendable {
 
     /// The registrations saved last; none when the file does not exist.
     ///
-    /// - Throws: `SystemCallError` when the file cannot be read, `RegistrationFileError` when it is not ours.
+    /// - Throws: `RegistrationFileError` when the file cannot be read, is not a registrations file, or has a
+    ///   newer format version.
     public func load() throws -> [Registration] {
         let data: Data
         do {
@@ -37,14 +38,15 @@ public struct RegistrationStore: Sendable {
             throw RegistrationFileError(path: path, problem: "is not a registrations file: \(error)")
         }
         guard file.version == 1 else {
-            throw RegistrationFileError(path: path, problem: "has format version \(file.version), this pageoutd reads 1")
+            throw RegistrationFileError(path: path,
+                                        problem: "has format version \(file.version), this pageoutd reads 1")
         }
         return file.registrations
     }
 
     /// Replaces the saved registrations with `registrations`, durably.
     ///
-    /// - Throws: `SystemCallError` naming the call and path that failed.
+    /// - Throws: `SystemCallError` naming the call and path that failed (the state directory, or the file).
     public func save(_ registrations: [Registration]) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -56,9 +58,9 @@ public struct RegistrationStore: Sendable {
 
 /// `registrations.json` exists but cannot be used.
 public struct RegistrationFileError: Error, Sendable, CustomStringConvertible {
-    /// The file.
+    /// The registrations file.
     public var path: String
-    /// What is wrong with it.
+    /// What is wrong with it, completing "PATH ...", e.g. `"is not a registrations file: ..."`.
     public var problem: String
 
     public var description: String { "\(path) \(problem)" }

@@ -69,7 +69,8 @@ struct RegionRegistry {
         gone.remove(name)
     }
 
-    /// Marks the registered regions among `statuses` that are gone; returns the names newly marked.
+    /// Marks the registered regions whose VMM exited as gone, so they are no longer persisted; returns the names
+    /// newly marked.
     mutating func markGoneRegistrations() -> [String] {
         let newlyGone = entries.filter { $0.isGone && $0.registration != nil && !gone.contains($0.name) }.map(\.name)
         gone.formUnion(newlyGone)

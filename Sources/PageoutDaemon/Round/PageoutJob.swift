@@ -16,7 +16,8 @@ struct PageoutJob: Sendable {
         case windowEnd(ScanWindow, ScanWindowRepair)
     }
 
-    /// The region's name.
+    /// The region's name in the registry: `record` looks the entry up by it, and learns nothing if the entry now
+    /// holds another opened region.
     var name: String
     /// The region as opened when the snapshot was taken.
     var region: ShmemRegion
@@ -24,7 +25,7 @@ struct PageoutJob: Sendable {
     var source: RegionSource
     /// The snapshot the job was planned from.
     var snapshot: PageSnapshot
-    /// Why the job was made.
+    /// What `record` learns from the receipt: a round's refault watch, or a window's result.
     var purpose: Purpose
     /// Pages an earlier pageout of ours left in memory unmapped.
     var finish: [Range<Int>] = []

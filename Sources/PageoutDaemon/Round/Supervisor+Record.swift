@@ -61,7 +61,8 @@ extension Supervisor {
         return pagedOutMapped
     }
 
-    /// The runtime's opened region and scanner, opening (and checking) them first if needed.
+    /// The entry's opened region and scanner, opening them first if needed (which forgets what the policy learned
+    /// of the region as it was before).
     func opened(_ entry: RegionEntry) throws -> (ShmemRegion, SnapshotScanner) {
         if let region = entry.region, let scanner = entry.scanner {
             return (region, scanner)
