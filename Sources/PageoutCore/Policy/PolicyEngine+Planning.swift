@@ -65,8 +65,8 @@ extension PolicyEngine {
         }
     }
 
-    /// Plans a sample of the `mapped` pages of never-probed cold blocks, visited in the spread order from the state's probe cursor,
-    /// within the allowance and the per-scan probe budget.
+    /// Plans a sample of the `mapped` pages of never-probed cold blocks, visited in the spread order from the
+    /// state's probe cursor, within the allowance and the per-scan probe budget.
     static func planProbes(_ unprobed: inout Set<Int>, state: inout RegionPolicyState, mapped: PageBitmap,
                            limits: PolicyLimits, into planning: inout Planning) {
         var probeBudget = limits.probeBudgetPages

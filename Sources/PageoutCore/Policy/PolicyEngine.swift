@@ -146,9 +146,9 @@ public enum PolicyEngine {
     /// `fastRefaultStep` levels up the backoff schedule.
     ///
     /// Pages in `ignored` (open scan windows' cold sets) mapped again are the scanner's reads: not refaults.
-    public static func recheck(_ state: RegionPolicyState, mappedNow: PageBitmap, now: Int64,
-                               limits: PolicyLimits,
-                               ignoringRefaults ignored: PageBitmap? = nil) -> (state: RegionPolicyState, refaults: Int) {
+    public static func recheck(_ state: RegionPolicyState, mappedNow: PageBitmap, now: Int64, limits: PolicyLimits,
+                               ignoringRefaults ignored: PageBitmap? = nil)
+        -> (state: RegionPolicyState, refaults: Int) {
         var state = state
         var back = mappedNow.intersection(state.pagedOut)
         if let ignored { back.subtract(ignored) }

@@ -123,7 +123,8 @@ extension Supervisor {
         entry.status.reason = problem
         if entry.lastProblem != problem {
             entry.lastProblem = problem
-            logger.warning("region not scanned, retrying every scan", metadata: ["region": "\(name)", "error": "\(problem)"])
+            logger.warning("region not scanned, retrying every scan",
+                           metadata: ["region": "\(name)", "error": "\(problem)"])
         }
     }
 }

@@ -72,7 +72,8 @@ extension Supervisor {
             let repair = window.repairSet(after: snapshot)
             let heldBy = guards.forRegion(paused: entry.isPaused, policy: entry.config.policy)
             entry.bucket.refill(at: now)
-            let budget = heldBy == nil && !entry.config.policy.dryRun ? min(bucket.available, entry.bucket.available) : 0
+            let mayAct = heldBy == nil && !entry.config.policy.dryRun
+            let budget = mayAct ? min(bucket.available, entry.bucket.available) : 0
             if let heldBy {
                 logger.notice("scan window repair held back", metadata: [
                     "region": "\(window.region)", "reason": "\(heldBy.description)"])
