@@ -48,7 +48,15 @@ import Testing
         // Repair: only resident-unmapped pages are populated and paged out.
         let repaired = try region.repairResidentUnmapped(skewed.residentUnmapped.runs())
         #expect(repaired == readSwapped + filledHoles)
-        let after = try scanner.snapshot()
+        var after = try scanner.snapshot()
+        // The odd populated page can still sit in another CPU's LRU add batch, where MADV_PAGEOUT cannot isolate
+        // it (docs/KERNEL-NOTES.md, "Pages MADV_PAGEOUT cannot isolate"). The daemon repairs it at its next
+        // scan; so does the test, once, after draining the batches.
+        if after.counts.residentUnmapped > 0, after.counts.residentUnmapped <= 64 {
+            RawKernel.drainLRUBatches()
+            _ = try region.repairResidentUnmapped(after.residentUnmapped.runs())
+            after = try scanner.snapshot()
+        }
         #expect(scanner.lastPaths == [.counts])
         #expect(after.counts.residentUnmapped == 0, "\(after.counts)")
         #expect(after.mapped == swapped.mapped, "repair touched no mapped page")
