@@ -23,68 +23,29 @@ struct HotLoop: ~Copyable {
 
     /// Runs passes until SIGTERM or SIGINT.
     mutating func run() {
-        var window = StatWindow(start: Self.now())
+        var window = StatWindow(start: Clock.now())
         while true {
-            let passStart = Self.now()
+            let passStart = Clock.now()
             touchHotPages()
-            let passEnd = Self.now()
+            let passEnd = Clock.now()
             window.add(pass: passEnd - passStart)
             if passEnd - window.start >= Self.statInterval {
-                Output.line(window.line(majorFaults: Self.majorFaults()))
+                Output.line(window.line(majorFaults: Clock.majorFaults()))
                 window = StatWindow(start: passEnd)
             }
-            let deadline = passStart + Self.passInterval
-            var now = passEnd
-            repeat {
-                switch signals.wait(nanoseconds: deadline > now ? deadline - now : 0) {
-                case .scan:
-                    memory.scan()
-                    Output.line("SCANNED")
-                case .verify:
-                    let result = memory.verify(layout: layout, pattern: pattern)
-                    Output.line("VERIFY ok=\(result.ok) bad=\(result.bad)")
-                case .exit:
-                    return
-                case nil:
-                    break
-                }
-                now = Self.now()
-            } while now < deadline
+            while let request = signals.wait(until: passStart + Self.passInterval) {
+                guard memory.answer(request, layout: layout, pattern: pattern) else { return }
+            }
         }
     }
 
     /// One pass: read and write back the header of every hot page.
-    ///
-    /// The value written is the expected header computed from the index, not the value read, so the compiler
-    /// cannot prove the store redundant; the comparison keeps the load. A header that reads wrong means the
-    /// page lost its contents (a bug in whatever paged it out); that is reported on stderr.
     private func touchHotPages() {
         for run in hotRuns {
             for page in run {
-                let words = memory.words(ofPage: page)
-                let expected = PagePattern.header(page)
-                let found = words[0]
-                if found != expected {
-                    Output.warn("hot page \(page) header reads \(Output.hex(UInt(found))), expected "
-                        + "\(Output.hex(UInt(expected))); rewriting it")
-                }
-                words[0] = expected
+                memory.touch(page: page, kind: "hot")
             }
         }
-    }
-
-    /// CLOCK_MONOTONIC in nanoseconds.
-    static func now() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
-
-    /// The process's major page faults so far (`ru_majflt` of getrusage(RUSAGE_SELF)).
-    static func majorFaults() -> Int {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return usage.ru_majflt
     }
 }
 

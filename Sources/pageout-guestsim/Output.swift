@@ -25,7 +25,7 @@ enum Output {
     }
 
     /// Writes all of `text` to `fd`, retrying after EINTR and partial writes. Returns 0 or the errno.
-    private static func write(_ text: String, to fd: Int32) -> Int32 {
+    static func write(_ text: String, to fd: Int32) -> Int32 {
         var text = text
         return text.withUTF8 { bytes in
             var offset = 0
@@ -46,6 +46,12 @@ enum Output {
         let microseconds = (nanoseconds + 500) / 1000
         let fraction = String(microseconds % 1000)
         return "\(microseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+
+    /// `nanoseconds` as microseconds with one decimal, e.g. `0.4` or `35.2`.
+    static func microseconds(_ nanoseconds: UInt64) -> String {
+        let tenths = (nanoseconds + 50) / 100
+        return "\(tenths / 10).\(tenths % 10)"
     }
 
     /// `value` in lowercase hexadecimal with a `0x` prefix.

@@ -25,10 +25,8 @@ struct PagePattern: Sendable {
     /// every bit).
     @inline(__always)
     static func seed(_ page: Int) -> UInt64 {
-        var z = UInt64(truncatingIfNeeded: page) &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
+        var generator = SplitMix64(seed: UInt64(truncatingIfNeeded: page))
+        let z = generator.next()
         return z == 0 ? 1 : z
     }
 

@@ -49,4 +49,15 @@ struct SignalWaiter: ~Copyable {
         default: return nil
         }
     }
+
+    /// Waits until `deadline` (CLOCK_MONOTONIC nanoseconds) for a control signal; looks at least once even when
+    /// the deadline has passed. Returns nil once the deadline has passed with no signal.
+    mutating func wait(until deadline: UInt64) -> Request? {
+        var now = Clock.now()
+        while true {
+            if let request = wait(nanoseconds: deadline > now ? deadline - now : 0) { return request }
+            now = Clock.now()
+            if now >= deadline { return nil }
+        }
+    }
 }

@@ -1,0 +1,19 @@
+import Glibc
+
+/// The time and fault counts the simulator's reports are made of.
+enum Clock {
+    /// CLOCK_MONOTONIC in nanoseconds (a vDSO call, no system call).
+    @inline(__always)
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// The process's major page faults so far (`ru_majflt` of getrusage(RUSAGE_SELF)).
+    static func majorFaults() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_majflt
+    }
+}
