@@ -53,12 +53,13 @@ public struct ControlMethods: Sendable {
             }
             return .reply(["description": description])
         default:
-            return try await handlePageoutd(String(member), call: call)
+            return try await handlePageoutd(String(member), call: call, peer: peer)
         }
     }
 
     /// The methods of `io.pageoutd`.
-    private func handlePageoutd(_ member: String, call: VarlinkCall) async throws(ControlError) -> ControlOutcome {
+    private func handlePageoutd(_ member: String, call: VarlinkCall, peer: PeerCredentials?)
+        async throws(ControlError) -> ControlOutcome {
         let parameterNames: [String: Set<String>] = [
             "GetRegion": ["name"], "Register": ["name", "pid", "pidfile", "memfd", "path"], "Unregister": ["name"],
             "Pause": ["name"], "Resume": ["name"], "PageoutNow": ["name", "bytes"], "BeginScan": ["name"],
@@ -80,9 +81,7 @@ public struct ControlMethods: Sendable {
         case "GetMetrics":
             return .reply(MetricsReply(text: await supervisor.statusBoard.metricsText()))
         case "Register":
-            let registration = try Self.registration(parameters)
-            let status = try await answering { () async throws(DaemonError) in try await supervisor.register(registration) }
-            return .reply(RegionReply(region: WireRegion(status)))
+            return try await register(parameters, peer: peer)
         case "Unregister":
             let name = try parameters.string("name")
             try await answering { () async throws(DaemonError) in try await supervisor.unregister(name) }
@@ -113,6 +112,18 @@ public struct ControlMethods: Sendable {
             // `implemented` lists exactly the cases above.
             throw .methodNotFound(call.method)
         }
+    }
+
+    /// Register: the registration checked and handed to the supervisor. Only root may name a pid file: the
+    /// daemon opens it with its own privileges, on behalf of a caller who may not be able to.
+    private func register(_ parameters: ControlParameters, peer: PeerCredentials?)
+        async throws(ControlError) -> ControlOutcome {
+        let registration = try Self.registration(parameters)
+        if case .pidfile = registration.process, peer?.uid != 0 {
+            throw .invalidParameter("pidfile", "only root may register a region by pid file; give the pid")
+        }
+        let status = try await answering { () async throws(DaemonError) in try await supervisor.register(registration) }
+        return .reply(RegionReply(region: WireRegion(status)))
     }
 
     /// A registration from Register's parameters: exactly one of pid and pidfile, one of memfd and path.
