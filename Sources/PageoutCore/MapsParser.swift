@@ -40,6 +40,10 @@ public enum MapsParser {
         guard let permissions = MappingPermissions(column: perms) else { throw fail(.badPermissions, perms) }
         let offsetField = try next()
         guard let offset = UInt64(hexDigits: offsetField) else { throw fail(.badOffset, offsetField) }
+        // The file range offset..<offset + length must exist: later arithmetic on it relies on that.
+        guard !offset.addingReportingOverflow(end - start).overflow, end - start <= UInt64(Int.max) else {
+            throw fail(.offsetOverflow, offsetField)
+        }
         let device = try next()
         let numbers = device.split(separator: ":", omittingEmptySubsequences: false)
         guard numbers.count == 2, UInt64(hexDigits: numbers[0]) != nil, UInt64(hexDigits: numbers[1]) != nil else {
@@ -79,6 +83,8 @@ public struct MapsParseError: Error, Sendable, Hashable, CustomStringConvertible
         case badPermissions
         /// The offset column is not hex.
         case badOffset
+        /// The offset plus the mapping's length does not fit in 64 bits.
+        case offsetOverflow
         /// The device column is not `major:minor` in hex.
         case badDevice
         /// The inode column is not a decimal number.
@@ -110,6 +116,7 @@ public struct MapsParseError: Error, Sendable, Hashable, CustomStringConvertible
         case .endBeforeStart: what = "address range \"\(field)\" ends before it starts"
         case .badPermissions: what = "bad permissions \"\(field)\" (expected 4 characters like rw-s or r-xp)"
         case .badOffset: what = "bad offset \"\(field)\" (expected hex)"
+        case .offsetOverflow: what = "offset \"\(field)\" plus the mapping's length overflows"
         case .badDevice: what = "bad device \"\(field)\" (expected MAJOR:MINOR in hex)"
         case .badInode: what = "bad inode \"\(field)\" (expected a decimal number)"
         }

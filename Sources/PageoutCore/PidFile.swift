@@ -1,12 +1,16 @@
 /// A pid file's contents: one positive decimal pid, optionally followed by a newline (and nothing else).
 public enum PidFile {
+    /// The most bytes a pid file may hold: a pid and a newline with room to spare.
+    public static let sizeLimit = 64
+
     /// The pid in `text`, or a sentence saying what is wrong with it.
+    ///
+    /// The sentence never quotes the text: a pid file may be a link to a file the caller must not read.
     public static func parse(_ text: String) -> Result<Int32, PidFileError> {
         let trimmed = text.trimmingWhitespaceAndNewlines
         guard !trimmed.isEmpty else { return .failure(PidFileError(problem: "is empty")) }
         guard let pid = Int32(trimmed), pid > 0 else {
-            let shown = trimmed.count > 40 ? String(trimmed.prefix(40)) + "..." : trimmed
-            return .failure(PidFileError(problem: "does not hold a pid (\"\(shown)\")"))
+            return .failure(PidFileError(problem: "does not hold a pid (\(text.utf8.count) bytes)"))
         }
         return .success(pid)
     }

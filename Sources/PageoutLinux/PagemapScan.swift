@@ -62,8 +62,11 @@ extension PagemapFile {
                 default: throw error
                 }
             }
-            for index in 0..<found {
+            // The kernel fills at most vec_len runs, each within the range; checked all the same, as a bad run
+            // would trap in AddressRange.
+            for index in 0..<min(found, buffer.count) {
                 let run = buffer[index]
+                guard run.start <= run.end, run.start >= cursor, run.end <= range.end else { break }
                 try body(PageRun(addresses: AddressRange(start: run.start, end: run.end),
                                  categories: PageCategories(rawValue: run.categories)))
             }

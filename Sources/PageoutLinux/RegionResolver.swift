@@ -1,15 +1,6 @@
 import PageoutCore
 import SystemPackage
 
-/// A region's VMM could not be identified from its pid file.
-public struct PidFileUnreadable: Error, Sendable, CustomStringConvertible {
-    /// The pid file, as configured.
-    public var path: String
-    /// What went wrong, completing "pid file PATH ...", e.g. `"is empty"`.
-    public var problem: String
-    public var description: String { "pid file \(path) \(problem)" }
-}
-
 /// Finds the VMM and the memory of a configured region and opens it.
 public struct RegionResolver: Sendable {
     /// The /proc to read.
@@ -20,23 +11,13 @@ public struct RegionResolver: Sendable {
         self.procfs = procfs
     }
 
-    /// The VMM's pid: the configured one, or the one its pid file names now.
+    /// The VMM's pid: the configured one, or the one its pid file names now (see `PidFileReader`).
     public func pid(of source: RegionConfig.ProcessSource) throws -> Int32 {
         switch source {
         case .pid(let pid):
             return pid
         case .pidfile(let path):
-            let text: String
-            do {
-                text = try ProcFile.read(FilePath(path))
-            } catch {
-                throw PidFileUnreadable(path: path,
-                                        problem: "cannot be read: \(error.errno.symbolicName) (\(error.errno))")
-            }
-            switch PidFile.parse(text) {
-            case .success(let pid): return pid
-            case .failure(let error): throw PidFileUnreadable(path: path, problem: error.problem)
-            }
+            return try PidFileReader.pid(at: path, procfs: procfs)
         }
     }
 

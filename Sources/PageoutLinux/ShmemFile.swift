@@ -45,6 +45,21 @@ public final class ShmemFile: Sendable {
             Syscalls.close(descriptor)
             throw MappingChanged(pid: process.pid, mapping: mapping, path: path)
         }
+        do {
+            try Self.checkShmem(descriptor, status: status, pid: process.pid, mapping: mapping, path: path)
+        } catch {
+            Syscalls.close(descriptor)
+            throw error
+        }
+    }
+
+    /// Throws `NotShmem` unless the open file is a regular file on tmpfs/shmem (fstatfs).
+    private static func checkShmem(
+        _ descriptor: FileDescriptor, status: Stat, pid: Int32, mapping: MemoryMapping, path: String
+    ) throws {
+        let fileSystem = FileSystemMagic(rawValue: try Syscalls.fileSystemType(descriptor, target: path))
+        guard status.type == .regular else { throw NotShmem(pid: pid, mapping: mapping, kind: .notRegular(fileSystem)) }
+        guard fileSystem == .shmem else { throw NotShmem(pid: pid, mapping: mapping, kind: .file(on: fileSystem)) }
     }
 
     deinit {
@@ -71,6 +86,7 @@ public final class ShmemFile: Sendable {
     /// Calls `body` with each run of allocated (data) bytes in `offsets`, using SEEK_DATA and SEEK_HOLE.
     ///
     /// For shmem a page in swap is data; only never-written (or punched, or reclaimed zero) pages are holes.
+    /// Every extent lies within `offsets`; answers that do not advance end the walk with `DataExtentError`.
     public func forEachDataExtent(in offsets: Range<UInt64>, _ body: (Range<UInt64>) throws -> Void) throws {
         var cursor = offsets.lowerBound
         while cursor < offsets.upperBound {
@@ -82,12 +98,15 @@ public final class ShmemFile: Sendable {
                 if error.errno == .noSuchAddressOrDevice { return }  // ENXIO: no data after cursor.
                 throw error
             }
-            if dataStart >= offsets.upperBound { return }
+            // Checked before SEEK_HOLE: a SEEK_DATA answer past the range ends the walk whatever SEEK_HOLE says.
+            if dataStart >= cursor, dataStart >= offsets.upperBound { return }
             let holeStart = try Syscalls.seek(descriptor, to: dataStart, whence: PAGEOUT_SEEK_HOLE,
                                               whenceName: "SEEK_HOLE", target: "\(path) offset \(dataStart)")
-            let end = min(holeStart, offsets.upperBound)
-            try body(dataStart..<end)
-            cursor = end
+            guard let extent = try DataExtentStep.extent(cursor: cursor, dataStart: dataStart, holeStart: holeStart,
+                                                         bounds: offsets)
+            else { return }
+            try body(extent)
+            cursor = extent.upperBound
         }
     }
 }

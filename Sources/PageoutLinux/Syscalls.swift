@@ -1,3 +1,4 @@
+import CPageoutSys
 import Glibc
 import SystemPackage
 
@@ -79,6 +80,15 @@ enum Syscalls {
         var status = stat()
         _ = try systemCall("fstat", on: target()) { fstat(descriptor.rawValue, &status) }
         return Stat(rawValue: status)
+    }
+
+    /// fstatfs(2): the magic number of the file system `descriptor` is on (`f_type`, e.g. TMPFS_MAGIC).
+    static func fileSystemType(_ descriptor: FileDescriptor, target: @autoclosure () -> String)
+        throws(SystemCallError) -> UInt64 {
+        var status = statfs()
+        _ = try systemCall("fstatfs", on: target()) { fstatfs(descriptor.rawValue, &status) }
+        // f_type is a signed word; the magic numbers are 32-bit patterns (HUGETLBFS_MAGIC has the top bit set).
+        return UInt64(UInt32(truncatingIfNeeded: status.f_type))
     }
 
     /// lstat(2): the status of `path` itself, a symbolic link not followed.

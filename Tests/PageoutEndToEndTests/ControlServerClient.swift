@@ -206,3 +206,36 @@ extension VarlinkTestClient {
         }
     }
 }
+
+/// Makes `calls` (method and parameters) over one connection from a python3 run through setpriv with
+/// `credentials` (`--reuid 65534 ...`); returns the replies.
+func callsAs(_ credentials: [String], _ socketPath: String, _ calls: [[Any]]) throws -> [[String: Any]] {
+    let script = """
+        import json, socket, sys
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(sys.argv[1])
+        replies = []
+        for method, parameters in json.loads(sys.argv[2]):
+            s.sendall(json.dumps({"method": method, "parameters": parameters}).encode() + b"\\0")
+            data = b""
+            while not data.endswith(b"\\0"):
+                chunk = s.recv(65536)
+                if not chunk: break
+                data += chunk
+            replies.append(json.loads(data[:-1]))
+        print(json.dumps(replies))
+        """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+    let encoded = String(decoding: try JSONSerialization.data(withJSONObject: calls), as: UTF8.self)
+    process.arguments = credentials + ["/usr/bin/python3", "-c", script, socketPath, encoded]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard let replies = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+        throw TestFailure("no replies: \(String(decoding: data, as: UTF8.self))")
+    }
+    return replies
+}

@@ -126,31 +126,6 @@ private func run(_ tool: String, _ arguments: [String]) throws {
 /// Calls `io.pageoutd.Pause` (mutating) then `io.pageoutd.GetStatus` as uid 65534 with the group options
 /// `groups` (and gid 65534 unless `regid` is false); returns the two replies.
 private func pythonCalls(_ socketPath: String, _ groups: [String], regid: Bool = true) throws -> [[String: Any]] {
-    let script = """
-        import json, socket, sys
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(sys.argv[1])
-        def call(method, parameters):
-            s.sendall(json.dumps({"method": method, "parameters": parameters}).encode() + b"\\0")
-            data = b""
-            while not data.endswith(b"\\0"):
-                chunk = s.recv(65536)
-                if not chunk: break
-                data += chunk
-            return json.loads(data[:-1])
-        print(json.dumps([call("io.pageoutd.Pause", {}), call("io.pageoutd.GetStatus", {})]))
-        """
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-    process.arguments = ["--reuid", "65534"] + (regid ? ["--regid", "65534"] : []) + groups
-        + ["/usr/bin/python3", "-c", script, socketPath]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard let replies = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-        throw TestFailure("no replies: \(String(decoding: data, as: UTF8.self))")
-    }
-    return replies
+    try callsAs(["--reuid", "65534"] + (regid ? ["--regid", "65534"] : []) + groups, socketPath,
+                [["io.pageoutd.Pause", [String: Any]()], ["io.pageoutd.GetStatus", [String: Any]()]])
 }

@@ -53,7 +53,7 @@ public struct ControlMethods: Sendable {
             }
             return .reply(["description": description])
         default:
-            return try await handlePageoutd(String(member), call: call)
+            return try await handlePageoutd(String(member), call: call, peer: peer)
         }
     }
 
@@ -65,10 +65,11 @@ public struct ControlMethods: Sendable {
     ]
 
     /// The methods of `io.pageoutd`: a query or an action, after its parameters are checked.
-    private func handlePageoutd(_ member: String, call: VarlinkCall) async throws(ControlError) -> ControlOutcome {
+    private func handlePageoutd(_ member: String, call: VarlinkCall,
+                                peer: PeerCredentials?) async throws(ControlError) -> ControlOutcome {
         let parameters = try ControlParameters(call.parameters, allowed: Self.parameterNames[member] ?? [])
         if let outcome = try await query(member, parameters, more: call.more == true) { return outcome }
-        if let reply = try await action(member, parameters) { return .reply(reply) }
+        if let reply = try await action(member, parameters, peer: peer) { return .reply(reply) }
         // `implemented` lists exactly the methods of the two.
         throw .methodNotFound(call.method)
     }
@@ -98,15 +99,11 @@ public struct ControlMethods: Sendable {
 
     /// The methods that change the daemon (`ControlInterface.mutatingMethods`), carried out by the supervisor;
     /// the reply's parameters, nil for the other methods.
-    private func action(_ member: String,
-                        _ parameters: ControlParameters) async throws(ControlError) -> (any Encodable & Sendable)? {
+    private func action(_ member: String, _ parameters: ControlParameters,
+                        peer: PeerCredentials?) async throws(ControlError) -> (any Encodable & Sendable)? {
         switch member {
         case "Register":
-            let registration = try Self.registration(parameters)
-            let status = try await answering { () async throws(DaemonError) in
-                try await supervisor.register(registration)
-            }
-            return RegionReply(region: WireRegion(status))
+            return try await register(parameters, peer: peer)
         case "Unregister":
             let name = try parameters.string("name")
             try await answering { () async throws(DaemonError) in try await supervisor.unregister(name) }
@@ -138,6 +135,20 @@ public struct ControlMethods: Sendable {
         default:
             return nil
         }
+    }
+
+    /// Register: the registration checked and handed to the supervisor. Only root may name a pid file: the
+    /// daemon opens it with its own privileges, on behalf of a caller who may not be able to.
+    private func register(_ parameters: ControlParameters,
+                          peer: PeerCredentials?) async throws(ControlError) -> RegionReply {
+        let registration = try Self.registration(parameters)
+        if case .pidfile = registration.process, peer?.uid != 0 {
+            throw .invalidParameter("pidfile", "only root may register a region by pid file; give the pid")
+        }
+        let status = try await answering { () async throws(DaemonError) in
+            try await supervisor.register(registration)
+        }
+        return RegionReply(region: WireRegion(status))
     }
 
     /// A registration from Register's parameters: exactly one of pid and pidfile, one of memfd and path.

@@ -119,7 +119,21 @@ extension Supervisor {
         guard case .pid(let pid) = registration.process else { return nil }
         guard let identity = registration.identity, identity.pid == pid else { return "no process identity saved" }
         guard let startTime = try? procfs.startTime(pid: pid) else { return "pid \(pid) exited" }
-        return startTime == identity.startTime ? nil : "pid \(pid) is another process now"
+        guard startTime == identity.startTime else { return "pid \(pid) is another process now" }
+        return refusal(of: registration)
+    }
+
+    /// Why the region of `registration` is refused outright (not shmem), or nil: a registration saved before
+    /// the check existed must not come back. Other failures to open are left to the rounds, which retry them.
+    private func refusal(of registration: Registration) -> String? {
+        do {
+            _ = try resolver.open(registration.regionConfig(policy: configuration.policy))
+            return nil
+        } catch let error as NotShmem {
+            return "\(error)"
+        } catch {
+            return nil
+        }
     }
 
     /// The VMM's identity now, after checking it has the region's mapping.
@@ -142,6 +156,8 @@ extension Supervisor {
             throw .processNotFound(pid)
         } catch is RegionSourceError {
             throw .mappingNotFound(region: config.name, source: config.memory.description)
+        } catch let error as NotShmem {
+            throw .invalidParameter(config.memory.parameterName, "\(error)")
         } catch {
             throw .invalidParameter(config.process.parameterName, "\(error)")
         }
@@ -154,6 +170,16 @@ extension Supervisor {
             try registrationStore.save(regions.persistent)
         } catch {
             logger.error("registrations not saved, ignoring", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+extension RegionConfig.MemorySource {
+    /// The Register parameter that gave this source.
+    var parameterName: String {
+        switch self {
+        case .memfd: "memfd"
+        case .shmFile: "path"
         }
     }
 }
