@@ -3,36 +3,9 @@ import Glibc
 import PageoutTestSupport
 import Testing
 
-/// What a tenant may hand the daemon over its socket and configuration: files that are not shmem, pid files
-/// that are secrets, FIFOs or links. Each is refused, promptly, without echoing a byte of the file.
+/// What a tenant may hand the daemon over its socket: pid files that are secrets, FIFOs or links. Each is
+/// refused, promptly, without echoing a byte of the file.
 @Suite struct ControlServerKernelInputTests {
-    @Test func aDiskFileMappedSharedIsRefusedAsNotShmem() throws {
-        try HostRequirements.requireRoot()
-        let path = "/var/tmp/pageoutd-disk-" + UUID().uuidString.prefix(8)
-        defer { unlink(path) }
-        let mapper = try SharedDiskMapper(path: path)
-        let daemon = try ControlDaemon(extra: """
-            [[region]]
-            name = "disk-config"
-            pid = \(mapper.pid)
-            path = "\(path)"
-            """)
-        let client = try daemon.client()
-        let reply = try client.call("io.pageoutd.Register", ["name": "disk", "pid": Int(mapper.pid), "path": path])
-        #expect(reply.errorName == "io.pageoutd.InvalidParameter", "\(reply)")
-        #expect(reply.parameters["parameter"] as? String == "path", "\(reply)")
-        let reason = reply.parameters["reason"] as? String ?? ""
-        #expect(reason.hasPrefix("process \(mapper.pid)'s mapping 0x"), "\(reason)")
-        #expect(reason.contains(" is a file on ")
-            && reason.hasSuffix(", not shmem: only shmem guest RAM can be paged out"), "\(reason)")
-        #expect(try client.call("io.pageoutd.GetRegion", ["name": "disk"]).errorName == "io.pageoutd.RegionNotFound")
-
-        // The same file as a region of the configuration file: failed, with that reason, nothing paged out.
-        let region = try client.waitForRegion("disk-config", "failed") { $0["state"] as? String == "failed" }
-        #expect((region["reason"] as? String ?? "").contains("not shmem"), "\(region)")
-        #expect(region["paged_out"] as? Int ?? 0 == 0, "\(region)")
-    }
-
     @Test func pidFilesThatAreSecretsFIFOsOrLinksAreRefusedAtOnce() throws {
         try HostRequirements.requireRoot()
         let guest = try GuestSim(["--size", "16MiB", "--hot-percent", "0"])
@@ -71,38 +44,5 @@ import Testing
         #expect(replies.first?.errorName == "io.pageoutd.InvalidParameter", "\(replies)")
         #expect(replies.first?.parameters["reason"] as? String
             == "only root may register a region by pid file; give the pid", "\(replies)")
-    }
-}
-
-/// A process (python3) that maps a new disk file MAP_SHARED, writes it, and waits until it is killed.
-private final class SharedDiskMapper {
-    let process = Process()
-    let pid: Int32
-
-    init(path: String) throws {
-        let script = """
-            import mmap, os, sys
-            fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-            os.ftruncate(fd, 4 << 20)
-            m = mmap.mmap(fd, 4 << 20, mmap.MAP_SHARED)
-            m.write(b"x" * (4 << 20))
-            print("READY", flush=True)
-            sys.stdin.read()
-            """
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script, path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = Pipe()
-        try process.run()
-        pid = process.processIdentifier
-        let line = try LineReader(fd: output.fileHandleForReading.fileDescriptor, keeping: output)
-            .line(startingWith: "READY", timeout: 30)
-        guard line.hasPrefix("READY") else { throw TestFailure("mapper: \(line)") }
-    }
-
-    deinit {
-        process.terminate()
-        process.waitUntilExit()
     }
 }
