@@ -47,7 +47,10 @@ import Testing
 
         // Repair: only resident-unmapped pages are populated and paged out.
         let repaired = try region.repairResidentUnmapped(skewed.residentUnmapped.runs())
-        #expect(repaired == readSwapped + filledHoles)
+        // mincore decides what is populated: a page reclaimed between the snapshot and the repair is skipped
+        // (seen: 8 of 15,561 once, under the whole suite's load), never populated from swap.
+        #expect(repaired <= readSwapped + filledHoles && repaired >= readSwapped + filledHoles - 64,
+                "\(repaired) of \(readSwapped + filledHoles)")
         var after = try scanner.snapshot()
         // The odd populated page can still sit in another CPU's LRU add batch, where MADV_PAGEOUT cannot isolate
         // it (docs/KERNEL-NOTES.md, "Pages MADV_PAGEOUT cannot isolate"). The daemon repairs it at its next
