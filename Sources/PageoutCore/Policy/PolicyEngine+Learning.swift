@@ -126,14 +126,14 @@ extension PolicyEngine {
         return changes
     }
 
-    /// `block` with its new hold stretched by a factor of its own in 0.5..<1.5 (a hash of its index and level):
+    /// `block` with its new hold stretched by a factor of its own in 1..<1.5 (a hash of its index and level):
     /// holds set at one scan would otherwise end together, and their checks come back in one burst.
     private static func spread(_ block: BlockState, index: Int, at now: Int64) -> BlockState {
         guard block.backoffUntil > now else { return block }
         var mixed = UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(block.backoffLevel)
         mixed = (mixed ^ (mixed >> 31)) &* 0xBF58_476D_1CE4_E5B9
         mixed ^= mixed >> 29
-        let factor = 0.5 + Double(mixed % 1_000) / 1_000
+        let factor = 1 + Double(mixed % 1_000) / 2_000
         var block = block
         block.backoffUntil = now + Int64(Double(block.backoffUntil - now) * factor)
         return block
