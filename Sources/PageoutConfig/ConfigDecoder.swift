@@ -105,6 +105,7 @@ struct ConfigDecoder {
             case .psiSomeAvg10Max: read(node, at: keyPath, as: .number, into: &policy.psiSomeAvg10Max)
             case .maxSwappedPercent: read(node, at: keyPath, as: .percent, into: &policy.maxSwappedPercent)
             case .probeBudget: read(node, at: keyPath, as: .size, into: &policy.probeBudget)
+            case .refaultTarget: read(node, at: keyPath, as: .percent, into: &policy.refaultTarget)
             case .autoRepair: read(node, at: keyPath, as: .boolean, into: &policy.autoRepair)
             case .dryRun: read(node, at: keyPath, as: .boolean, into: &policy.dryRun)
             }

@@ -65,6 +65,7 @@ extension PolicySettings {
             ? psiSomeAvg10Max.numberText : psiSomeAvg10Max.numberText + ".0"
         case .maxSwappedPercent: maxSwappedPercent.configText.configQuoted
         case .probeBudget: probeBudget.configText.configQuoted
+        case .refaultTarget: refaultTarget.configText.configQuoted
         case .autoRepair: autoRepair ? "true" : "false"
         case .dryRun: dryRun ? "true" : "false"
         }

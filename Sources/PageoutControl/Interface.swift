@@ -10,7 +10,8 @@ public enum ControlInterface {
         # pageoutd: pages out cold shared-memory guest RAM of VMMs into swap, and keeps it there.
         interface io.pageoutd
 
-        # One registered region of guest RAM. Sizes are bytes.
+        # One registered region of guest RAM. Sizes are bytes; working_set is hot + warm; refault_target and
+        # refault_rate are pages per minute; hold_min and hold_max are seconds.
         type Region (
           name: string,
           pid: ?int,
@@ -24,6 +25,11 @@ public enum ControlInterface {
           hot: int,
           warm: int,
           cold: int,
+          working_set: int,
+          refault_target: int,
+          refault_rate: int,
+          hold_min: int,
+          hold_max: int,
           paged_out: int,
           refaults: int,
           repaired: int,

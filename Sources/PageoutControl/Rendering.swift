@@ -41,7 +41,8 @@ public enum Rendering {
 
     /// The column headings of a region table.
     public static let regionColumns = [
-        "REGION", "PID", "SIZE", "MAPPED", "SWAPPED", "COLD", "HOT", "WARM", "PAGED OUT", "REFAULTS", "STATE",
+        "REGION", "PID", "SIZE", "WORKING SET", "MAPPED", "SWAPPED", "COLD", "HOT", "WARM", "PAGED OUT", "REFAULTS",
+        "REFAULTS/MIN", "STATE",
     ]
 
     /// One table row: the cells under `regionColumns`. STATE is the state and, when there is one, its reason.
@@ -50,6 +51,7 @@ public enum Rendering {
             region.name,
             region.pid.map(String.init) ?? "-",
             bytes(region.size),
+            bytes(region.working_set),
             bytes(region.mapped),
             bytes(region.swapped),
             bytes(region.cold),
@@ -57,6 +59,7 @@ public enum Rendering {
             bytes(region.warm),
             bytes(region.paged_out),
             String(region.refaults),
+            "\(region.refault_rate)/\(region.refault_target)",
             region.reason.map { "\(region.state) (\(oneLine($0)))" } ?? region.state,
         ]
     }

@@ -186,6 +186,12 @@ public struct WireRegion: Codable, Sendable, Equatable {
     /// Bytes at the last scan: the whole region; mapped, swapped, holes, skewed (resident, not mapped); the mapped
     /// bytes split into hot, warm and cold.
     public var size, mapped, swapped, holes, skewed, hot, warm, cold: UInt64
+    /// Bytes the guest needs: hot and warm.
+    public var working_set: UInt64
+    /// Refaults per minute, in pages: the controller's target, and the last minute's.
+    public var refault_target, refault_rate: UInt64
+    /// The shortest and longest hold of pages that came back, as the controller sets them now, in seconds.
+    public var hold_min, hold_max: UInt64
     /// Since registration: bytes handed to MADV_PAGEOUT, pages that refaulted, scans.
     public var paged_out, refaults, scans: UInt64
     /// Bytes automatic repair put back into swap; scan windows opened, closed, expired; bytes windows put back.
@@ -205,6 +211,11 @@ public struct WireRegion: Codable, Sendable, Equatable {
         hot = status.hotBytes
         warm = status.warmBytes
         cold = status.coldBytes
+        working_set = status.workingSetBytes
+        refault_target = status.refaultTargetPerMinute
+        refault_rate = status.refaultRatePerMinute
+        hold_min = status.holdMinSeconds
+        hold_max = status.holdMaxSeconds
         paged_out = status.pagedOutBytes
         refaults = status.refaultPages
         scans = status.scans

@@ -66,10 +66,32 @@ public struct PageBitmap: Sendable, Equatable {
 
     /// The number of set bits in `range`.
     public func setCount(in range: Range<Int>) -> Int {
+        countBits(in: range) { word, _ in word }
+    }
+
+    /// The number of bits in `range` set both here and in `other`.
+    public func intersectionCount(with other: PageBitmap, in range: Range<Int>) -> Int {
+        precondition(other.count == count, "bitmaps of different sizes")
+        return other.words.withUnsafeBufferPointer { theirs in
+            countBits(in: range) { word, index in word & theirs[index] }
+        }
+    }
+
+    /// The population count of `select(word, wordIndex)` over the words of `range`, each masked to the range.
+    private func countBits(in range: Range<Int>, _ select: (UInt64, Int) -> UInt64) -> Int {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "page range out of bounds")
-        var total = 0
-        forEachRun(in: range) { total += $0.count }
-        return total
+        guard !range.isEmpty else { return 0 }
+        let first = range.lowerBound >> 6
+        let last = (range.upperBound - 1) >> 6
+        return words.withUnsafeBufferPointer { words in
+            var total = 0
+            for index in first...last {
+                let low = index == first ? range.lowerBound & 63 : 0
+                let high = index == last ? ((range.upperBound - 1) & 63) + 1 : 64
+                total += (select(words[index], index) & Self.mask(low, high)).nonzeroBitCount
+            }
+            return total
+        }
     }
 
     /// Calls `body` with each maximal run of set bits inside `range`, in order.
@@ -148,6 +170,35 @@ public struct PageBitmap: Sendable, Equatable {
         var copy = self
         copy.subtract(other)
         return copy
+    }
+
+    /// Sets the bits of `range` that are set in `other`.
+    public mutating func formUnion(_ other: PageBitmap, in range: Range<Int>) {
+        combine(other, in: range) { $0 | $1 }
+    }
+
+    /// Clears the bits of `range` that are set in `other`.
+    public mutating func subtract(_ other: PageBitmap, in range: Range<Int>) {
+        combine(other, in: range) { $0 & ~$1 }
+    }
+
+    /// Applies `operation(word, other's word masked to range)` to the words `range` touches.
+    private mutating func combine(_ other: PageBitmap, in range: Range<Int>,
+                                  _ operation: (UInt64, UInt64) -> UInt64) {
+        precondition(other.count == count, "bitmaps of different sizes")
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "page range out of bounds")
+        guard !range.isEmpty else { return }
+        let first = range.lowerBound >> 6
+        let last = (range.upperBound - 1) >> 6
+        other.words.withUnsafeBufferPointer { theirs in
+            words.withUnsafeMutableBufferPointer { ours in
+                for index in first...last {
+                    let low = index == first ? range.lowerBound & 63 : 0
+                    let high = index == last ? ((range.upperBound - 1) & 63) + 1 : 64
+                    ours[index] = operation(ours[index], theirs[index] & Self.mask(low, high))
+                }
+            }
+        }
     }
 
     private mutating func combine(_ other: PageBitmap, _ operation: (UInt64, UInt64) -> UInt64) {

@@ -32,12 +32,23 @@ public struct RegionStatus: Sendable, Hashable, Codable {
     public var holeBytes: UInt64 = 0
     /// Bytes resident but not mapped in the VMM (read by something else).
     public var skewedBytes: UInt64 = 0
-    /// Mapped bytes in blocks used within cold_age.
+    /// Mapped bytes in blocks first used within cold_age.
     public var hotBytes: UInt64 = 0
-    /// Mapped bytes neither hot nor cold.
+    /// Mapped bytes held: pages that came back after a pageout, and blocks found hot throughout.
     public var warmBytes: UInt64 = 0
     /// Mapped bytes eligible for pageout.
     public var coldBytes: UInt64 = 0
+    /// The memory the guest needs: hot and warm bytes (the pages it keeps using, and those that came back).
+    public var workingSetBytes: UInt64 = 0
+    /// The refaults per minute the region's controller aims at (`refault_target` of the working set), in pages.
+    public var refaultTargetPerMinute: UInt64 = 0
+    /// The refaults of the last minute, in pages.
+    public var refaultRatePerMinute: UInt64 = 0
+    /// The shortest and longest hold the controller sets now (min_backoff and max_backoff times its scale), in
+    /// seconds: how long a page that came back waits before it is checked again.
+    public var holdMinSeconds: UInt64 = 0
+    /// See `holdMinSeconds`.
+    public var holdMaxSeconds: UInt64 = 0
     /// Bytes handed to MADV_PAGEOUT since registration.
     public var pagedOutBytes: UInt64 = 0
     /// Pages that came back after a pageout since registration.

@@ -155,7 +155,8 @@ struct DemoCommand: AsyncParsableCommand {
     static func progressLine(_ status: DaemonStatus, elapsed: Duration, guest: DemoGuest) -> String {
         let region = status.regions.first ?? RegionStatus(name: "demo-vm")
         var line = "\(seconds(elapsed))  mapped \(mib(region.mappedBytes))  swapped \(mib(region.swappedBytes))"
-            + "  hot \(mib(region.hotBytes))  paged out \(mib(region.pagedOutBytes))  refaults \(region.refaultPages)"
+            + "  working set \(mib(region.workingSetBytes))  paged out \(mib(region.pagedOutBytes))"
+            + "  refaults \(region.refaultPages)"
         if let passes = guest.passes { line += "  guest pass \(milliseconds(passes.mean))" }
         if let reason = status.guardReason ?? region.reason { line += "  (\(reason))" }
         return line

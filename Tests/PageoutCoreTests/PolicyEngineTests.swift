@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func everythingIsHotUntilColdAgeThenProbedBySamples() {
-        var state = RegionPolicyState(layout: Self.layout, blockPages: 16, now: 0)
+        var state = RegionPolicyState(layout: Self.layout, limits: Self.limits, now: 0)
         let all = Self.snapshot(mapped: [0..<128])
         let first = Self.step(&state, all, at: 0)
         #expect(first.counts.hot == 128 && first.plan.isEmpty)
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func aSampleThatStaysOutMakesTheBlockEstablishedAndPagedOutInFull() {
-        var state = RegionPolicyState(layout: Self.layout, blockPages: 16, now: 0)
+        var state = RegionPolicyState(layout: Self.layout, limits: Self.limits, now: 0)
         var mapped = PageBitmap(count: 128)
         mapped.set(0..<128)
         _ = Self.step(&state, Self.snapshot(mapped: [0..<128]), at: 0)
@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test func aRefaultedSampleBacksTheBlockOffAndMakesItsPagesWarm() {
-        var state = RegionPolicyState(layout: Self.layout, blockPages: 16, now: 0)
+        var state = RegionPolicyState(layout: Self.layout, limits: Self.limits, now: 0)
         _ = Self.step(&state, Self.snapshot(mapped: [0..<128]), at: 0)
         let probe = Self.step(&state, Self.snapshot(mapped: [0..<128]), at: 3_000)
         // The guest touched everything again: every sample page is mapped at the next scan.
@@ -109,19 +109,26 @@ import Testing
     }
 
     @Test func recheckJumpsFastRefaultsFarUp() {
-        var state = RegionPolicyState(layout: Self.layout, blockPages: 16, now: 0)
+        var state = RegionPolicyState(layout: Self.layout, limits: Self.limits, now: 0)
         _ = Self.step(&state, Self.snapshot(mapped: [0..<128]), at: 0)
         let probe = Self.step(&state, Self.snapshot(mapped: [0..<128]), at: 3_000)
         var back = PageBitmap(count: 128)
         probe.plan.runs.forEach { back.set($0) }
         let (rechecked, refaults) = PolicyEngine.recheck(state, mappedNow: back, now: 3_250, limits: Self.limits)
         #expect(refaults == probe.plan.pageCount)
-        for block in probe.plan.probedBlocks { #expect(rechecked.blocks[block].backoffLevel == 3) }
         #expect(rechecked.pagedOut.setCount == 0)
+        // The next scan judges the probe: all of it came back, moments after the pageout.
+        state = rechecked
+        let next = Self.step(&state, Self.snapshot(mapped: [0..<128]), at: 4_000)
+        #expect(next.refaults == 0, "counted once, by the recheck")
+        for block in probe.plan.probedBlocks {
+            #expect(state.blocks[block].backoffLevel == 3)
+            #expect(state.blocks[block].holdsAll)
+        }
     }
 
     @Test func budgetAndSwapCapBoundThePlan() {
-        var state = RegionPolicyState(layout: Self.layout, blockPages: 16, now: 0)
+        var state = RegionPolicyState(layout: Self.layout, limits: Self.limits, now: 0)
         _ = Self.step(&state, Self.snapshot(mapped: [0..<128]), at: 0)
         #expect(Self.step(&state, Self.snapshot(mapped: [0..<128]), at: 3_000, budget: 0).plan.isEmpty)
         #expect(Self.step(&state, Self.snapshot(mapped: [0..<128]), at: 3_100, budget: 3).plan.pageCount == 3)
@@ -137,7 +144,7 @@ import Testing
     @Test func plansNeverContainHolesSwappedOrHotPages() {
         var generator = SplitMix(seed: 42)
         for _ in 0..<40 {
-            var state = RegionPolicyState(layout: Self.layout, blockPages: 16, now: 0)
+            var state = RegionPolicyState(layout: Self.layout, limits: Self.limits, now: 0)
             var now: Int64 = 0
             for _ in 0..<30 {
                 now += Int64(generator.next() % 2_500)
@@ -157,8 +164,13 @@ import Testing
                 #expect(planned.subtracting(snapshot.mapped).setCount == 0, "only mapped pages")
                 for block in before.blocks.indices where planned.setCount(in: before.pages(ofBlock: block)) > 0 {
                     let updated = decision.state.blocks[block]
+                    let pages = before.pages(ofBlock: block)
                     #expect(now - updated.lastActivity >= Self.limits.coldAge, "no hot page")
-                    #expect(!updated.isBackedOff(at: now), "no backed-off page")
+                    #expect(!(updated.holdsAll && updated.isBackedOff(at: now)), "no page of a block held whole")
+                    if updated.isBackedOff(at: now) {
+                        #expect(planned.intersectionCount(with: decision.state.warm, in: pages) == 0,
+                                "no held warm page")
+                    }
                 }
             }
         }
@@ -181,7 +193,7 @@ struct SplitMix {
 /// Automatic repair: pages a foreign reader brought back are planned for repair, within the budget, first.
 @Suite struct SkewRepairPolicyTests {
     @Test func pagesReadBackByAnotherProcessAreRepairedFirstWithinTheBudget() {
-        var state = RegionPolicyState(layout: PolicyEngineTests.layout, blockPages: 16, now: 0)
+        var state = RegionPolicyState(layout: PolicyEngineTests.layout, limits: PolicyEngineTests.limits, now: 0)
         // Scan 1: half mapped, a quarter swapped, a quarter holes.
         _ = PolicyEngineTests.step(&state, PolicyEngineTests.snapshot(mapped: [0..<64], swapped: [64..<96]), at: 0)
         // Scan 2: a reader brought back swapped pages 64..<80 and filled holes 100..<104; page 10 was mapped and
@@ -201,7 +213,7 @@ struct SplitMix {
     }
 
     @Test func whatOurPageoutLeftInMemoryIsFinishedAndCountedAsPagedOut() {
-        var state = RegionPolicyState(layout: PolicyEngineTests.layout, blockPages: 16, now: 0)
+        var state = RegionPolicyState(layout: PolicyEngineTests.layout, limits: PolicyEngineTests.limits, now: 0)
         _ = PolicyEngineTests.step(&state, PolicyEngineTests.snapshot(mapped: [0..<128]), at: 0)
         let probe = PolicyEngineTests.step(&state, PolicyEngineTests.snapshot(mapped: [0..<128]), at: 3_000)
         let probed = probe.plan.probedBlocks.sorted()

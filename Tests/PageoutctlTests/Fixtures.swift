@@ -14,6 +14,11 @@ enum Fixtures {
         region.coldBytes = 412 * mib
         region.hotBytes = 1536 * mib
         region.warmBytes = 3 * gib - 412 * mib - 1536 * mib
+        region.workingSetBytes = region.hotBytes + region.warmBytes
+        region.refaultTargetPerMinute = 1_379
+        region.refaultRatePerMinute = 212
+        region.holdMinSeconds = 1_170
+        region.holdMaxSeconds = 23_400
         region.pagedOutBytes = 700 * mib
         region.refaultPages = 1234
         region.scans = 15

@@ -27,9 +27,9 @@ struct PageoutctlRenderingTests {
     func statusTable() {
         let expected = """
             2 regions (1 active), 15 scans, 1.0 GiB swapped, 700 MiB paged out, pageout held: memory pressure, dry run
-            REGION     PID     SIZE   MAPPED  SWAPPED     COLD      HOT     WARM  PAGED OUT  REFAULTS  STATE
-            vm1       4242  4.0 GiB  3.0 GiB  1.0 GiB  412 MiB  1.5 GiB  1.1 GiB    700 MiB      1234  active
-            database     -  512 MiB      0 B      0 B      0 B      0 B      0 B        0 B         0  pending (no process matches /run/database.pid)
+            REGION     PID     SIZE  WORKING SET   MAPPED  SWAPPED     COLD      HOT     WARM  PAGED OUT  REFAULTS  REFAULTS/MIN  STATE
+            vm1       4242  4.0 GiB      2.6 GiB  3.0 GiB  1.0 GiB  412 MiB  1.5 GiB  1.1 GiB    700 MiB      1234      212/1379  active
+            database     -  512 MiB          0 B      0 B      0 B      0 B      0 B      0 B        0 B         0           0/0  pending (no process matches /run/database.pid)
 
             """
         #expect(Rendering.statusText(Fixtures.status) == expected)
@@ -47,8 +47,8 @@ struct PageoutctlRenderingTests {
         #expect(text == """
             1 region (0 active), 1 scans, 0 B swapped, 0 B paged out, reload failed: line 3: unknown key "foo" \
             (running on the previous configuration)
-            REGION  PID     SIZE  MAPPED  SWAPPED  COLD  HOT  WARM  PAGED OUT  REFAULTS  STATE
-            vm2       7  1.0 GiB     0 B      0 B   0 B  0 B   0 B        0 B         0  failed (pagemap: permission denied)
+            REGION  PID     SIZE  WORKING SET  MAPPED  SWAPPED  COLD  HOT  WARM  PAGED OUT  REFAULTS  REFAULTS/MIN  STATE
+            vm2       7  1.0 GiB          0 B     0 B      0 B   0 B  0 B   0 B        0 B         0           0/0  failed (pagemap: permission denied)
 
             """)
     }
@@ -57,7 +57,7 @@ struct PageoutctlRenderingTests {
     func empty() {
         #expect(Rendering.statusText(WireStatus(DaemonStatus())) == """
             0 regions (0 active), 0 scans, 0 B swapped, 0 B paged out
-            REGION  PID  SIZE  MAPPED  SWAPPED  COLD  HOT  WARM  PAGED OUT  REFAULTS  STATE
+            REGION  PID  SIZE  WORKING SET  MAPPED  SWAPPED  COLD  HOT  WARM  PAGED OUT  REFAULTS  REFAULTS/MIN  STATE
 
             """)
     }
@@ -76,12 +76,16 @@ struct PageoutctlRenderingTests {
                 "regions" : [
                   {
                     "cold" : 432013312,
+                    "hold_max" : 23400,
+                    "hold_min" : 1170,
                     "holes" : 0,
                     "hot" : 1610612736,
                     "mapped" : 3221225472,
                     "name" : "vm1",
                     "paged_out" : 734003200,
                     "pid" : 4242,
+                    "refault_rate" : 212,
+                    "refault_target" : 1379,
                     "refaults" : 1234,
                     "repaired" : 0,
                     "scans" : 15,
@@ -93,7 +97,8 @@ struct PageoutctlRenderingTests {
                     "window_repaired" : 0,
                     "windows_closed" : 0,
                     "windows_expired" : 0,
-                    "windows_opened" : 0
+                    "windows_opened" : 0,
+                    "working_set" : 2789212160
                   }
                 ],
                 "scans" : 15,

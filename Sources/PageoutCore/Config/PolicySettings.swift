@@ -19,6 +19,8 @@ public struct PolicySettings: Sendable, Hashable {
         case maxSwappedPercent = "max_swapped_percent"
         /// `probe_budget`: never-probed memory paged out per scan interval, per region.
         case probeBudget = "probe_budget"
+        /// `refault_target`: the refaults per minute each region aims at, as a share of its working set.
+        case refaultTarget = "refault_target"
         /// `auto_repair`: put pages other processes read back into swap again at the next scan.
         case autoRepair = "auto_repair"
         /// `dry_run`: plan and log, never page out.
@@ -47,6 +49,9 @@ public struct PolicySettings: Sendable, Hashable {
     /// The most memory, per region and scan interval, paged out from blocks never probed before (whose
     /// refault behaviour is unknown yet).
     public var probeBudget: ByteSize
+    /// The pages per minute that may come back after pageout, as a share of the region's working set: the
+    /// region's controller holds pages that came back longer while refaults run above it.
+    public var refaultTarget: Percent
     /// Put pages that another process read back (resident, not mapped in the VMM, and swapped, paged out or a
     /// hole at the previous scan) into swap again at the next scan.
     public var autoRepair: Bool
@@ -63,6 +68,7 @@ public struct PolicySettings: Sendable, Hashable {
         psiSomeAvg10Max: Percent = Percent(10),
         maxSwappedPercent: Percent = Percent(90),
         probeBudget: ByteSize = .mib(64),
+        refaultTarget: Percent = Percent(value: 0.2)!,
         autoRepair: Bool = true,
         dryRun: Bool = false
     ) {
@@ -74,6 +80,7 @@ public struct PolicySettings: Sendable, Hashable {
         self.psiSomeAvg10Max = psiSomeAvg10Max
         self.maxSwappedPercent = maxSwappedPercent
         self.probeBudget = probeBudget
+        self.refaultTarget = refaultTarget
         self.autoRepair = autoRepair
         self.dryRun = dryRun
     }
@@ -94,6 +101,7 @@ public struct PolicySettings: Sendable, Hashable {
             case .psiSomeAvg10Max: merged.psiSomeAvg10Max = other.psiSomeAvg10Max
             case .maxSwappedPercent: merged.maxSwappedPercent = other.maxSwappedPercent
             case .probeBudget: merged.probeBudget = other.probeBudget
+            case .refaultTarget: merged.refaultTarget = other.refaultTarget
             case .autoRepair: merged.autoRepair = other.autoRepair
             case .dryRun: merged.dryRun = other.dryRun
             }

@@ -1,56 +1,79 @@
-/// What the policy has learned about one block of a region (2 MiB of pages).
+/// What the policy has learned about one block of a region (2 MiB of pages), beside what it knows per page.
 ///
-/// Why 2 MiB: it is the unit the guest and the host already think in (a transparent huge page, an EPT large
-/// page, a guest kernel's huge page), hot data clusters at that scale, and small counters per 2 MiB cost
-/// 20 bytes per 512 pages: 10 MiB for 1 TiB of guest RAM. Backoff is per block, but pageout stays per page:
-/// after a probe, the block's pages that did not come back stay in swap; only the refaulted ones are held back.
+/// The block is the unit of scheduling: it is where probes are paced, where a hold (backoff) is kept and what a
+/// transparent huge page spans. Learning is per page (`RegionPolicyState.warm`): a page that came back after a
+/// pageout is warm and held on its own; the block's other pages go on being probed. Why 2 MiB: it is the unit
+/// the guest and the host already think in (a transparent huge page, an EPT large page, a guest kernel's huge
+/// page), and small counters per 2 MiB cost 40 bytes per 512 pages: 20 MiB for 1 TiB of guest RAM.
 public struct BlockState: Sendable, Hashable {
-    /// Where the block is in its probe cycle.
+    /// Where the block's pages of unknown behaviour (mapped, neither hot nor warm) are in their probe cycle.
     public enum Phase: UInt8, Sendable, Hashable {
-        /// Never paged out, or back from a backoff: the next pageout is a sample.
+        /// Never probed, or back from a hold: the next probe is a sample of one page in `sampleStride`.
         case unprobed
-        /// A sample of its pages was paged out; if none comes back by the next scan, the block is cold.
+        /// Probed; some pages came back, so the rest is probed slice by slice (one page in `stride`).
         case sampling
-        /// Its pages stayed out: its mapped pages are paged out in full once they are cold_age old.
+        /// A probe stayed out entirely: its pages of unknown behaviour are paged out in full once cold.
         case established
     }
 
-    /// The probe cycle phase.
+    /// The probe cycle of the block's pages of unknown behaviour.
     public var phase: Phase = .unprobed
-    /// The backoff level: 0 none, n a backoff of min_backoff * 2^(n-1), capped at max_backoff.
+    /// The next slice takes one page in this many of the block's pages of unknown behaviour: `sampleStride` after
+    /// the first sample, halving while probes come back little, so a mostly cold block is finished in a few rounds.
+    public var stride: UInt8 = 16
+    /// True while the whole block is held: most of a probe came back at once, the block is hot throughout.
+    public var holdsAll = false
+    /// True while a sample of the block's warm pages is out: one of them back says they are still warm, none back
+    /// within cold_age says they went cold.
+    public var warmCheckOut = false
+    /// True when pages of the block came back moments after the last pageout (the post-pageout recheck).
+    public var fastRefault = false
+    /// The hold level: 0 none, n a hold of min_backoff * 2^(n-1) (times the region's controller scale).
     public var backoffLevel: UInt8 = 0
-    /// Until when (ms on the policy clock) the block is not paged out; 0 when not in backoff.
+    /// Until when (ms on the policy clock) the block's warm pages, or all of it when `holdsAll`, are held.
     public var backoffUntil: Int64 = 0
-    /// The last time (ms) a page of the block became mapped in the VMM: a refault or a first use.
+    /// The last time (ms) the block was found in use as a whole: a page of it first mapped, or a hot probe.
     public var lastActivity: Int64 = 0
     /// The last time (ms) pages of the block were paged out.
     public var lastPageout: Int64 = -1
+    /// When (ms) the block's warm check went out.
+    public var warmCheckAt: Int64 = 0
 
     /// A block first seen at `now`.
     public init(firstSeen now: Int64) {
         lastActivity = now
     }
 
-    /// True while the block is backed off at `now`.
+    /// True while the block is held at `now`.
     public func isBackedOff(at now: Int64) -> Bool { now < backoffUntil }
 }
 
-/// The backoff schedule: exponential between min and max, and how refaults and quiet time move a block on it.
+/// The hold schedule: exponential between min and max, and how refaults and quiet time move a block on it.
 public struct BackoffSchedule: Sendable, Hashable {
-    /// The first backoff, in ms.
+    /// The first hold, in ms.
     public var minimum: Int64
-    /// The longest backoff, in ms.
+    /// The longest hold, in ms.
     public var maximum: Int64
-    /// Levels added by a refault seen at a regular scan.
+    /// Levels added by a hot probe or a warm check that came back at a regular scan.
     public var refaultStep: UInt8 = 1
-    /// Levels added by a refault seen moments after the pageout (the post-pageout recheck): a very hot block.
+    /// Levels added by a hot probe seen moments after the pageout (the post-pageout recheck): a very hot block.
     public var fastRefaultStep: UInt8 = 3
 
-    /// Backoffs from `minimum` to `maximum` ms, doubling per level; `0 < minimum <= maximum` (else it traps).
+    /// Holds from `minimum` to `maximum` ms, doubling per level; `0 < minimum <= maximum` (else it traps).
     public init(minimum: Int64, maximum: Int64) {
         precondition(minimum > 0 && minimum <= maximum, "backoff needs 0 < minimum <= maximum")
         self.minimum = minimum
         self.maximum = maximum
+    }
+
+    /// The schedule with every hold `factor` times as long (the refault controller's setting; `factor >= 1`).
+    public func scaled(by factor: Double) -> BackoffSchedule {
+        guard factor > 1 else { return self }
+        let scale = { (value: Int64) in Int64(min(Double(Int64.max / 4), (Double(value) * factor).rounded())) }
+        var scaled = BackoffSchedule(minimum: scale(minimum), maximum: scale(maximum))
+        scaled.refaultStep = refaultStep
+        scaled.fastRefaultStep = fastRefaultStep
+        return scaled
     }
 
     /// The highest level that still doubles: beyond it every level means `maximum`.
@@ -60,7 +83,7 @@ public struct BackoffSchedule: Sendable, Hashable {
         return level
     }
 
-    /// The backoff of `level` in ms (0 for level 0).
+    /// The hold of `level` in ms (0 for level 0).
     public func duration(ofLevel level: UInt8) -> Int64 {
         guard level > 0 else { return 0 }
         let shift = Int64(level - 1)
@@ -68,18 +91,39 @@ public struct BackoffSchedule: Sendable, Hashable {
         return min(minimum << shift, maximum)
     }
 
-    /// `block` after pages of it came back mapped at `now`; `fast` when seen by the recheck right after pageout.
+    /// `block` after most of a probe came back at `now`: the whole block is held one step (or `fast`: several)
+    /// further up the schedule, and is probed afresh when the hold ends.
     public func refaulted(_ block: BlockState, at now: Int64, fast: Bool) -> BlockState {
-        var block = block
-        let step = fast ? fastRefaultStep : refaultStep
-        block.backoffLevel = min(block.backoffLevel &+ step, topLevel)
-        block.backoffUntil = now + duration(ofLevel: block.backoffLevel)
+        var block = stepped(block, at: now, by: fast ? fastRefaultStep : refaultStep)
+        block.holdsAll = true
         block.lastActivity = now
         block.phase = .unprobed
         return block
     }
 
-    /// `block` after quiet time: a block that stayed out as long again as its backoff steps down one level.
+    /// `block` after a sample of its warm pages came back at `now`: they stay held, one step further up.
+    public func stillWarm(_ block: BlockState, at now: Int64) -> BlockState {
+        stepped(block, at: now, by: refaultStep)
+    }
+
+    /// `block` after pages of it that were out came back at `now` outside a check: they join the block's warm
+    /// pages, held at least for the block's current level (the first level when it had none).
+    public func warmed(_ block: BlockState, at now: Int64) -> BlockState {
+        var block = block
+        block.backoffLevel = max(block.backoffLevel, 1)
+        block.backoffUntil = max(block.backoffUntil, now + duration(ofLevel: block.backoffLevel))
+        return block
+    }
+
+    /// `block` moved `step` levels up, held from `now`.
+    private func stepped(_ block: BlockState, at now: Int64, by step: UInt8) -> BlockState {
+        var block = block
+        block.backoffLevel = min(block.backoffLevel &+ step, topLevel)
+        block.backoffUntil = now + duration(ofLevel: block.backoffLevel)
+        return block
+    }
+
+    /// `block` after quiet time: a block whose hold ended as long again ago as the hold lasted steps down one level.
     public func decayed(_ block: BlockState, at now: Int64) -> BlockState {
         guard block.backoffLevel > 0, now >= block.backoffUntil + duration(ofLevel: block.backoffLevel) else {
             return block

@@ -1,22 +1,31 @@
 /// The steps of `PolicyEngine.evaluate` after learning: classify the mapped pages, then plan within the allowance.
 extension PolicyEngine {
-    /// The mapped pages of one scan by class, and the cold blocks the plan may take.
+    /// The mapped pages of one scan by class, and the blocks the plan may take pages of.
     struct Classes {
         var counts = PageClassCounts()
-        /// Cold blocks paged out before (sampled or established): paged out in full.
+        /// Blocks whose cold pages of unknown behaviour go out in full: a probe of them stayed out.
         var established: [Int] = []
-        /// Cold blocks never probed: a sample of each is probed, within the probe budget.
+        /// Blocks whose cold pages of unknown behaviour are probed by a slice: some of the last probe came back.
+        var sampling: [Int] = []
+        /// Blocks never probed (or back from a whole-block hold): a sample of each, within the probe budget.
         var unprobed = Set<Int>()
+        /// Blocks whose warm pages' hold ended: a sample of those pages is paged out to check them.
+        var checks: [Int] = []
+        /// Blocks holding warm pages of their own (not held whole).
+        var warmBlocks = 0
     }
 
     /// A plan being built: what may still be taken, the plan, and its pages as a bitmap.
     struct Planning {
         var allowance: Int
+        /// Pages that slices and checks may still take this scan.
+        var sliceBudget: Int
         var plan = PageoutPlan()
         var planned: PageBitmap
 
-        init(allowance: Int, pageCount: Int) {
+        init(allowance: Int, pageCount: Int, sliceBudget: Int) {
             self.allowance = allowance
+            self.sliceBudget = sliceBudget
             self.planned = PageBitmap(count: pageCount)
         }
 
@@ -29,44 +38,89 @@ extension PolicyEngine {
         }
     }
 
-    /// Sorts every block's mapped pages into hot (active within cold_age), warm (held by its backoff) and cold.
+    /// Sorts every block's mapped pages into hot (the block first used within cold_age), warm (came back after a
+    /// pageout, or the whole block held) and cold (the rest: candidates).
     static func classify(_ state: RegionPolicyState, snapshot: PageSnapshot, now: Int64,
                          limits: PolicyLimits) -> Classes {
         var classes = Classes()
+        let unusedWarm = state.unusedWarm
         classes.counts.hole = snapshot.counts.hole
         classes.counts.swapped = snapshot.counts.swapped
         classes.counts.skewed = snapshot.counts.residentUnmapped
         for index in state.blocks.indices {
-            let mapped = snapshot.mapped.setCount(in: state.pages(ofBlock: index))
+            let pages = state.pages(ofBlock: index)
+            let mapped = snapshot.mapped.setCount(in: pages)
             guard mapped > 0 else { continue }
             let block = state.blocks[index]
             if now - block.lastActivity < limits.coldAge {
                 classes.counts.hot += mapped
-            } else if block.isBackedOff(at: now) {
+                continue
+            }
+            if block.holdsAll, block.isBackedOff(at: now) {
                 classes.counts.warm += mapped
-            } else {
-                classes.counts.cold += mapped
-                if block.phase == .unprobed {
-                    classes.unprobed.insert(index)
-                } else {
-                    classes.established.append(index)
-                }
+                continue
+            }
+            let warm = snapshot.mapped.intersectionCount(with: state.warm, in: pages)
+            classes.counts.warm += warm
+            classes.counts.cold += mapped - warm
+            if warm > 0 { classes.warmBlocks += 1 }
+            if warm > 0, !block.isBackedOff(at: now), !block.warmCheckOut,
+               unusedWarm.intersectionCount(with: snapshot.mapped, in: pages) > 0 {
+                classes.checks.append(index)
+            }
+            guard mapped > warm else { continue }
+            switch block.phase {
+            case .unprobed: classes.unprobed.insert(index)
+            case .sampling: classes.sampling.append(index)
+            case .established: classes.established.append(index)
             }
         }
         return classes
     }
 
-    /// Plans the `mapped` pages of cold blocks whose probe stayed out, in block order, while the allowance lasts.
-    static func planFullBlocks(_ established: [Int], state: RegionPolicyState, mapped: PageBitmap,
-                               into planning: inout Planning) {
-        for index in established where planning.allowance > 0 {
-            _ = planning.take(takeMapped(mapped, in: state.pages(ofBlock: index), limit: planning.allowance))
+    /// Plans, while the allowance lasts: the cold pages of established blocks in full, slices of sampling blocks
+    /// and checks of warm pages within the slice budget, then samples of never-probed blocks within the probe
+    /// budget. Warm pages are only ever taken by a check.
+    static func plan(_ classes: inout Classes, state: inout RegionPolicyState, plannable: PageBitmap,
+                     limits: PolicyLimits, into planning: inout Planning) {
+        let unknown = plannable.subtracting(state.warm)
+        for index in classes.established where planning.allowance > 0 {
+            _ = planning.take(takeMapped(unknown, in: state.pages(ofBlock: index), limit: planning.allowance))
             planning.plan.fullBlocks.append(index)
         }
+        let offset = state.probeCursor
+        for index in classes.sampling where planning.allowance > 0 && planning.sliceBudget > 0 {
+            let stride = Int(state.blocks[index].stride)
+            let slice = sampleMapped(unknown, in: state.pages(ofBlock: index), stride: stride,
+                                     offset: (offset + index) % stride,
+                                     limit: min(planning.allowance, planning.sliceBudget))
+            let pages = planning.take(slice)
+            planning.sliceBudget -= pages
+            planning.plan.probePages += pages
+            planning.plan.probedBlocks.append(index)
+        }
+        let warm = plannable.intersection(state.unusedWarm)
+        let checkStride = limits.checkStride
+        for index in classes.checks where planning.allowance > 0 && planning.sliceBudget > 0 {
+            // At least `minimumCheckPages` (or all): one page the guest touches every few seconds may well stay
+            // out for a cold_age, eight of them hardly.
+            let blockPages = state.pages(ofBlock: index)
+            let stride = max(1, min(checkStride, warm.setCount(in: blockPages) / minimumCheckPages))
+            let sample = sampleMapped(warm, in: blockPages, stride: stride, offset: (offset + index) % stride,
+                                      limit: min(planning.allowance, planning.sliceBudget))
+            let pages = planning.take(sample)
+            planning.sliceBudget -= pages
+            planning.plan.probePages += pages
+            planning.plan.checkedBlocks.append(index)
+        }
+        planProbes(&classes.unprobed, state: &state, mapped: unknown, limits: limits, into: &planning)
     }
 
+    /// The fewest pages a check of a block's warm pages pages out.
+    static let minimumCheckPages = 8
+
     /// Plans a sample of the `mapped` pages of never-probed cold blocks, visited in the spread order from the
-    /// state's probe cursor, within the allowance and the per-scan probe budget.
+    /// state's probe cursor, within the allowance and the per-scan probe budget (whole blocks' worth of pages).
     static func planProbes(_ unprobed: inout Set<Int>, state: inout RegionPolicyState, mapped: PageBitmap,
                            limits: PolicyLimits, into planning: inout Planning) {
         var probeBudget = limits.probeBudgetPages
@@ -98,14 +152,22 @@ extension PolicyEngine {
         return result
     }
 
-    /// Every `stride`-th mapped page of `pages` from `offset`, at most `limit`, as single-page runs.
+    /// Every `stride`-th mapped page of `pages` from `offset`, at most `limit`, as runs; all of them at stride 1.
+    /// A block with fewer mapped pages than the stride still gives one page, so its probe always moves on.
     static func sampleMapped(_ mapped: PageBitmap, in pages: Range<Int>, stride: Int, offset: Int,
                              limit: Int) -> [Range<Int>] {
+        guard stride > 1 else { return takeMapped(mapped, in: pages, limit: limit) }
+        let available = mapped.setCount(in: pages)
+        let start = offset % max(1, min(stride, available))
         var result: [Range<Int>] = []
+        var taken = 0
         var rank = 0
         mapped.forEachRun(in: pages) { run in
-            for page in run where result.count < limit {
-                if rank % stride == offset { result.append(page..<(page + 1)) }
+            for page in run where taken < limit {
+                if rank % stride == start {
+                    result.append(page..<(page + 1))
+                    taken += 1
+                }
                 rank += 1
             }
         }

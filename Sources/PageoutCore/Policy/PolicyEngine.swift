@@ -19,18 +19,23 @@ public struct PolicyDecision: Sendable {
 
 /// The policy: a pure function of (previous state, snapshot, now, limits, budget) to (state, classes, plan).
 ///
-/// With no access bits to read, a pageout is also the probe: a hot page paged out comes straight back (a
-/// refault), a cold one stays out. The engine probes never-probed blocks with a sample (one page in
-/// `sampleStride`) within a per-scan probe budget spread over the region, so the guest never refaults its
-/// whole hot set at once; a block whose sample stayed out for a scan is paged out in full; a block that
-/// refaults backs off exponentially and decays back when it stays quiet.
+/// With no access bits to read, a pageout is also the probe: a page the guest uses comes back (a refault), a
+/// cold one stays out. What each probe says is kept per page: a page that came back is warm and held on its
+/// own, a page that stayed out is in swap; the block (2 MiB) is the unit that paces probes. A never-probed cold
+/// block is probed with a sample (one page in `sampleStride`) within a per-scan probe budget spread over the
+/// region, so the guest never refaults its whole hot set at once. Then, by what came back of that probe: most
+/// of it (a block hot throughout, like a contiguous hot set) holds the whole block, backing off exponentially;
+/// none of it pages the rest of the block out in full; some of it goes on probing the rest slice by slice, the
+/// slices growing while little comes back, so the cold pages among a scattered working set go out while the
+/// warm ones stay. When a hold ends, a sample of the held pages is checked: if none comes back they went cold.
+/// How long holds last is scaled by the region's `RefaultController` against its refault target.
 public enum PolicyEngine {
     /// Evaluates `snapshot` taken at `now` (ms) against `state`. `pageBudget` is the most pages the guards and
     /// the rate limit allow now (0 when a guard is in force): the plan never exceeds it.
     ///
     /// `ignoringRefaults` marks pages a known scanner may have mapped (the cold sets of open scan windows, and of
     /// windows ended since the last scan): one of them mapped again is the scanner's read, not the guest's use, so
-    /// it neither backs its block off nor makes the block hot, and it is not planned (the window's end repairs it).
+    /// it neither makes its page warm nor its block hot, and it is not planned (the window's end repairs it).
     /// Nil ignores nothing.
     public static func evaluate(_ state: RegionPolicyState, snapshot: PageSnapshot, now: Int64,
                                 limits: PolicyLimits, pageBudget: Int,
@@ -38,12 +43,30 @@ public enum PolicyEngine {
         precondition(snapshot.layout == state.layout, "snapshot of another layout")
         precondition(limits.blockPages == state.blockPages, "block size changed")
         var state = state
+        let minimumHold = limits.backoff.minimum
+        var limits = limits
+        limits.backoff = limits.backoff.scaled(by: state.controller.scale)
         let leftovers = pageoutLeftovers(state, snapshot: snapshot)
         var skewed = limits.autoRepair ? skewedPagesToRepair(state, snapshot: snapshot)
             : PageBitmap(count: snapshot.layout.pageCount)
         skewed.subtract(leftovers)
         let refaulted = learn(&state, from: snapshot, now: now, limits: limits, ignoring: ignored)
         var classes = classify(state, snapshot: snapshot, now: now, limits: limits)
+        let moved = state.controller.observe(repeats: state.repeatRefaultsSinceScan,
+                                             firsts: state.firstRefaultsSinceScan, at: now,
+                                             workingSetPages: classes.counts.workingSet,
+                                             moveInterval: 2 * limits.coldAge)
+        state.repeatRefaultsSinceScan = 0
+        state.firstRefaultsSinceScan = 0
+        state.controller.budget(checkPagesPerRound: classes.warmBlocks * minimumCheckPages,
+                                workingSetPages: classes.counts.workingSet, minimumHold: minimumHold)
+        // While pages of unknown behaviour are still being probed, first refaults are the price of that learning.
+        if moved, classes.unprobed.isEmpty, classes.sampling.isEmpty {
+            // Pages the guest had not used for a while came back in bulk: its working set moved. What it used
+            // before is checked now, not when its holds end.
+            state.endWarmHolds(at: now)
+            classes = classify(state, snapshot: snapshot, now: now, limits: limits)
+        }
 
         // Unmapped pages first (they cost the guest nothing: it does not map them): the leftovers of our own
         // pageouts, then what a reader brought back.
@@ -56,59 +79,14 @@ public enum PolicyEngine {
         // nor planned here, so EndScan finds them where the scanner left them.
         var plannable = snapshot.mapped
         if let ignored { plannable.subtract(ignored) }
-        var planning = Planning(allowance: max(0, min(budget, cap)), pageCount: state.layout.pageCount)
-        planFullBlocks(classes.established, state: state, mapped: plannable, into: &planning)
-        planProbes(&classes.unprobed, state: &state, mapped: plannable, limits: limits, into: &planning)
+        var planning = Planning(allowance: max(0, min(budget, cap)), pageCount: state.layout.pageCount,
+                                sliceBudget: limits.probeBudgetPages)
+        plan(&classes, state: &state, plannable: plannable, limits: limits, into: &planning)
         planning.plan.runs = planning.planned.runs()
         var decision = PolicyDecision(state: state, counts: classes.counts, plan: planning.plan, repair: repair,
                                       finish: finish, refaults: refaulted)
         decision.swapCapReached = cap <= 0
         return decision
-    }
-
-    /// Updates blocks and the watched set from what changed since the last scan; returns the refaulted pages.
-    /// Pages in `ignored` (a scan window's cold set) teach nothing: neither refaults nor fresh use.
-    private static func learn(_ state: inout RegionPolicyState, from snapshot: PageSnapshot, now: Int64,
-                              limits: PolicyLimits, ignoring ignored: PageBitmap? = nil) -> Int {
-        var watched = state.pagedOut
-        var fresh = snapshot.mapped
-        if let previous = state.previous {
-            watched.formUnion(previous.swapped)
-            fresh.subtract(previous.mapped)
-        } else {
-            fresh = PageBitmap(count: snapshot.layout.pageCount)  // first sight: blocks start at `now` anyway
-        }
-        var refaulted = snapshot.mapped.intersection(watched)
-        fresh.subtract(refaulted)
-        if let ignored {
-            precondition(ignored.count == snapshot.layout.pageCount, "ignored pages of another layout")
-            refaulted.subtract(ignored)
-            fresh.subtract(ignored)
-        }
-        var refaultCount = 0
-        for index in state.blocks.indices {
-            let pages = state.pages(ofBlock: index)
-            let back = refaulted.setCount(in: pages)
-            var block = state.blocks[index]
-            if back > 0 {
-                block = limits.backoff.refaulted(block, at: now, fast: false)
-                refaultCount += back
-            } else {
-                if fresh.setCount(in: pages) > 0 { block.lastActivity = now }
-                block = limits.backoff.decayed(block, at: now)
-                // A sample that stayed out for a whole scan: the block is cold, page it out in full from now on.
-                if block.phase == .sampling, block.lastPageout < now { block.phase = .established }
-            }
-            state.blocks[index] = block
-        }
-        // Keep watching only pages still out of the VMM; a page that became a hole has nothing to refault.
-        var stillOut = snapshot.swapped
-        stillOut.formUnion(snapshot.residentUnmapped)
-        state.pagedOut.formIntersection(stillOut)
-        state.previous = snapshot
-        state.previousScanAt = now
-        state.totals.refaultPages += refaultCount
-        return refaultCount
     }
 
     /// Pages a pageout of ours unmapped from the VMM but the kernel kept in memory: mapped at the previous scan,
@@ -142,8 +120,8 @@ public enum PolicyEngine {
 
     /// Records refaults seen right after a pageout: `mappedNow` marks the pages of the last plan mapped again.
     ///
-    /// A page back within moments of its pageout belongs to the guest's hottest set; its block jumps
-    /// `fastRefaultStep` levels up the backoff schedule.
+    /// A page back within moments of its pageout belongs to the guest's hottest set: if most of its block's
+    /// probe came back, the next scan holds the block `fastRefaultStep` levels up the schedule.
     ///
     /// Pages in `ignored` (open scan windows' cold sets) mapped again are the scanner's reads: not refaults.
     public static func recheck(_ state: RegionPolicyState, mappedNow: PageBitmap, now: Int64, limits: PolicyLimits,
@@ -156,12 +134,15 @@ public enum PolicyEngine {
         for index in state.blocks.indices {
             let count = back.setCount(in: state.pages(ofBlock: index))
             guard count > 0 else { continue }
-            state.blocks[index] = limits.backoff.refaulted(state.blocks[index], at: now, fast: true)
+            state.blocks[index].fastRefault = true
             refaults += count
         }
         state.pagedOut.subtract(back)
         state.totals.refaultPages += refaults
         state.totals.fastRefaultPages += refaults
+        let repeats = back.intersection(state.repeatedOut).setCount
+        state.repeatRefaultsSinceScan += repeats
+        state.firstRefaultsSinceScan += refaults - repeats
         return (state, refaults)
     }
 }

@@ -10,17 +10,26 @@ public struct PolicyLimits: Sendable, Hashable {
     public var probeBudgetPages: Int
     /// One page in this many of a probed block is paged out as its sample.
     public var sampleStride: Int
+    /// One page in this many of a block's held (warm) pages is paged out to check them when their hold ends.
+    public var checkStride: Int { sampleStride * 4 }
     /// A region with this share of its non-hole pages swapped pages out no more (0...1).
     public var maxSwappedFraction: Double
     /// Pages per block: 2 MiB worth (`blockPages(pageSize:)`) outside tests.
     public var blockPages: Int
     /// Repair pages other processes read back (see `PolicyEngine.skewedPagesToRepair`).
     public var autoRepair: Bool
+    /// The refaults per minute the region's controller aims at, as a share of its working set (0.002: 0.2%).
+    public var refaultTarget: Double
+
+    /// The built-in refault target: 0.2% of the working set per minute, the far-memory SLO of the literature.
+    public static let defaultRefaultTarget = 0.002
 
     /// Creates limits; `blockPages` defaults to 2 MiB of 4 KiB pages.
     public init(coldAge: Int64, backoff: BackoffSchedule, probeBudgetPages: Int, sampleStride: Int = 16,
-                maxSwappedFraction: Double = 0.9, blockPages: Int = 512, autoRepair: Bool = true) {
-        precondition(coldAge >= 0 && probeBudgetPages >= 0 && sampleStride >= 1 && blockPages >= 1)
+                maxSwappedFraction: Double = 0.9, blockPages: Int = 512, autoRepair: Bool = true,
+                refaultTarget: Double = PolicyLimits.defaultRefaultTarget) {
+        precondition(coldAge >= 0 && probeBudgetPages >= 0 && (1...255).contains(sampleStride) && blockPages >= 1)
+        precondition(refaultTarget >= 0, "a refault target is not negative")
         precondition((0...1).contains(maxSwappedFraction))
         self.coldAge = coldAge
         self.backoff = backoff
@@ -29,6 +38,7 @@ public struct PolicyLimits: Sendable, Hashable {
         self.maxSwappedFraction = maxSwappedFraction
         self.blockPages = blockPages
         self.autoRepair = autoRepair
+        self.refaultTarget = refaultTarget
     }
 
     /// Pages per 2 MiB block for a page size.
@@ -41,17 +51,20 @@ public struct PageClassCounts: Sendable, Hashable, CustomStringConvertible {
     public var hole = 0
     /// In swap.
     public var swapped = 0
-    /// Mapped, in a block that refaulted or gained mappings within cold_age.
+    /// Mapped, in a block first used (or found hot throughout) within cold_age.
     public var hot = 0
-    /// Mapped, neither hot nor cold: aging, or held back by a backoff.
+    /// Mapped, held: pages that came back after a pageout, or every page of a block found hot throughout.
     public var warm = 0
-    /// Mapped, quiet for cold_age and not backed off: pageout candidates.
+    /// Mapped, quiet for cold_age and not held: pageout candidates.
     public var cold = 0
     /// Resident but not mapped in the VMM: something other than the guest read them.
     public var skewed = 0
 
     /// The counts before any page is classified.
     public init() {}
+
+    /// The pages the guest is known to use: hot and warm (what came back after a pageout is warm).
+    public var workingSet: Int { hot + warm }
 
     /// The six counts added up: the region's page count.
     public var total: Int { hole + swapped + hot + warm + cold + skewed }
@@ -65,12 +78,14 @@ public struct PageClassCounts: Sendable, Hashable, CustomStringConvertible {
 public struct PageoutPlan: Sendable, Hashable {
     /// The runs, in page order, none touching another.
     public var runs: [Range<Int>] = []
-    /// How many of the pages are samples of never-probed blocks.
+    /// How many of the pages are probes: samples and slices of pages of unknown behaviour, and checks of warm ones.
     public var probePages = 0
-    /// The blocks whose samples are in the plan.
+    /// The blocks whose pages of unknown behaviour are probed by a sample or a slice.
     public var probedBlocks: [Int] = []
     /// The blocks paged out in full.
     public var fullBlocks: [Int] = []
+    /// The blocks whose held (warm) pages are checked by a sample.
+    public var checkedBlocks: [Int] = []
 
     /// An empty plan.
     public init() {}
@@ -104,6 +119,7 @@ extension PolicyLimits {
             probeBudgetPages: Int(settings.probeBudget.bytes / UInt64(pageSize)),
             maxSwappedFraction: min(1, max(0, settings.maxSwappedPercent.fraction)),
             blockPages: PolicyLimits.blockPages(pageSize: pageSize),
-            autoRepair: settings.autoRepair)
+            autoRepair: settings.autoRepair,
+            refaultTarget: max(0, settings.refaultTarget.fraction))
     }
 }

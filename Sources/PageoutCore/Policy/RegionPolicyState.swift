@@ -1,7 +1,9 @@
 /// Everything the policy remembers about one region between scans: compact bitmaps and per-block counters.
 ///
-/// For a region of P pages it holds the previous snapshot (3 bits a page), the pages paged out and not seen
-/// since (1 bit a page) and 20 bytes per block of 512 pages: about 0.02% of the region's size.
+/// For a region of P pages it holds the previous snapshot (3 bits a page); the pages paged out and not seen
+/// since, out since the last scan, warm, out for a warm check, suspected unused, used in each of the last two
+/// epochs, ever paged out and paged out more than once (1 bit a page each); and 40 bytes per block of 512 pages:
+/// 12 bits a page in all, 404 KiB per GiB of guest RAM (0.04%).
 public struct RegionPolicyState: Sendable {
     /// The layout whose page indexes the bitmaps and blocks use.
     public let layout: RegionLayout
@@ -15,19 +17,62 @@ public struct RegionPolicyState: Sendable {
     public internal(set) var previousScanAt: Int64 = 0
     /// Pages paged out by us that have not been mapped in the VMM since (a mapped one is a refault).
     public internal(set) var pagedOut: PageBitmap
+    /// Pages paged out by the last plan carried out: the next scan judges that probe by what came back of them.
+    public internal(set) var recentlyOut: PageBitmap
+    /// Pages that came back after a pageout: the guest uses them. Each is held while its block's hold lasts, then
+    /// a sample of them is checked; the other pages of the block are probed on their own meanwhile.
+    public internal(set) var warm: PageBitmap
+    /// Warm pages paged out to check they are still in use, not back yet.
+    public internal(set) var checking: PageBitmap
+    /// The warm pages of blocks under a check, as they were when it began: released if it finds them unused.
+    /// Pages that come back meanwhile (a working set that moved) are warm but not suspects.
+    public internal(set) var suspects: PageBitmap
+    /// Pages that came back in the current and the previous cold_age epoch: in use lately, so never suspects.
+    public internal(set) var recentUse: PageBitmap
+    public internal(set) var earlierUse: PageBitmap
+    /// When (ms) the current epoch of `recentUse` began.
+    public internal(set) var epochStart: Int64
+    /// Pages paged out by us at least once.
+    public internal(set) var everOut: PageBitmap
+    /// Pages paged out by us more than once: a refault of one is a cost of holding too little, which the
+    /// controller answers for (the first probe of a page is paced by the probe budget instead).
+    public internal(set) var repeatedOut: PageBitmap
     /// Where the next probe starts in the spread order of blocks.
     public internal(set) var probeCursor: Int = 0
+    /// How long pages that came back wait before they are checked again, against the region's refault target.
+    public internal(set) var controller: RefaultController
+    /// Refaults of pages paged out more than once since the last scan (the post-pageout recheck's too), and of
+    /// pages paged out once, for the controller.
+    var repeatRefaultsSinceScan = 0
+    var firstRefaultsSinceScan = 0
     /// Totals since the region was registered.
     public internal(set) var totals = PolicyTotals()
 
-    /// A fresh state for `layout`, first seen at `now`.
-    public init(layout: RegionLayout, blockPages: Int, now: Int64) {
+    /// A fresh state for `layout`, first seen at `now`, whose refaults are held to `refaultTarget` of the
+    /// working set per minute.
+    public init(layout: RegionLayout, blockPages: Int, now: Int64,
+                refaultTarget: Double = PolicyLimits.defaultRefaultTarget) {
         precondition(blockPages > 0, "a block has pages")
         self.layout = layout
         self.blockPages = blockPages
         let blockCount = (layout.pageCount + blockPages - 1) / blockPages
         self.blocks = Array(repeating: BlockState(firstSeen: now), count: blockCount)
         self.pagedOut = PageBitmap(count: layout.pageCount)
+        self.recentlyOut = PageBitmap(count: layout.pageCount)
+        self.warm = PageBitmap(count: layout.pageCount)
+        self.checking = PageBitmap(count: layout.pageCount)
+        self.suspects = PageBitmap(count: layout.pageCount)
+        self.recentUse = PageBitmap(count: layout.pageCount)
+        self.earlierUse = PageBitmap(count: layout.pageCount)
+        self.epochStart = now
+        self.everOut = PageBitmap(count: layout.pageCount)
+        self.repeatedOut = PageBitmap(count: layout.pageCount)
+        self.controller = RefaultController(targetFraction: refaultTarget)
+    }
+
+    /// A fresh state for `layout` under `limits`, first seen at `now`.
+    public init(layout: RegionLayout, limits: PolicyLimits, now: Int64) {
+        self.init(layout: layout, blockPages: limits.blockPages, now: now, refaultTarget: limits.refaultTarget)
     }
 
     /// The pages of block `index`.
@@ -37,12 +82,19 @@ public struct RegionPolicyState: Sendable {
 
     /// Records that `plan` was carried out at `now`: its pages are watched for refaults from now on.
     public mutating func recordPageout(_ plan: PageoutPlan, at now: Int64) {
-        for run in plan.runs { pagedOut.set(run) }
-        for block in plan.probedBlocks {
-            blocks[block].phase = .sampling
+        var planned = PageBitmap(count: layout.pageCount)
+        for run in plan.runs { planned.set(run) }
+        pagedOut.formUnion(planned)
+        recentlyOut.formUnion(planned)
+        checking.formUnion(planned.intersection(warm))
+        noteOut(planned)
+        for block in plan.probedBlocks + plan.fullBlocks { blocks[block].lastPageout = now }
+        for block in plan.checkedBlocks {
+            suspects.formUnion(unusedWarm, in: pages(ofBlock: block))
+            blocks[block].warmCheckOut = true
+            blocks[block].warmCheckAt = now
             blocks[block].lastPageout = now
         }
-        for block in plan.fullBlocks { blocks[block].lastPageout = now }
         totals.pagedOutPages += plan.pageCount
         totals.probedPages += plan.probePages
     }
@@ -54,6 +106,28 @@ public struct RegionPolicyState: Sendable {
         for run in runs { finished.set(run) }
         totals.pagedOutPages += finished.subtracting(pagedOut).setCount
         pagedOut.formUnion(finished)
+        noteOut(finished)
+    }
+
+    /// Warm pages with no sign of use in the last two cold_age epochs: what a check samples and may release.
+    var unusedWarm: PageBitmap {
+        var unused = warm
+        unused.subtract(recentUse)
+        unused.subtract(earlierUse)
+        return unused
+    }
+
+    /// Ends at `now` the holds of blocks holding warm pages (not of blocks held whole): their check goes out next.
+    mutating func endWarmHolds(at now: Int64) {
+        for index in blocks.indices where !blocks[index].holdsAll && blocks[index].isBackedOff(at: now) {
+            blocks[index].backoffUntil = now
+        }
+    }
+
+    /// Notes that `pages` were paged out: those out before are now paged out more than once.
+    private mutating func noteOut(_ pages: PageBitmap) {
+        repeatedOut.formUnion(pages.intersection(everOut))
+        everOut.formUnion(pages)
     }
 
     /// The block order probes follow: a stride through all blocks, coprime with their count, so consecutive probes

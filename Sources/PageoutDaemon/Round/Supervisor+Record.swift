@@ -95,6 +95,13 @@ extension Supervisor {
         status.hotBytes = UInt64(counts.hot) * page
         status.warmBytes = UInt64(counts.warm) * page
         status.coldBytes = UInt64(counts.cold) * page
+        status.workingSetBytes = UInt64(counts.workingSet) * page
+        let controller = decision.state.controller
+        status.refaultTargetPerMinute = UInt64(controller.targetPagesPerMinute(workingSetPages: counts.workingSet))
+        status.refaultRatePerMinute = UInt64(controller.pagesPerMinute(at: now).rounded())
+        let holds = entry.limits(pageSize: region.layout.pageSize).backoff.scaled(by: controller.scale)
+        status.holdMinSeconds = UInt64(holds.minimum / 1_000)
+        status.holdMaxSeconds = UInt64(holds.maximum / 1_000)
         status.refaultPages = UInt64(decision.state.totals.refaultPages)
         status.scans += 1
         if heldBy == nil, decision.swapCapReached {

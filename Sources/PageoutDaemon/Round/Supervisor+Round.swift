@@ -71,7 +71,7 @@ extension Supervisor {
     private func evaluate(_ entry: RegionEntry, snapshot: PageSnapshot, pageBudget: Int) -> PolicyDecision {
         let layout = snapshot.layout
         let limits = entry.limits(pageSize: layout.pageSize)
-        let state = entry.policy ?? RegionPolicyState(layout: layout, blockPages: limits.blockPages, now: now)
+        let state = entry.policy ?? RegionPolicyState(layout: layout, limits: limits, now: now)
         entry.pendingRecheck = nil  // a recheck that has not run yet is moot: this scan sees every refault
         let decision = PolicyEngine.evaluate(state, snapshot: snapshot, now: now, limits: limits,
                                              pageBudget: pageBudget,
