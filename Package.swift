@@ -169,9 +169,11 @@ let package = Package(
             dependencies: ["PageoutCore", "PageoutLinux", "CPageoutSys", "PageoutTestSupport"],
             swiftSettings: strict
         ),
+        // pageoutctl: rendering (golden files in Fixtures/) and the built binary against a fake server.
         .testTarget(
             name: "PageoutctlTests",
             dependencies: ["PageoutControl", "PageoutCore", "PageoutTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ]

@@ -51,6 +51,25 @@ public enum ControlInterface {
           paged_out: int
         )
 
+        # A picture of one region at its last scan: its pages in cells of pages_per_cell pages, in page order
+        # (the last cell may be shorter). Each class lists a count of pages per cell: hole (never written),
+        # swapped, cold (mapped in the VMM, a pageout candidate), warm (mapped, held back), hot (mapped, used
+        # within cold_age), skewed (resident, not mapped in the VMM). size and page_size are bytes; scans is the
+        # region's scan count, which changes with every new picture.
+        type Heatmap (
+          name: string,
+          size: int,
+          page_size: int,
+          pages_per_cell: int,
+          scans: int,
+          hole: []int,
+          swapped: []int,
+          cold: []int,
+          warm: []int,
+          hot: []int,
+          skewed: []int
+        )
+
         # The status; with "more", a reply after every scan round until the client goes away.
         method GetStatus() -> (status: Status)
 
@@ -59,6 +78,10 @@ public enum ControlInterface {
 
         # One region.
         method GetRegion(name: string) -> (region: Region)
+
+        # A region's pages by class at its last scan, in at most cells equal slices (1 to \(WireHeatmap.maximumCells),
+        # default \(WireHeatmap.defaultCells)).
+        method GetHeatmap(name: string, cells: ?int) -> (heatmap: Heatmap)
 
         # The status of the last scan round as Prometheus metrics, in the text exposition format 0.0.4.
         method GetMetrics() -> (text: string)
@@ -103,8 +126,8 @@ public enum ControlInterface {
 
     /// The methods of `io.pageoutd`, fully qualified, in the order the IDL declares them.
     public static let methods = [
-        "GetStatus", "ListRegions", "GetRegion", "GetMetrics", "Register", "Unregister", "Pause", "Resume",
-        "PageoutNow", "Reload", "BeginScan", "EndScan",
+        "GetStatus", "ListRegions", "GetRegion", "GetHeatmap", "GetMetrics", "Register", "Unregister", "Pause",
+        "Resume", "PageoutNow", "Reload", "BeginScan", "EndScan",
     ].map { "\(name).\($0)" }
 
     /// Methods that change the daemon: only uid 0 and members of the control group may call them.

@@ -13,9 +13,9 @@ struct Pageoutctl: ParsableCommand {
             with --json. Exit status: 0 done, 1 the daemon returned an error, 2 usage, 3 cannot connect.
             """,
         subcommands: [
-            StatusCommand.self, RegionsCommand.self, MetricsCommand.self, RegisterCommand.self, UnregisterCommand.self,
-            PauseCommand.self, ResumeCommand.self, PageoutCommand.self, ReloadCommand.self, WatchCommand.self,
-            ScanBeginCommand.self, ScanEndCommand.self, ScanWrapCommand.self,
+            StatusCommand.self, RegionsCommand.self, HeatmapCommand.self, MetricsCommand.self, RegisterCommand.self,
+            UnregisterCommand.self, PauseCommand.self, ResumeCommand.self, PageoutCommand.self, ReloadCommand.self,
+            WatchCommand.self, ScanBeginCommand.self, ScanEndCommand.self, ScanWrapCommand.self,
         ])
 
     /// The daemon's socket when neither --socket nor the environment names one.

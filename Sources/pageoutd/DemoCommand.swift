@@ -24,8 +24,10 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Percentage of the guest's memory it keeps using.")
     var hotPercent: Int = 20
 
-    @Option(help: "Stop waiting for convergence after this many seconds.")
-    var duration: Int = 90
+    @Option(help: ArgumentHelp("Stop waiting for convergence after this long: \"90s\", \"2m\" (as durations in the "
+                               + "config file), or a number of seconds. Default: 90s.", valueName: "DURATION"),
+            transform: { text in try Duration(commandLineText: text) })
+    var duration: Duration = .seconds(90)
 
     func run() async throws {
         guard let bytes = try? ByteSize(configText: size), bytes.bytes > 0 else {
@@ -78,7 +80,7 @@ struct DemoCommand: AsyncParsableCommand {
         let started = clock.now
         var last = DaemonStatus()
         var converged: Duration?
-        while started.duration(to: clock.now) < .seconds(duration) {
+        while started.duration(to: clock.now) < duration {
             let round = clock.now
             last = await supervisor.scanRound()
             out.progress(Self.progressLine(last, elapsed: started.duration(to: clock.now), guest: guest))
@@ -97,7 +99,7 @@ struct DemoCommand: AsyncParsableCommand {
         let coldBytes = UInt64(guest.pages - guest.hotPages) * Self.pageSize
         let hotBytes = UInt64(guest.hotPages) * Self.pageSize
         out.line("")
-        out.line(converged.map { "Converged after \(Self.seconds($0)):" } ?? "Stopped after \(duration) s:")
+        out.line(converged.map { "Converged after \(Self.seconds($0)):" } ?? "Stopped after \(Self.seconds(duration)):")
         out.line("  cold memory in swap:   \(Self.mib(region.swappedBytes)) of \(Self.mib(coldBytes)) cold")
         out.line("  hot memory resident:   \(Self.mib(region.mappedBytes))"
                  + " (the guest's hot set is \(Self.mib(hotBytes)))")

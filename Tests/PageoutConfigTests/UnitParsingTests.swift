@@ -35,6 +35,28 @@ struct UnitParsingTests {
         #expect(throws: ConfigValueError(message)) { try Duration(configText: text) }
     }
 
+    @Test("durations on a command line: the config's syntax, or a bare number of seconds", arguments: [
+        ("60s", Duration.seconds(60)),
+        ("2m", .seconds(120)),
+        ("750ms", .milliseconds(750)),
+        ("90", .seconds(90)),
+        ("1.5", .milliseconds(1500)),
+        ("0", .zero),
+    ])
+    func commandLineDuration(text: String, expected: Duration) throws {
+        #expect(try Duration(commandLineText: text) == expected)
+    }
+
+    @Test("command-line durations that do not parse", arguments: [
+        ("", #""" is not a duration (use e.g. "750ms", "30s", "2m", "1h")"#),
+        ("-5", #""-5" is not a duration (use e.g. "750ms", "30s", "2m", "1h")"#),
+        ("1d", #""1d" has an unknown unit "d" (use ms, s, m or h)"#),
+        ("99999999999", #""99999999999" is too long"#),
+    ])
+    func invalidCommandLineDuration(text: String, message: String) {
+        #expect(throws: ConfigValueError(message)) { try Duration(commandLineText: text) }
+    }
+
     @Test("durations render in the longest exact unit", arguments: [
         (Duration.milliseconds(1500), "1500ms"),
         (.seconds(90), "90s"),

@@ -11,13 +11,20 @@ import Testing
     @Test func theDemoConvergesSummarisesAndRepairsAScan() throws {
         try HostRequirements.requireRoot()
         try HostRequirements.requireSwap()
-        let run = try Self.runDemo(["--size", "256MiB", "--hot-percent", "20"])
+        let run = try Self.runDemo(["--size", "256MiB", "--hot-percent", "20", "--duration", "2m"])
         print(run.output)
         #expect(run.status == 0)
         #expect(run.output.contains("Converged after"))
         #expect(run.output.contains("cold memory in swap:"))
         #expect(run.output.contains("in swap again"))
         #expect(!run.output.contains("\u{1B}["), "no terminal control codes when stdout is not a terminal")
+    }
+
+    @Test func theDurationTakesTheConfigSyntaxAndARefusalNamesTheValue() throws {
+        let run = try Self.runDemo(["--duration", "2d"])
+        #expect(run.status != 0)
+        #expect(run.output.contains(#""2d" has an unknown unit "d" (use ms, s, m or h)"#), "\(run.output)")
+        #expect(!run.output.contains("pageoutd demo: a simulated VM"), "refused before the guest starts")
     }
 
     @Test func withoutRootTheDemoSaysWhatIsMissingAndTheFix() throws {

@@ -35,6 +35,21 @@ extension Duration {
         self = .nanoseconds(nanoseconds)
     }
 
+    /// Parses a duration given on a command line: the config file's syntax (`"60s"`, `"2m"`, `"750ms"`), or a
+    /// bare number of seconds (`"90"`, `"1.5"`).
+    ///
+    /// - Throws: `ConfigValueError` as `init(configText:)` does.
+    public init(commandLineText text: String) throws(ConfigValueError) {
+        guard let number = DecimalText(text[...]), number.rest.isEmpty, !number.negative else {
+            self = try Duration(configText: text)
+            return
+        }
+        guard let nanoseconds = number.scaled(by: 1_000_000_000) else {
+            throw ConfigValueError("\(text.configQuoted) is too long")
+        }
+        self = .nanoseconds(nanoseconds)
+    }
+
     /// The duration in whole nanoseconds, saturating at the limits of `Int64`.
     public var wholeNanoseconds: Int64 {
         let (seconds, attoseconds) = components

@@ -59,9 +59,9 @@ public struct ControlMethods: Sendable {
 
     /// The parameters each `io.pageoutd` method takes; the ones not listed take none.
     static let parameterNames: [String: Set<String>] = [
-        "GetRegion": ["name"], "Register": ["name", "pid", "pidfile", "memfd", "path"], "Unregister": ["name"],
-        "Pause": ["name"], "Resume": ["name"], "PageoutNow": ["name", "bytes"], "BeginScan": ["name"],
-        "EndScan": ["token"],
+        "GetRegion": ["name"], "GetHeatmap": ["name", "cells"], "Register": ["name", "pid", "pidfile", "memfd", "path"],
+        "Unregister": ["name"], "Pause": ["name"], "Resume": ["name"], "PageoutNow": ["name", "bytes"],
+        "BeginScan": ["name"], "EndScan": ["token"],
     ]
 
     /// The methods of `io.pageoutd`: a query or an action, after its parameters are checked.
@@ -90,11 +90,27 @@ public struct ControlMethods: Sendable {
                 throw .regionNotFound(name)
             }
             return .reply(RegionReply(region: WireRegion(region)))
+        case "GetHeatmap":
+            return .reply(try await heatmap(parameters))
         case "GetMetrics":
             return .reply(MetricsReply(text: await board.metricsText()))
         default:
             return nil
         }
+    }
+
+    /// GetHeatmap: the region's last scan from the status board, drawn into the cells asked for. The picture is
+    /// counted here, in the caller's task, so neither the supervisor nor the board waits for it.
+    private func heatmap(_ parameters: ControlParameters) async throws(ControlError) -> HeatmapReply {
+        let name = try parameters.string("name")
+        let cells = try parameters.optionalInteger("cells", in: 1...Int64(WireHeatmap.maximumCells))
+            .map(Int.init) ?? WireHeatmap.defaultCells
+        guard let region = await supervisor.statusBoard.region(named: name) else { throw .regionNotFound(name) }
+        guard let heatmap = region.lastScan?.heatmap(cells: cells) else {
+            throw .invalidParameter("name", "region \(name) has no scan to draw yet "
+                                    + "(state: \(region.status.phase.rawValue))")
+        }
+        return HeatmapReply(heatmap: WireHeatmap(name: name, heatmap: heatmap, scans: region.status.scans))
     }
 
     /// The methods that change the daemon (`ControlInterface.mutatingMethods`), carried out by the supervisor;
@@ -189,6 +205,11 @@ struct RegionsReply: Encodable, Sendable {
 /// GetRegion's and Register's reply parameters.
 struct RegionReply: Encodable, Sendable {
     var region: WireRegion
+}
+
+/// GetHeatmap's reply parameters.
+struct HeatmapReply: Encodable, Sendable {
+    var heatmap: WireHeatmap
 }
 
 /// GetMetrics's reply parameters: the metrics text.
