@@ -46,15 +46,17 @@ extension PolicyEngine {
     /// How the pages of `pages` (a slice of block `block`) that `snapshot` shows mapped split into hot, warm and
     /// cold: the one place the picture states which mapped pages the policy holds back.
     ///
-    /// Today a block decides for all its mapped pages, as `classify` does: hot while a page of it became mapped
-    /// within cold_age, warm while it is backed off after refaults, cold otherwise.
+    /// As `classify` does: all hot while the block was first used within cold_age, all warm while the block is
+    /// held whole (hot throughout), else page by page: warm the pages that came back after a pageout, cold the
+    /// others.
     private static func mappedClasses(of pages: Range<Int>, inBlock block: Int, state: RegionPolicyState,
                                       snapshot: PageSnapshot, now: Int64,
                                       limits: PolicyLimits) -> (hot: Int, warm: Int, cold: Int) {
         let mapped = snapshot.mapped.setCount(in: pages)
         let blockState = state.blocks[block]
         if now - blockState.lastActivity < limits.coldAge { return (mapped, 0, 0) }
-        if blockState.isBackedOff(at: now) { return (0, mapped, 0) }
-        return (0, 0, mapped)
+        if blockState.holdsAll, blockState.isBackedOff(at: now) { return (0, mapped, 0) }
+        let warm = snapshot.mapped.intersectionCount(with: state.warm, in: pages)
+        return (0, warm, mapped - warm)
     }
 }
