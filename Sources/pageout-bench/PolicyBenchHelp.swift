@@ -6,9 +6,9 @@ enum PolicyBenchHelp {
         another, each with a fresh guest for --duration seconds:
 
           none      nothing pages the guest out
-          naive     pageout-bench naive-pageout: process_madvise(MADV_PAGEOUT) over the whole region every \
-        --cold-age seconds
-          pageoutd  the pageoutd next to this executable, every setting at its default but cold_age
+          naive     the whole region paged out every --cold-age seconds
+                    (pageout-bench naive-pageout: process_madvise, MADV_PAGEOUT)
+          pageoutd  the pageoutd next to this executable, defaults but cold_age
 
         Every second it reads the guest's LOAD line and the true state of the guest's memory (mincore on its own \
         untouched mapping of the memfd, SEEK_DATA for what holds data: allocated and not resident is in swap). \
