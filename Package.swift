@@ -109,11 +109,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Measuring a pageout policy on the guest simulator's realistic workload: its output and working-set file,
+        // the true state of its pages from the kernel, process CPU time, the daemon's working-set figure. Shared by
+        // pageout-bench and the tests, so both judge a policy by the same code.
+        .target(
+            name: "PageoutMeasure",
+            dependencies: ["PageoutCore", "PageoutLinux", "PageoutControl"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "pageout-bench",
             dependencies: [
                 "PageoutCore",
                 "PageoutLinux",
+                "PageoutMeasure",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -137,7 +146,7 @@ let package = Package(
         // Helpers shared by the test targets: the guest simulator driver, host requirements, raw kernel reads.
         .target(
             name: "PageoutTestSupport",
-            dependencies: ["CPageoutSys"],
+            dependencies: ["CPageoutSys", "PageoutMeasure"],
             path: "Tests/PageoutTestSupport",
             swiftSettings: strict
         ),
@@ -159,14 +168,15 @@ let package = Package(
         .testTarget(
             name: "PageoutEndToEndTests",
             dependencies: [
-                "PageoutDaemon", "PageoutCore", "PageoutLinux", "PageoutControl", "PageoutTestSupport",
+                "PageoutDaemon", "PageoutCore", "PageoutLinux", "PageoutControl", "PageoutMeasure",
+                "PageoutTestSupport",
             ],
             swiftSettings: strict
         ),
         // The kernel layer against the real kernel: /proc, pagemap, cachestat, pidfd, process_madvise.
         .testTarget(
             name: "PageoutLinuxTests",
-            dependencies: ["PageoutCore", "PageoutLinux", "CPageoutSys", "PageoutTestSupport"],
+            dependencies: ["PageoutCore", "PageoutLinux", "CPageoutSys", "PageoutMeasure", "PageoutTestSupport"],
             swiftSettings: strict
         ),
         // pageoutctl: rendering (golden files in Fixtures/) and the built binary against a fake server.

@@ -12,14 +12,21 @@ public struct ProcessStat: Sendable, Hashable {
     public var parentPid: Int32
     /// Field 22: when the process started, in clock ticks (`sysconf(_SC_CLK_TCK)`) after boot.
     public var startTime: UInt64
+    /// Field 14: CPU time spent in user mode so far, in clock ticks.
+    public var userTicks: UInt64
+    /// Field 15: CPU time spent in the kernel on the process's behalf so far, in clock ticks.
+    public var systemTicks: UInt64
 
     /// The figures as parsed from a stat line (or written by a test); nothing is checked.
-    public init(pid: Int32, command: String, state: Character, parentPid: Int32, startTime: UInt64) {
+    public init(pid: Int32, command: String, state: Character, parentPid: Int32, startTime: UInt64,
+                userTicks: UInt64 = 0, systemTicks: UInt64 = 0) {
         self.pid = pid
         self.command = command
         self.state = state
         self.parentPid = parentPid
         self.startTime = startTime
+        self.userTicks = userTicks
+        self.systemTicks = systemTicks
     }
 
     /// True for a zombie (`Z`) or dead (`X`, `x`) process: it has exited and its memory is gone.
@@ -41,15 +48,18 @@ public struct ProcessStat: Sendable, Hashable {
             throw fail("bad pid \"\(line[..<open].trimmingBlanks)\" (field 1)")
         }
         let command = String(line[line.index(after: open)..<close])
-        // fields[0] is field 3 (state), fields[19] is field 22 (starttime).
+        // fields[0] is field 3 (state), fields[11] and fields[12] are 14 and 15 (utime, stime), fields[19] is 22.
         let fields = line[line.index(after: close)...].split(separator: " ")
         guard fields.count >= 20 else { throw fail("only \(fields.count + 2) fields (expected at least 22)") }
         guard fields[0].count == 1, let state = fields[0].first else {
             throw fail("bad state \"\(fields[0])\" (field 3, expected one letter)")
         }
         guard let parentPid = Int32(fields[1]) else { throw fail("bad parent pid \"\(fields[1])\" (field 4)") }
+        guard let userTicks = UInt64(fields[11]) else { throw fail("bad user time \"\(fields[11])\" (field 14)") }
+        guard let systemTicks = UInt64(fields[12]) else { throw fail("bad system time \"\(fields[12])\" (field 15)") }
         guard let startTime = UInt64(fields[19]) else { throw fail("bad start time \"\(fields[19])\" (field 22)") }
-        return ProcessStat(pid: pid, command: command, state: state, parentPid: parentPid, startTime: startTime)
+        return ProcessStat(pid: pid, command: command, state: state, parentPid: parentPid, startTime: startTime,
+                           userTicks: userTicks, systemTicks: systemTicks)
     }
 }
 

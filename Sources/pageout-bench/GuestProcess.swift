@@ -1,47 +1,51 @@
 import Foundation
-import Glibc
+import PageoutMeasure
 
-/// A `pageout-guestsim` started by a benchmark, killed when it goes away.
+/// A `pageout-guestsim` started by a benchmark: its READY line read, its later lines available one by one and
+/// copied to a log file; stopped when released.
 final class GuestProcess {
-    let process = Process()
-    /// The simulator's pid: the VMM of the benchmark's region.
-    let pid: Int32
-    /// The name of its guest-RAM memfd.
-    let memfd: String
-    /// Pages of its guest RAM.
-    let pages: Int
+    private let child: ChildProcess
+    private let lines: LineReader
+    private let log: FileHandle?
+    /// What its READY line said.
+    let ready: GuestReady
 
-    /// Starts the simulator next to this executable with `arguments` and reads its READY line.
-    init(arguments: [String]) throws {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.executableURL = exe.deletingLastPathComponent().appendingPathComponent("pageout-guestsim")
-        process.arguments = arguments
+    /// Starts the simulator with `arguments`, its stderr in `stderrPath` (nil: the benchmark's stderr) and the
+    /// lines it prints copied to `logPath` (nil: none), and reads its READY line.
+    init(arguments: [String], stderrPath: String? = nil, logPath: String? = nil) throws {
         let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        var line = ""
-        let handle = pipe.fileHandleForReading
-        while !line.hasSuffix("\n") {
-            let byte = handle.readData(ofLength: 1)
-            guard let character = byte.first else { throw BenchError("pageout-guestsim exited before READY") }
-            line.append(Character(UnicodeScalar(character)))
+        child = try ChildProcess("pageout-guestsim", arguments: arguments, outputPath: stderrPath, standardOutput: pipe)
+        lines = LineReader(fd: pipe.fileHandleForReading.fileDescriptor, keeping: pipe)
+        log = try logPath.map(ChildProcess.createFile)
+        do {
+            ready = try GuestReady(try lines.line(startingWith: "READY", timeout: 120))
+        } catch {
+            throw BenchError("pageout-guestsim did not start (\(error))" + (stderrPath.map { "; see \($0)" } ?? ""))
         }
-        var fields: [String: String] = [:]
-        for word in line.split(separator: " ") {
-            let parts = word.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 {
-                fields[String(parts[0])] = parts[1].trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-        }
-        guard let pid = fields["pid"].flatMap({ Int32($0) }), let memfd = fields["memfd"],
-              let pages = fields["pages"].flatMap({ Int($0) })
-        else { throw BenchError("unexpected READY line: \(line)") }
-        (self.pid, self.memfd, self.pages) = (pid, memfd, pages)
     }
 
-    deinit {
-        kill(pid, SIGTERM)
-        process.waitUntilExit()
+    /// The simulator's pid: the VMM of the benchmark's region.
+    var pid: Int32 { ready.pid }
+    /// The name of its guest-RAM memfd.
+    var memfd: String { ready.memfd }
+    /// Pages of its guest RAM.
+    var pages: Int { ready.pages }
+
+    /// The next line it prints within `timeout` seconds (copied to the log), or nil.
+    func nextLine(timeout: Double) throws -> String? {
+        do {
+            guard let line = try lines.nextLine(timeout: timeout) else { return nil }
+            log?.write(Data((line + "\n").utf8))
+            return line
+        } catch {
+            try child.checkRunning()
+            throw error
+        }
+    }
+
+    /// Stops it (SIGTERM) and reaps it.
+    func stop() {
+        child.stop()
     }
 }
 

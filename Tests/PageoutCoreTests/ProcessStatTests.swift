@@ -7,7 +7,8 @@ struct ProcessStatTests {
     func fixture() throws {
         let stat = try ProcessStat.parse(try ProcFixture.text("proc-stat.qemu"))
         let expected = ProcessStat(
-            pid: 4242, command: "qemu-system-x86", state: "S", parentPid: 1, startTime: 1_065_895)
+            pid: 4242, command: "qemu-system-x86", state: "S", parentPid: 1, startTime: 1_065_895,
+            userTicks: 1532, systemTicks: 8841)
         #expect(stat == expected)
         #expect(!stat.hasExited)
     }
@@ -30,6 +31,8 @@ struct ProcessStatTests {
         ("77 (a) R 1 77 77", "only 6 fields (expected at least 22)"),
         ("77 (a) RS 1 77 77 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5", "bad state \"RS\" (field 3, expected one letter)"),
         ("77 (a) R 1 77 77 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 -5", "bad start time \"-5\" (field 22)"),
+        ("77 (a) R 1 77 77 0 -1 0 0 0 0 0 x 0 0 0 20 0 1 0 5", "bad user time \"x\" (field 14)"),
+        ("77 (a) R 1 77 77 0 -1 0 0 0 0 0 0 -1 0 0 20 0 1 0 5", "bad system time \"-1\" (field 15)"),
     ])
     func malformed(line: String, problem: String) {
         let error = #expect(throws: ProcTextParseError.self) { try ProcessStat.parse(line) }

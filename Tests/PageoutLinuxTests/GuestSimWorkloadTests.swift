@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import PageoutCore
 import PageoutLinux
+import PageoutMeasure
 import PageoutTestSupport
 import Testing
 

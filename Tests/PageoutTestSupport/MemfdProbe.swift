@@ -1,6 +1,7 @@
 import CPageoutSys
 import Foundation
 import Glibc
+import PageoutMeasure
 
 /// Independent reads of a guest's memfd (opened through map_files): cachestat counts, straight from the kernel.
 public final class MemfdProbe {
@@ -36,11 +37,7 @@ public struct ProcessUsage {
 
     /// Reads the figures of `pid` now.
     public init(pid: Int32) throws {
-        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-        guard let close = stat.range(of: ")", options: .backwards) else { throw TestFailure("bad stat") }
-        let fields = stat[close.upperBound...].split(separator: " ")
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        cpuSeconds = ((Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)) / ticks
+        cpuSeconds = try ProcessCPU.seconds(pid: pid)
         residentKiB = try RawKernel.residentKiB(pid: pid)
     }
 
