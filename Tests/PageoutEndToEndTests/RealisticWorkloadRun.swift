@@ -48,7 +48,8 @@ struct RealisticWorkloadRun: Sendable {
     }
 
     static let coldAgeSeconds = 10
-    static let accessRate = 20_000
+    /// The guest's accesses a second: the rate of the realistic guest the policy was measured on.
+    static let accessRate = 50_000
     /// Faults are counted from here to `endSeconds`.
     static let faultsFromSeconds = 120.0
     static let endSeconds = 180.0
