@@ -52,19 +52,7 @@ public enum PolicyEngine {
         skewed.subtract(leftovers)
         let refaulted = learn(&state, from: snapshot, now: now, limits: limits, ignoring: ignored)
         var classes = classify(state, snapshot: snapshot, now: now, limits: limits)
-        let moved = state.controller.observe(repeats: state.repeatRefaultsSinceScan,
-                                             firsts: state.firstRefaultsSinceScan, at: now,
-                                             workingSetPages: classes.counts.workingSet,
-                                             moveInterval: 2 * limits.coldAge)
-        state.repeatRefaultsSinceScan = 0
-        state.firstRefaultsSinceScan = 0
-        state.controller.budget(checkPagesPerRound: classes.warmBlocks * minimumCheckPages,
-                                workingSetPages: classes.counts.workingSet, minimumHold: minimumHold)
-        // While pages of unknown behaviour are still being probed, first refaults are the price of that learning.
-        if moved, classes.unprobed.isEmpty, classes.sampling.isEmpty {
-            // Pages the guest had not used for a while came back in bulk: its working set moved. What it used
-            // before is checked now, not when its holds end.
-            state.endWarmHolds(at: now)
+        if steer(&state, by: classes, at: now, limits: limits, minimumHold: minimumHold) {
             classes = classify(state, snapshot: snapshot, now: now, limits: limits)
         }
 
@@ -87,6 +75,26 @@ public enum PolicyEngine {
                                       finish: finish, refaults: refaulted)
         decision.swapCapReached = cap <= 0
         return decision
+    }
+
+    /// Feeds the scan's refaults and the check budget to the region's controller; returns true if it ended the
+    /// holds of warm pages because the guest's working set moved (the classes must then be made again).
+    private static func steer(_ state: inout RegionPolicyState, by classes: Classes, at now: Int64,
+                              limits: PolicyLimits, minimumHold: Int64) -> Bool {
+        let moved = state.controller.observe(repeats: state.repeatRefaultsSinceScan,
+                                             firsts: state.firstRefaultsSinceScan, at: now,
+                                             workingSetPages: classes.counts.workingSet,
+                                             moveInterval: 2 * limits.coldAge)
+        state.repeatRefaultsSinceScan = 0
+        state.firstRefaultsSinceScan = 0
+        state.controller.budget(checkPagesPerRound: classes.warmBlocks * minimumCheckPages,
+                                workingSetPages: classes.counts.workingSet, minimumHold: minimumHold)
+        // While pages of unknown behaviour are still being probed, first refaults are the price of that learning.
+        guard moved, classes.unprobed.isEmpty, classes.sampling.isEmpty else { return false }
+        // Pages the guest had not used for a while came back in bulk: its working set moved. What it used before
+        // is checked now, not when its holds end.
+        state.endWarmHolds(at: now)
+        return true
     }
 
     /// Pages a pageout of ours unmapped from the VMM but the kernel kept in memory: mapped at the previous scan,
