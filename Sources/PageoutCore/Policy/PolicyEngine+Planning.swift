@@ -13,6 +13,8 @@ extension PolicyEngine {
         var checks: [Int] = []
         /// Blocks holding warm pages of their own (not held whole).
         var warmBlocks = 0
+        /// The state's warm pages with no sign of use lately (`RegionPolicyState.unusedWarm`), read once a scan.
+        var unusedWarm = PageBitmap(count: 0)
     }
 
     /// A plan being built: what may still be taken, the plan, and its pages as a bitmap.
@@ -43,7 +45,8 @@ extension PolicyEngine {
     static func classify(_ state: RegionPolicyState, snapshot: PageSnapshot, now: Int64,
                          limits: PolicyLimits) -> Classes {
         var classes = Classes()
-        let unusedWarm = state.unusedWarm
+        classes.unusedWarm = state.unusedWarm
+        let unusedWarm = classes.unusedWarm
         classes.counts.hole = snapshot.counts.hole
         classes.counts.swapped = snapshot.counts.swapped
         classes.counts.skewed = snapshot.counts.residentUnmapped
@@ -99,7 +102,7 @@ extension PolicyEngine {
             planning.plan.probePages += pages
             planning.plan.probedBlocks.append(index)
         }
-        let warm = plannable.intersection(state.unusedWarm)
+        let warm = plannable.intersection(classes.unusedWarm)
         let checkStride = limits.checkStride
         for index in classes.checks where planning.allowance > 0 && planning.sliceBudget > 0 {
             // At least `minimumCheckPages` (or all): one page the guest touches every few seconds may well stay

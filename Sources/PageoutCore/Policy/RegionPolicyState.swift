@@ -89,8 +89,9 @@ public struct RegionPolicyState: Sendable {
         checking.formUnion(planned.intersection(warm))
         noteOut(planned)
         for block in plan.probedBlocks + plan.fullBlocks { blocks[block].lastPageout = now }
+        let unused = plan.checkedBlocks.isEmpty ? warm : unusedWarm  // one copy of the region's bits, not one a block
         for block in plan.checkedBlocks {
-            suspects.formUnion(unusedWarm, in: pages(ofBlock: block))
+            suspects.formUnion(unused, in: pages(ofBlock: block))
             blocks[block].warmCheckOut = true
             blocks[block].warmCheckAt = now
             blocks[block].lastPageout = now
