@@ -25,6 +25,8 @@ public enum ControlInterface {
           hot: int,
           warm: int,
           cold: int,
+          held_by_other_mappers: int,
+          other_mappers: []OtherMapper,
           working_set: int,
           refault_target: int,
           refault_rate: int,
@@ -38,6 +40,14 @@ public enum ControlInterface {
           windows_expired: int,
           window_repaired: int,
           scans: int
+        )
+
+        # A process other than the VMM that maps a region's memory (a vhost-user backend); mapped is the bytes
+        # of the region's files its mappings cover. The kernel will not page out a page two processes map.
+        type OtherMapper (
+          pid: int,
+          command: string,
+          mapped: int
         )
 
         # The daemon after its last scan round.

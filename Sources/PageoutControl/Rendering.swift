@@ -70,9 +70,20 @@ public enum Rendering {
         table(header: regionColumns, rows: regions.map(regionRow), leftAligned: [0, regionColumns.count - 1])
     }
 
-    /// `pageoutctl status`: the summary line, then the region table.
+    /// `pageoutctl status`: the summary line, the region table, then a line per region whose memory other
+    /// processes map (why memory stays resident).
     public static func statusText(_ status: WireStatus) -> String {
         summary(status) + "\n" + regionTable(status.regions)
+            + status.regions.compactMap(otherMappersLine).map { $0 + "\n" }.joined()
+    }
+
+    /// E.g. `vm1: 58 MiB held by other mappers (the kernel will not page out pages two processes map): pid 812
+    /// (virtiofsd)`; nil when no other process maps the region's memory.
+    public static func otherMappersLine(_ region: WireRegion) -> String? {
+        guard region.held_by_other_mappers > 0 || !region.other_mappers.isEmpty else { return nil }
+        let mappers = region.other_mappers.map { "pid \($0.pid) (\($0.command))" }.joined(separator: ", ")
+        return oneLine("\(region.name): \(bytes(region.held_by_other_mappers)) held by other mappers (the kernel "
+            + "will not page out pages two processes map): \(mappers.isEmpty ? "not found yet" : mappers)")
     }
 
     /// A table of `rows` under `header`, columns padded to their widest cell. The columns in `leftAligned` are

@@ -186,6 +186,9 @@ public struct WireRegion: Codable, Sendable, Equatable {
     /// Bytes at the last scan: the whole region; mapped, swapped, holes, skewed (resident, not mapped); the mapped
     /// bytes split into hot, warm and cold.
     public var size, mapped, swapped, holes, skewed, hot, warm, cold: UInt64
+    /// Bytes another process maps too, which the kernel will not page out; and those processes.
+    public var held_by_other_mappers: UInt64
+    public var other_mappers: [WireOtherMapper]
     /// Bytes the guest needs: hot and warm.
     public var working_set: UInt64
     /// Refaults per minute, in pages: the controller's target, and the last minute's.
@@ -211,6 +214,8 @@ public struct WireRegion: Codable, Sendable, Equatable {
         hot = status.hotBytes
         warm = status.warmBytes
         cold = status.coldBytes
+        held_by_other_mappers = status.heldByOtherMappersBytes
+        other_mappers = status.otherMappers.map(WireOtherMapper.init)
         working_set = status.workingSetBytes
         refault_target = status.refaultTargetPerMinute
         refault_rate = status.refaultRatePerMinute
@@ -224,6 +229,23 @@ public struct WireRegion: Codable, Sendable, Equatable {
         windows_closed = status.windowsClosed
         windows_expired = status.windowsExpired
         window_repaired = status.windowRepairedBytes
+    }
+}
+
+/// The wire form of `OtherMapper` (the IDL's `OtherMapper`).
+public struct WireOtherMapper: Codable, Sendable, Equatable {
+    /// The process id.
+    public var pid: Int
+    /// Its command name, escaped (a process names itself: untrusted text).
+    public var command: String
+    /// Bytes of the region's files its mappings cover.
+    public var mapped: UInt64
+
+    /// The wire form of `mapper`.
+    public init(_ mapper: OtherMapper) {
+        pid = Int(mapper.pid)
+        command = mapper.printableCommand
+        mapped = mapper.mappedBytes
     }
 }
 

@@ -59,6 +59,9 @@ public struct PageBitmap: Sendable, Equatable {
         return upper & ~((1 << UInt64(low)) - 1)
     }
 
+    /// True when no bit is set.
+    public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
+
     /// The number of set bits.
     public var setCount: Int {
         words.reduce(0) { $0 + $1.nonzeroBitCount }

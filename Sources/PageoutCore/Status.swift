@@ -38,6 +38,13 @@ public struct RegionStatus: Sendable, Hashable, Codable {
     public var warmBytes: UInt64 = 0
     /// Mapped bytes eligible for pageout.
     public var coldBytes: UInt64 = 0
+    /// Bytes another process maps too (a vhost-user backend's buffers): the kernel will not page them out
+    /// through the VMM, so they stay resident, and they count in no other class.
+    public var heldByOtherMappersBytes: UInt64 = 0
+    /// The processes other than the VMM that map the region's memory, as last looked up.
+    public var otherMappers: [OtherMapper] = []
+    /// How many they are.
+    public var otherMapperCount: UInt64 { UInt64(otherMappers.count) }
     /// The memory the guest needs: hot and warm bytes (the pages it keeps using, and those that came back).
     public var workingSetBytes: UInt64 = 0
     /// The refaults per minute the region's controller aims at (`refault_target` of the working set), in pages.

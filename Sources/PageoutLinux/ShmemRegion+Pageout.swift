@@ -30,17 +30,33 @@ extension ShmemRegion {
     /// - Returns: the number of pages handed to MADV_PAGEOUT.
     @discardableResult
     public func repairResidentUnmapped(_ pages: [Range<Int>]) throws -> Int {
+        var kept = PageBitmap(count: layout.pageCount)
+        return try repairResidentUnmapped(pages, kept: &kept)
+    }
+
+    /// `repairResidentUnmapped(_:)`, also marking in `kept` the pages still resident after their pageout: the
+    /// kernel skips a page another process maps (a vhost-user backend's buffer), and reclaim may fail to write a
+    /// page out. Costs one more mincore per step.
+    public func repairResidentUnmapped(_ pages: [Range<Int>], kept: inout PageBitmap) throws -> Int {
         let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 32_768)
         defer { scratch.deallocate() }
         var repaired = 0
         for run in pages {
-            try forEachViewPart(of: run) { view, part in
+            try layout.forEachSegmentPart(of: run) { index, segment, part in
+                let view = views[index]
+                var residentRuns: [Range<Int>] = []
                 try view.forEachResidencyRun(in: part, scratch: scratch) { pages, resident in
-                    guard resident else { return }
+                    if resident { residentRuns.append(pages) }
+                }
+                for pages in residentRuns {
                     for step in stride(from: pages.lowerBound, to: pages.upperBound, by: Self.repairStepPages) {
                         let stepPages = step..<min(step + Self.repairStepPages, pages.upperBound)
                         try view.pageOut(stepPages)
                         repaired += stepPages.count
+                        try view.forEachResidencyRun(in: stepPages, scratch: scratch) { left, resident in
+                            guard resident else { return }
+                            kept.set((segment.firstPage + left.lowerBound)..<(segment.firstPage + left.upperBound))
+                        }
                     }
                 }
             }

@@ -83,27 +83,62 @@ public final class SnapshotScanner {
         return snapshot
     }
 
-    /// Which pages among `runs` (region page indexes, in order) the VMM maps now: the cheap look right after a
-    /// pageout that tells a very hot page (back within moments) from the rest. Runs less than a block apart are
-    /// read in one go.
-    public func mappedPages(among runs: [Range<Int>]) throws -> PageBitmap {
+    /// Which pages among `runs` (region page indexes, in order) the VMM maps now, and which of those another
+    /// process maps too: the cheap look right after a pageout that tells a very hot page (back within moments)
+    /// from the rest, and a page the kernel skipped because it is shared from both.
+    public func mappedPages(among runs: [Range<Int>]) throws -> PagemapLook {
         var wanted = PageBitmap(count: region.layout.pageCount)
+        for run in runs { wanted.set(run) }
+        return try look(at: wanted)
+    }
+
+    /// Which of `pages` the VMM maps now, and which of those another process maps too, from pagemap entries
+    /// (pread: PAGEMAP_SCAN has no category for bit 56). Runs of `pages` less than a block apart are read in one
+    /// go, so the cost follows the pages asked about, not the region.
+    ///
+    /// Bit 56 (PM_MMAP_EXCLUSIVE) is set when the page's mapcount is 1: a shmem page that a vhost-user backend
+    /// maps as well has it clear in the VMM's pagemap, and MADV_PAGEOUT skips it (mm/madvise.c leaves folios
+    /// mapped by more than one process alone).
+    public func look(at pages: PageBitmap) throws -> PagemapLook {
+        var result = PagemapLook(mapped: PageBitmap(count: region.layout.pageCount),
+                                 shared: PageBitmap(count: region.layout.pageCount))
         var spans: [Range<Int>] = []
-        for run in runs {
-            wanted.set(run)
+        pages.forEachRun { run in
             if let last = spans.last, run.lowerBound - last.upperBound < 512 {
-                spans[spans.count - 1] = last.lowerBound..<max(last.upperBound, run.upperBound)
+                spans[spans.count - 1] = last.lowerBound..<run.upperBound
             } else {
                 spans.append(run)
             }
         }
-        var mapped = PageBitmap(count: region.layout.pageCount)
         for span in spans {
-            try forEachMappedRun(in: span) { mapped.set($0) }
+            try forEachEntry(in: span) { page, entry in
+                guard entry.isPresent else { return }
+                result.mapped.set(page..<(page + 1))
+                if !entry.isExclusivelyMapped { result.shared.set(page..<(page + 1)) }
+            }
         }
         try region.process.checkAlive(during: "re-reading pagemap")
-        mapped.formIntersection(wanted)
-        return mapped
+        result.mapped.formIntersection(pages)
+        result.shared.formIntersection(pages)
+        return result
+    }
+
+    /// Calls `body` with each region page of `pages` and its pagemap entry, read one slice at a time.
+    private func forEachEntry(in pages: Range<Int>, _ body: (Int, PagemapEntry) -> Void) throws {
+        let pageSize = UInt64(region.layout.pageSize)
+        try region.layout.forEachSegmentPart(of: pages) { _, segment, part in
+            var first = part.lowerBound
+            while first < part.upperBound {
+                let slice = first..<min(first + slicePages, part.upperBound)
+                let buffer = UnsafeMutableBufferPointer(rebasing: entries[0..<slice.count])
+                try region.pagemap.readEntries(from: segment.addresses.start + UInt64(slice.lowerBound) * pageSize,
+                                               into: buffer)
+                for index in 0..<slice.count {
+                    body(segment.firstPage + slice.lowerBound + index, PagemapEntry(rawValue: buffer[index]))
+                }
+                first = slice.upperBound
+            }
+        }
     }
 
     /// Classifies the unmapped pages of `pages` (one VMA) from the kernel's counts, if they show no page is
@@ -212,6 +247,14 @@ public final class SnapshotScanner {
         }
         if let open = runStart { try body((open + slice.lowerBound)..<slice.upperBound) }
     }
+}
+
+/// What a look at some pages' pagemap entries found.
+public struct PagemapLook: Sendable {
+    /// The pages the VMM maps.
+    public var mapped: PageBitmap
+    /// Of those, the pages another process maps too.
+    public var shared: PageBitmap
 }
 
 /// How a snapshot classified a VMA's unmapped pages.

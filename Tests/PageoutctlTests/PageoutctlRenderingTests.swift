@@ -76,12 +76,16 @@ struct PageoutctlRenderingTests {
                 "regions" : [
                   {
                     "cold" : 432013312,
+                    "held_by_other_mappers" : 0,
                     "hold_max" : 23400,
                     "hold_min" : 1170,
                     "holes" : 0,
                     "hot" : 1610612736,
                     "mapped" : 3221225472,
                     "name" : "vm1",
+                    "other_mappers" : [
+
+                    ],
                     "paged_out" : 734003200,
                     "pid" : 4242,
                     "refault_rate" : 212,

@@ -50,9 +50,18 @@ extension PolicyEngine {
         classes.counts.hole = snapshot.counts.hole
         classes.counts.swapped = snapshot.counts.swapped
         classes.counts.skewed = snapshot.counts.residentUnmapped
+        let anyMappedByOthers = !state.mappedByOthers.isEmpty
+        if anyMappedByOthers {
+            // Pages another process maps count as theirs, whether the VMM maps them or not.
+            classes.counts.mappedByOthers = state.mappedByOthers.setCount
+            classes.counts.skewed -= snapshot.residentUnmapped.intersectionCount(
+                with: state.mappedByOthers, in: 0..<snapshot.layout.pageCount)
+        }
         for index in state.blocks.indices {
             let pages = state.pages(ofBlock: index)
-            let mapped = snapshot.mapped.setCount(in: pages)
+            let others = anyMappedByOthers
+                ? snapshot.mapped.intersectionCount(with: state.mappedByOthers, in: pages) : 0
+            let mapped = snapshot.mapped.setCount(in: pages) - others
             guard mapped > 0 else { continue }
             let block = state.blocks[index]
             if now - block.lastActivity < limits.coldAge {

@@ -37,12 +37,17 @@ public enum PolicyEngine {
     /// windows ended since the last scan): one of them mapped again is the scanner's read, not the guest's use, so
     /// it neither makes its page warm nor its block hot, and it is not planned (the window's end repairs it).
     /// Nil ignores nothing.
+    ///
+    /// `sharing` is what a look at the mapcounts of the pages `sharingCandidates` named found (nil when none was
+    /// taken): pages another process maps too are held, neither planned nor learned from.
     public static func evaluate(_ state: RegionPolicyState, snapshot: PageSnapshot, now: Int64,
                                 limits: PolicyLimits, pageBudget: Int,
-                                ignoringRefaults ignored: PageBitmap? = nil) -> PolicyDecision {
+                                ignoringRefaults windowPages: PageBitmap? = nil,
+                                sharing: PageSharing? = nil) -> PolicyDecision {
         precondition(snapshot.layout == state.layout, "snapshot of another layout")
         precondition(limits.blockPages == state.blockPages, "block size changed")
         var state = state
+        let ignored = noteSharing(&state, snapshot: snapshot, sharing: sharing, windowPages: windowPages)
         let minimumHold = limits.backoff.minimum
         var limits = limits
         limits.backoff = limits.backoff.scaled(by: state.controller.scale)
@@ -50,6 +55,7 @@ public enum PolicyEngine {
         var skewed = limits.autoRepair ? skewedPagesToRepair(state, snapshot: snapshot)
             : PageBitmap(count: snapshot.layout.pageCount)
         skewed.subtract(leftovers)
+        skewed.subtract(state.mappedByOthers)
         let refaulted = learn(&state, from: snapshot, now: now, limits: limits, ignoring: ignored)
         var classes = classify(state, snapshot: snapshot, now: now, limits: limits)
         if steer(&state, by: classes, at: now, limits: limits, minimumHold: minimumHold) {
@@ -75,6 +81,33 @@ public enum PolicyEngine {
                                       finish: finish, refaults: refaulted)
         decision.swapCapReached = cap <= 0
         return decision
+    }
+
+    /// The mapped pages whose mapcount the next evaluation needs: those that would otherwise read as refaults
+    /// (paged out or swapped before, mapped now: the kernel skips a page another process maps, so it stays mapped)
+    /// and the held ones (to release those the VMM alone maps again). Empty at the first scan.
+    public static func sharingCandidates(_ state: RegionPolicyState, snapshot: PageSnapshot) -> PageBitmap {
+        guard let previous = state.previous else { return PageBitmap(count: snapshot.layout.pageCount) }
+        var candidates = state.pagedOut
+        candidates.formUnion(previous.swapped)
+        candidates.formUnion(state.mappedByOthers)
+        candidates.formUnion(state.recentlyOut)
+        candidates.formIntersection(snapshot.mapped)
+        return candidates
+    }
+
+    /// Updates the held pages from `sharing` and drops those now in swap or holes; returns the pages the scan
+    /// must not learn from or plan: the held ones and the scan windows' `windowPages`.
+    private static func noteSharing(_ state: inout RegionPolicyState, snapshot: PageSnapshot, sharing: PageSharing?,
+                                 windowPages: PageBitmap?) -> PageBitmap? {
+        if let sharing { state.noteSharing(looked: sharing.looked, shared: sharing.shared) }
+        guard !state.mappedByOthers.isEmpty else { return windowPages }
+        var resident = snapshot.mapped
+        resident.formUnion(snapshot.residentUnmapped)
+        state.mappedByOthers.formIntersection(resident)
+        guard var ignored = windowPages else { return state.mappedByOthers }
+        ignored.formUnion(state.mappedByOthers)
+        return ignored
     }
 
     /// Feeds the scan's refaults and the check budget to the region's controller; returns true if it ended the
@@ -132,10 +165,14 @@ public enum PolicyEngine {
     /// probe came back, the next scan holds the block `fastRefaultStep` levels up the schedule.
     ///
     /// Pages in `ignored` (open scan windows' cold sets) mapped again are the scanner's reads: not refaults.
-    public static func recheck(_ state: RegionPolicyState, mappedNow: PageBitmap, now: Int64, limits: PolicyLimits,
-                               ignoringRefaults ignored: PageBitmap? = nil)
+    ///
+    /// Pages in `sharedNow` (mapped by another process too) were skipped by the kernel, not paged out: they are
+    /// held, not refaults.
+    public static func recheck(_ state: RegionPolicyState, mappedNow: PageBitmap, sharedNow: PageBitmap? = nil,
+                               now: Int64, limits: PolicyLimits, ignoringRefaults ignored: PageBitmap? = nil)
         -> (state: RegionPolicyState, refaults: Int) {
         var state = state
+        if let sharedNow { state.noteMappedByOthers(sharedNow.intersection(state.recentlyOut)) }
         var back = mappedNow.intersection(state.pagedOut)
         if let ignored { back.subtract(ignored) }
         var refaults = 0

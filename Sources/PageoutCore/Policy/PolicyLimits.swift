@@ -59,6 +59,9 @@ public struct PageClassCounts: Sendable, Hashable, CustomStringConvertible {
     public var cold = 0
     /// Resident but not mapped in the VMM: something other than the guest read them.
     public var skewed = 0
+    /// Held by another mapper (mapped by another process too, which MADV_PAGEOUT skips); mapped in the VMM or
+    /// not, and counted in no other class.
+    public var mappedByOthers = 0
 
     /// The counts before any page is classified.
     public init() {}
@@ -66,11 +69,11 @@ public struct PageClassCounts: Sendable, Hashable, CustomStringConvertible {
     /// The pages the guest is known to use: hot and warm (what came back after a pageout is warm).
     public var workingSet: Int { hot + warm }
 
-    /// The six counts added up: the region's page count.
-    public var total: Int { hole + swapped + hot + warm + cold + skewed }
+    /// The seven counts added up: the region's page count.
+    public var total: Int { hole + swapped + hot + warm + cold + skewed + mappedByOthers }
 
     public var description: String {
-        "hole=\(hole) swapped=\(swapped) hot=\(hot) warm=\(warm) cold=\(cold) skewed=\(skewed)"
+        "hole=\(hole) swapped=\(swapped) hot=\(hot) warm=\(warm) cold=\(cold) skewed=\(skewed) mapped_by_others=\(mappedByOthers)"
     }
 }
 

@@ -2,8 +2,8 @@
 ///
 /// For a region of P pages it holds the previous snapshot (3 bits a page); the pages paged out and not seen
 /// since, out since the last scan, warm, out for a warm check, suspected unused, used in each of the last two
-/// epochs, ever paged out and paged out more than once (1 bit a page each); and 40 bytes per block of 512 pages:
-/// 12 bits a page in all, 404 KiB per GiB of guest RAM (0.04%).
+/// epochs, ever paged out, paged out more than once and held by another mapper (1 bit a page each); and 40 bytes
+/// per block of 512 pages: 13 bits a page in all, 436 KiB per GiB of guest RAM (0.04%).
 public struct RegionPolicyState: Sendable {
     /// The layout whose page indexes the bitmaps and blocks use.
     public let layout: RegionLayout
@@ -37,6 +37,10 @@ public struct RegionPolicyState: Sendable {
     /// Pages paged out by us more than once: a refault of one is a cost of holding too little, which the
     /// controller answers for (the first probe of a page is paced by the probe budget instead).
     public internal(set) var repeatedOut: PageBitmap
+    /// Pages another process maps too (a vhost-user backend's I/O buffers): MADV_PAGEOUT skips a page mapped by
+    /// more than one process, so these are neither planned nor learned from (their staying mapped after a
+    /// pageout is the kernel's refusal, not the guest's use) until they are the VMM's alone again.
+    public internal(set) var mappedByOthers: PageBitmap
     /// Where the next probe starts in the spread order of blocks.
     public internal(set) var probeCursor: Int = 0
     /// How long pages that came back wait before they are checked again, against the region's refault target.
@@ -67,6 +71,7 @@ public struct RegionPolicyState: Sendable {
         self.epochStart = now
         self.everOut = PageBitmap(count: layout.pageCount)
         self.repeatedOut = PageBitmap(count: layout.pageCount)
+        self.mappedByOthers = PageBitmap(count: layout.pageCount)
         self.controller = RefaultController(targetFraction: refaultTarget)
     }
 
@@ -108,6 +113,33 @@ public struct RegionPolicyState: Sendable {
         totals.pagedOutPages += finished.subtracting(pagedOut).setCount
         pagedOut.formUnion(finished)
         noteOut(finished)
+    }
+
+    /// Records that `pages` are held by another mapper: a pageout of them that the kernel skipped is not counted
+    /// as paged out, and they are watched for refaults no more (staying mapped says nothing about the guest).
+    public mutating func noteMappedByOthers(_ pages: PageBitmap) {
+        let skipped = pages.intersection(recentlyOut).setCount
+        totals.pagedOutPages -= min(skipped, totals.pagedOutPages)
+        mappedByOthers.formUnion(pages)
+        warm.subtract(pages)
+        suspects.subtract(pages)
+        pagedOut.subtract(pages)
+        recentlyOut.subtract(pages)
+        checking.subtract(pages)
+    }
+
+    /// Records what a look at the pages' mapcounts found: of the pages `looked` at, `shared` are mapped by another
+    /// process too (held from now on) and the rest are the VMM's alone (held no more: planned and learned from
+    /// again).
+    public mutating func noteSharing(looked: PageBitmap, shared: PageBitmap) {
+        mappedByOthers.subtract(looked)
+        noteMappedByOthers(shared.intersection(looked))
+    }
+
+    /// Releases every held page the VMM does not map: their other mapper has gone (or a long interval has
+    /// passed), so they are tried again.
+    public mutating func releaseMappedByOthers(mapped: PageBitmap) {
+        mappedByOthers.formIntersection(mapped)
     }
 
     /// Warm pages with no sign of use in the last two cold_age epochs: what a check samples and may release.

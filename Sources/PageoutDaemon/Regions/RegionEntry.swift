@@ -28,6 +28,8 @@ final class RegionEntry {
     var lastProblem: String?
     /// The status after the last scan.
     var status: RegionStatus
+    /// The processes other than the VMM known to map the region's memory, and when they were looked up.
+    var otherMappers = OtherMapperWatch()
 
     init(config: RegionConfig, registration: Registration?, now: Int64) {
         self.config = config
@@ -45,6 +47,7 @@ final class RegionEntry {
         scanner = nil
         policy = nil
         pendingRecheck = nil
+        otherMappers = OtherMapperWatch()
     }
 
     /// The limits the policy engine uses for this region.

@@ -24,8 +24,14 @@ struct KernelAdvisor: PageoutAdvisor {
                 throw MappingChanged(pid: region.process.pid, mapping: region.mappings[0],
                                      path: "/proc/\(region.process.pid)/maps")
             }
-            if !job.finish.isEmpty { receipt.finishedPages = try region.repairResidentUnmapped(job.finish) }
-            if !job.repair.isEmpty { receipt.repairedPages = try region.repairResidentUnmapped(job.repair) }
+            var kept = PageBitmap(count: region.layout.pageCount)
+            defer { receipt.keptPages = kept }
+            if !job.finish.isEmpty {
+                receipt.finishedPages = try region.repairResidentUnmapped(job.finish, kept: &kept)
+            }
+            if !job.repair.isEmpty {
+                receipt.repairedPages = try region.repairResidentUnmapped(job.repair, kept: &kept)
+            }
             if !job.plan.isEmpty { receipt.advisedBytes = try region.pageOutMapped(job.plan.runs) }
         } catch {
             receipt.failure = error

@@ -57,6 +57,9 @@ struct PageoutReceipt: Sendable {
     var finishedPages = 0
     /// Of `job.repair`, the pages still resident and handed to MADV_PAGEOUT.
     var repairedPages = 0
+    /// Of `job.finish` and `job.repair`, the pages still resident after their pageout (nil when none was tried):
+    /// another process maps them, or reclaim failed.
+    var keptPages: PageBitmap?
     /// Bytes of `job.plan` the kernel advised.
     var advisedBytes: UInt64 = 0
     /// Why the job stopped short, if it did (the VMM exited, its mappings changed, a system call failed).

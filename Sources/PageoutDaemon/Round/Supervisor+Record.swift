@@ -43,6 +43,11 @@ extension Supervisor {
         let pageSize = UInt64(policy.layout.pageSize)
         policy.recordFinishedPageout(job.finish)
         entry.repairedPages += receipt.repairedPages
+        entry.policy = policy
+        if let kept = receipt.keptPages {
+            noteKeptPages(kept, of: entry, region: job.region)
+            policy = entry.policy ?? policy
+        }
         let pagedOutMapped = receipt.succeeded && !job.plan.isEmpty
         if pagedOutMapped {
             policy.recordPageout(job.plan, at: now)
@@ -95,6 +100,7 @@ extension Supervisor {
         status.hotBytes = UInt64(counts.hot) * page
         status.warmBytes = UInt64(counts.warm) * page
         status.coldBytes = UInt64(counts.cold) * page
+        status.heldByOtherMappersBytes = UInt64(counts.mappedByOthers) * page
         status.workingSetBytes = UInt64(counts.workingSet) * page
         let controller = decision.state.controller
         status.refaultTargetPerMinute = UInt64(controller.targetPagesPerMinute(workingSetPages: counts.workingSet))

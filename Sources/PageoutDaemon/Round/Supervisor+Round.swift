@@ -40,7 +40,10 @@ extension Supervisor {
             let heldBy = guards.forRegion(paused: entry.isPaused, policy: entry.config.policy)
             entry.bucket.refill(at: now)
             let budget = heldBy == nil ? min(globalBudget, entry.bucket.available) : 0
-            let decision = evaluate(entry, snapshot: snapshot, pageBudget: Int(budget / UInt64(region.layout.pageSize)))
+            let sharing = try sharing(of: entry, scanner: scanner, snapshot: snapshot)
+            let decision = evaluate(entry, snapshot: snapshot, sharing: sharing,
+                                    pageBudget: Int(budget / UInt64(region.layout.pageSize)))
+            followOtherMappers(entry, region: region, snapshot: snapshot)
             let dryRun = entry.config.policy.dryRun
             updateStatus(entry, region: region, decision: decision, heldBy: heldBy ?? (dryRun ? .dryRun : nil))
             let job = PageoutJob(name: entry.name, region: region, source: entry.config.memory.regionSource,
@@ -68,14 +71,16 @@ extension Supervisor {
 
     /// Evaluates `snapshot` of `entry`'s opened region; pages of open scan windows mapped again are the scanner's
     /// reads, which the policy must not learn from. Keeps the new policy state.
-    private func evaluate(_ entry: RegionEntry, snapshot: PageSnapshot, pageBudget: Int) -> PolicyDecision {
+    private func evaluate(_ entry: RegionEntry, snapshot: PageSnapshot, sharing: PageSharing?,
+                          pageBudget: Int) -> PolicyDecision {
         let layout = snapshot.layout
         let limits = entry.limits(pageSize: layout.pageSize)
         let state = entry.policy ?? RegionPolicyState(layout: layout, limits: limits, now: now)
         entry.pendingRecheck = nil  // a recheck that has not run yet is moot: this scan sees every refault
         let decision = PolicyEngine.evaluate(state, snapshot: snapshot, now: now, limits: limits,
                                              pageBudget: pageBudget,
-                                             ignoringRefaults: windows.ignored(in: entry.name, layout: layout))
+                                             ignoringRefaults: windows.ignored(in: entry.name, layout: layout),
+                                             sharing: sharing)
         windows.scanned(entry.name)
         entry.policy = decision.state
         if entry.lastProblem != nil {
@@ -92,9 +97,10 @@ extension Supervisor {
         else { return }
         entry.pendingRecheck = nil
         do {
-            let mapped = try scanner.mappedPages(among: plan.runs)
+            let look = try scanner.mappedPages(among: plan.runs)
             let (updated, refaults) = PolicyEngine.recheck(
-                policy, mappedNow: mapped, now: now, limits: entry.limits(pageSize: policy.layout.pageSize),
+                policy, mappedNow: look.mapped, sharedNow: look.shared, now: now,
+                limits: entry.limits(pageSize: policy.layout.pageSize),
                 ignoringRefaults: windows.ignored(in: name, layout: policy.layout))
             entry.policy = updated
             entry.status.refaultPages = UInt64(updated.totals.refaultPages)

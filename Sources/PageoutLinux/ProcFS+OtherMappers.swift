@@ -1,0 +1,60 @@
+import Glibc
+import PageoutCore
+import SystemPackage
+
+/// A file a region maps, as /proc/PID/maps names it: device and inode.
+public struct MappedFileIdentity: Sendable, Hashable {
+    /// The `major:minor` column of maps.
+    public var device: String
+    /// The inode column of maps.
+    public var inode: UInt64
+
+    /// The identity of the file `mapping` maps.
+    public init(_ mapping: MemoryMapping) {
+        self.device = mapping.device
+        self.inode = mapping.inode
+    }
+}
+
+extension ProcFS {
+    /// The processes, other than `excluded`, that map any of `files`: one pass over every /proc/PID/maps.
+    ///
+    /// The kernel keeps no per-inode list of mappers that userspace can read (i_mmap is internal), so this costs
+    /// a maps read per process; callers run it when pages another process maps appear, when a known mapper goes,
+    /// and at a long interval, never every scan. A process that exits or cannot be read meanwhile is passed over:
+    /// its maps are the text of a process a tenant controls, parsed like any other.
+    public func processesMapping(_ files: Set<MappedFileIdentity>, excluding excluded: Set<Int32>) -> [OtherMapper] {
+        guard !files.isEmpty else { return [] }
+        var mappers: [OtherMapper] = []
+        for pid in processIDs() where !excluded.contains(pid) {
+            guard let mappings = try? self.mappings(pid: pid) else { continue }
+            let bytes = mappings.reduce(UInt64(0)) { total, mapping in
+                files.contains(MappedFileIdentity(mapping)) ? total &+ mapping.byteCount : total
+            }
+            guard bytes > 0, let stat = try? self.stat(pid: pid) else { continue }
+            mappers.append(OtherMapper(pid: pid, command: stat.command, startTime: stat.startTime,
+                                       mappedBytes: bytes))
+        }
+        return mappers.sorted { $0.pid < $1.pid }
+    }
+
+    /// True while process `mapper.pid` is the one `mapper` describes (same start time) and has not exited.
+    public func isRunning(_ mapper: OtherMapper) -> Bool {
+        guard let stat = try? stat(pid: mapper.pid) else { return false }
+        return stat.startTime == mapper.startTime && !stat.hasExited
+    }
+
+    /// The ids of the processes in /proc now (its numeric entries).
+    func processIDs() -> [Int32] {
+        guard let directory = opendir(root.string) else { return [] }
+        defer { closedir(directory) }
+        var pids: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if let pid = Int32(name), pid > 0 { pids.append(pid) }
+        }
+        return pids
+    }
+}
