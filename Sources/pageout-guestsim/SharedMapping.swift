@@ -59,6 +59,14 @@ struct BackendMapping: ~Copyable {
         guard let base = mmap(nil, length, PROT_READ, MAP_SHARED, fd, off_t(mapping.offset)), base != MAP_FAILED else {
             throw .syscall("mmap(\(path), \(length) bytes)", errno)
         }
+        // Where the guest's memfd holds 2 MiB folios, a read fault here would map a whole folio with one PMD, and
+        // dropping the neighbours (`unmapOthers`) would then zap the PMD and with it every page read: a file PMD
+        // is not split into PTEs. With MADV_NOHUGEPAGE the kernel maps only 4 KiB entries in this process.
+        guard madvise(base, length, MADV_NOHUGEPAGE) == 0 else {
+            let error = errno
+            munmap(base, length)
+            throw .syscall("madvise(\(path), MADV_NOHUGEPAGE)", error)
+        }
         (self.base, self.length, self.pageSize) = (base, length, pageSize)
     }
 
