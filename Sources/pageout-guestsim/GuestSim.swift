@@ -1,14 +1,13 @@
 import ArgumentParser
 import Glibc
 
-/// `pageout-guestsim`: a stand-in VMM whose guest RAM is a memfd with a hot set, a cold set and holes.
-@main
+/// `pageout-guestsim [guest]`: a stand-in VMM whose guest RAM is a memfd with a hot set, a cold set and holes.
 struct GuestSim: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pageout-guestsim",
+        commandName: "guest",
         abstract: """
             Simulate a VMM: memfd guest RAM with a hot set that is touched all the time and a cold rest, or with a \
-            scattered working set accessed with Zipf popularity.
+            scattered working set accessed with Zipf popularity (the default subcommand).
             """,
         discussion: GuestSimHelp.discussion
     )

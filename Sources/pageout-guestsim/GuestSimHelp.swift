@@ -63,4 +63,23 @@ enum GuestSimHelp {
         Every line is flushed when printed. If stdout is a pipe whose reader went away, it exits quietly.
 
         """
+
+    /// The discussion of `pageout-guestsim backend`.
+    static let backendDiscussion = """
+        Acts like a vhost-user backend (virtiofsd, DPDK, SPDK) of a running guest: finds the guest's memory in \
+        /proc/PID/maps (the shared mapping of memfd --memfd, or else the largest shared mapping of a memfd or a \
+        /dev/shm file), opens it through /proc/PID/map_files/START-END read-only and maps it shared. With N the \
+        mapping's pages, F = N * FROM / 100 and K = 100 / SHARE (both rounded down), it reads one word of pages \
+        F, F+K, F+2K, ... below N, so that they are mapped in both processes, and keeps no other page mapped \
+        (a read fault maps the resident neighbours too: the others are dropped from this process's page \
+        table again with MADV_DONTNEED, which leaves the guest's memory alone). Then it prints one line, with \
+        the guest's start and end of the mapping (end exclusive, lowercase hex):
+
+          BACKEND READY pid=OWN_PID guest_pid=P start=0xS end=0xE touched_pages=T first_page=F step=K
+
+        and keeps those pages mapped, touching nothing more, until SIGTERM or SIGINT (exit 0, unmapping). \
+        With --keep-touching M it reads the first M of its pages again every --touch-interval, like a \
+        backend whose rings and buffers stay busy.
+
+        """
 }

@@ -30,11 +30,16 @@ public final class GuestSim {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = launcher + [copy.path] + arguments
         }
+        output = try Self.run(process)
+        ready = try GuestReady(try output.line(startingWith: "READY", timeout: 60))
+    }
+
+    /// Starts `process` with its stdout on a pipe, and returns the reader of that pipe.
+    static func run(_ process: Process) throws -> LineReader {
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
-        output = LineReader(fd: pipe.fileHandleForReading.fileDescriptor, keeping: pipe)
-        ready = try GuestReady(try output.line(startingWith: "READY", timeout: 60))
+        return LineReader(fd: pipe.fileHandleForReading.fileDescriptor, keeping: pipe)
     }
 
     /// A figure of the READY line, e.g. `guest.pid`.
