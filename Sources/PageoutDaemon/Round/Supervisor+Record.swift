@@ -44,7 +44,11 @@ extension Supervisor {
         policy.recordFinishedPageout(job.finish)
         entry.repairedPages += receipt.repairedPages
         entry.policy = policy
-        if let kept = receipt.keptPages {
+        if let kept = receipt.keptPages, !kept.isEmpty {
+            // Pages the kernel kept were not repaired: another process maps them, or reclaim failed.
+            var repairKept = 0
+            for run in job.repair { repairKept += kept.setCount(in: run) }
+            entry.repairedPages -= min(repairKept, entry.repairedPages)
             noteKeptPages(kept, of: entry, region: job.region)
             policy = entry.policy ?? policy
         }
