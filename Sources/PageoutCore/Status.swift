@@ -24,7 +24,8 @@ public struct RegionStatus: Sendable, Hashable, Codable {
     public var reason: String?
     /// The size of its guest memory: all its mappings together.
     public var sizeBytes: UInt64 = 0
-    /// Bytes mapped in the VMM at the last scan (hot, warm and cold together).
+    /// Bytes mapped in the VMM at the last scan (hot, warm and cold together; pages another process maps too are
+    /// counted apart, in `heldByOtherMappersBytes`).
     public var mappedBytes: UInt64 = 0
     /// Bytes in swap at the last scan.
     public var swappedBytes: UInt64 = 0

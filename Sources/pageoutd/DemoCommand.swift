@@ -15,7 +15,10 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: """
             Starts a simulated VM (a memfd of --size bytes whose first --hot-percent is touched all the time), \
             runs the daemon against it with a short cold age, shows its progress until the cold memory is in \
-            swap, then lets a "backup tool" read all guest memory and shows the repair. Needs root and swap.
+            swap, then lets a "backup tool" read all guest memory and shows the repair. With --backend-share, a \
+            second process maps part of the cold memory first, as a vhost-user backend does with its buffers: \
+            the kernel will not page out pages two processes map, and the demo shows them held, then paged out \
+            once the backend exits. Needs root and swap.
             """)
 
     @Option(help: "Size of the simulated guest RAM (B, KiB, MiB, GiB).")
@@ -29,11 +32,16 @@ struct DemoCommand: AsyncParsableCommand {
             transform: { text in try Duration(commandLineText: text) })
     var duration: Duration = .seconds(90)
 
+    @Option(help: ArgumentHelp("Run a vhost-user-like backend that maps this share of the guest's cold pages, e.g. "
+                               + "\"25%\".", valueName: "PERCENT"))
+    var backendShare: String?
+
     func run() async throws {
         guard let bytes = try? ByteSize(configText: size), bytes.bytes > 0 else {
             throw ValidationError("--size: \"\(size)\" is not a size (e.g. 1GiB, 512MiB)")
         }
         guard (0...90).contains(hotPercent) else { throw ValidationError("--hot-percent must be 0...90") }
+        let sharePercent = try backendShare.map(Self.percent)
         try Self.checkHost()
         LoggingSetup.bootstrap(level: .warning, destination: .standardError)
         let guest = try DemoGuest(size: bytes.bytes, hotPercent: hotPercent)
@@ -41,6 +49,12 @@ struct DemoCommand: AsyncParsableCommand {
         let out = DemoOutput()
         out.line("pageoutd demo: a simulated VM (pid \(guest.pid)) with \(Self.mib(bytes.bytes)) of guest RAM in memfd "
                  + "\"\(guest.memfd)\", \(hotPercent)% of it in constant use.")
+        let backend = try sharePercent.map { try DemoBackend(of: guest, sharePercent: $0) }
+        defer { backend?.stop() }
+        if let backend {
+            out.line("A vhost-user-like backend (pid \(backend.pid)) maps \(Self.mib(Self.bytes(backend.touchedPages))) "
+                     + "of its cold memory too: the kernel will not page out pages two processes map.")
+        }
         out.line("The daemon scans it every second; memory unused for 3 s is cold and goes to swap, a sample first.")
         out.line("")
 
@@ -49,8 +63,10 @@ struct DemoCommand: AsyncParsableCommand {
         let supervisor = Supervisor(configuration: Self.configuration(guest: guest, stateDirectory: state.path),
                                     forceDryRun: false, procfs: ProcFS(), logger: Logger(label: "pageoutd"))
         await supervisor.start()
-        let (region, converged) = try await converge(supervisor, guest: guest, out: out)
+        let heldBytes = Self.bytes(backend?.touchedPages ?? 0)
+        let (region, converged) = try await converge(supervisor, guest: guest, heldBytes: heldBytes, out: out)
         report(region, converged: converged, guest: guest, out: out)
+        if let backend { try await demonstrateBackendExit(backend, supervisor: supervisor, guest: guest, out: out) }
         try await demonstrateScan(supervisor: supervisor, guest: guest, out: out, before: region.swappedBytes)
         out.line("")
         out.line("Next: `pageoutd --check-config Config/pageoutd.toml` shows every setting; install the daemon "
@@ -73,9 +89,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// Runs a round a second, with a progress line, until 95% of the cold memory is in swap or `duration` ends;
     /// returns the region's last status and when it converged.
-    private func converge(_ supervisor: Supervisor, guest: DemoGuest,
+    private func converge(_ supervisor: Supervisor, guest: DemoGuest, heldBytes: UInt64,
                           out: DemoOutput) async throws -> (RegionStatus, Duration?) {
-        let coldBytes = UInt64(guest.pages - guest.hotPages) * Self.pageSize
+        let coldBytes = UInt64(guest.pages - guest.hotPages) * Self.pageSize - heldBytes
         let clock = ContinuousClock()
         let started = clock.now
         var last = DaemonStatus()
@@ -105,6 +121,10 @@ struct DemoCommand: AsyncParsableCommand {
                  + " (the guest's hot set is \(Self.mib(hotBytes)))")
         out.line("  pages that came back:  \(region.refaultPages)"
                  + " (each one a guest stall; the hot set is \(guest.hotPages) pages)")
+        if let mapper = region.otherMappers.first {
+            out.line("  held by the backend:   \(Self.mib(region.heldByOtherMappersBytes)), mapped by \(mapper) too: "
+                     + "the kernel will not page them out")
+        }
         if let passes = guest.passes {
             out.line("  guest hot-loop pass:   \(Self.milliseconds(passes.first)) at start, "
                      + "\(Self.milliseconds(passes.mean)) now"
@@ -114,6 +134,36 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// The machine's page size.
     private static let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// The bytes of `pages` pages.
+    static func bytes(_ pages: Int) -> UInt64 { UInt64(pages) * pageSize }
+
+    /// `text` as a percentage of 1...100: "25%" or "25".
+    static func percent(_ text: String) throws -> Int {
+        let digits = text.hasSuffix("%") ? String(text.dropLast()) : text
+        guard let value = Int(digits), (1...100).contains(value) else {
+            throw ValidationError("--backend-share: \"\(text)\" is not a percentage of 1-100 (e.g. 25%)")
+        }
+        return value
+    }
+
+    /// The backend exits: the pages it held are the VMM's alone again, and cold, so they go out within seconds.
+    private func demonstrateBackendExit(_ backend: DemoBackend, supervisor: Supervisor, guest: DemoGuest,
+                                        out: DemoOutput) async throws {
+        let coldBytes = Self.bytes(guest.pages - guest.hotPages)
+        backend.stop()
+        let clock = ContinuousClock()
+        let started = clock.now
+        var region = RegionStatus(name: "demo-vm")
+        while started.duration(to: clock.now) < .seconds(20) {
+            region = await supervisor.scanRound().regions.first ?? region
+            if Double(region.swappedBytes) >= 0.95 * Double(coldBytes) { break }
+            try await Task.sleep(for: .seconds(1))
+        }
+        out.line("  the backend exits:     \(Self.mib(region.swappedBytes)) of \(Self.mib(coldBytes)) cold in swap "
+                 + "\(Self.seconds(started.duration(to: clock.now))) later, "
+                 + "\(Self.mib(region.heldByOtherMappersBytes)) held")
+    }
 
     /// A backup tool reads all of the guest's memory; the daemon puts what came back into swap again.
     private func demonstrateScan(supervisor: Supervisor, guest: DemoGuest, out: DemoOutput,
@@ -159,6 +209,7 @@ struct DemoCommand: AsyncParsableCommand {
         var line = "\(seconds(elapsed))  mapped \(mib(region.mappedBytes))  swapped \(mib(region.swappedBytes))"
             + "  working set \(mib(region.workingSetBytes))  paged out \(mib(region.pagedOutBytes))"
             + "  refaults \(region.refaultPages)"
+        if region.heldByOtherMappersBytes > 0 { line += "  held by others \(mib(region.heldByOtherMappersBytes))" }
         if let passes = guest.passes { line += "  guest pass \(milliseconds(passes.mean))" }
         if let reason = status.guardReason ?? region.reason { line += "  (\(reason))" }
         return line

@@ -25,13 +25,7 @@ final class DemoGuest: @unchecked Sendable {
         process.standardOutput = pipe
         try process.run()
         let reader = pipe.fileHandleForReading
-        var line = ""
-        while !line.hasSuffix("\n") {
-            guard let byte = reader.readData(ofLength: 1).first else {
-                throw DemoError("the guest simulator exited before it was ready")
-            }
-            line.append(Character(UnicodeScalar(byte)))
-        }
+        let line = try Self.readLine(reader, of: "the guest simulator")
         let fields = Self.fields(line)
         guard let pid = fields["pid"].flatMap({ Int32($0) }), let memfd = fields["memfd"],
               let pages = fields["pages"].flatMap({ Int($0) }), let hot = fields["hot_pages"].flatMap({ Int($0) }),
@@ -94,7 +88,20 @@ final class DemoGuest: @unchecked Sendable {
         }
     }
 
-    private static func fields(_ line: String) -> [String: String] {
+    /// The first line `reader` gives (byte by byte: what follows is left for a reader thread), from `program`.
+    static func readLine(_ reader: FileHandle, of program: String) throws -> String {
+        var line = ""
+        while !line.hasSuffix("\n") {
+            guard let byte = reader.readData(ofLength: 1).first else {
+                throw DemoError("\(program) exited before it was ready")
+            }
+            line.append(Character(UnicodeScalar(byte)))
+        }
+        return line
+    }
+
+    /// The `key=value` words of `line`.
+    static func fields(_ line: String) -> [String: String] {
         var result: [String: String] = [:]
         for word in line.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
             let parts = word.split(separator: "=", maxSplits: 1)
