@@ -3,7 +3,7 @@ import Glibc
 
 /// A second mapper of the demo guest's memory, like a vhost-user backend: `pageout-guestsim backend`, started
 /// by `pageoutd demo --backend-share`.
-final class DemoBackend {
+final class DemoBackend: DemoChild {
     let process = Process()
     let pid: Int32
     /// The guest pages it maps.
@@ -30,12 +30,5 @@ final class DemoBackend {
 
     deinit {
         stop()
-    }
-
-    /// Stops the backend: it unmaps the guest's memory as it exits.
-    func stop() {
-        guard process.isRunning else { return }
-        kill(pid, SIGTERM)
-        process.waitUntilExit()
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 
 /// The built-in guest simulator, run by `pageoutd demo`: its READY line, and its STAT lines as they come.
-final class DemoGuest: @unchecked Sendable {
+final class DemoGuest: DemoChild, @unchecked Sendable {
     // @unchecked: `latestPass`, `firstPass` and `majorFaults` are only touched with `lock` held.
     let process = Process()
     let pid: Int32
@@ -41,12 +41,6 @@ final class DemoGuest: @unchecked Sendable {
         stop()
     }
 
-    /// Stops the simulator.
-    func stop() {
-        guard process.isRunning else { return }
-        kill(pid, SIGTERM)
-        process.waitUntilExit()
-    }
 
     /// The mean and worst hot-loop pass of the last second (ms), and the first second's mean.
     var passes: (mean: Double, worst: Double, first: Double)? {
@@ -108,6 +102,22 @@ final class DemoGuest: @unchecked Sendable {
             if parts.count == 2 { result[String(parts[0])] = String(parts[1]) }
         }
         return result
+    }
+}
+
+/// A program the demo runs next to the daemon, stopped with SIGTERM (the backend unmaps the guest's memory as it
+/// exits).
+protocol DemoChild: AnyObject {
+    var process: Process { get }
+    var pid: Int32 { get }
+}
+
+extension DemoChild {
+    /// Stops the program and waits for it.
+    func stop() {
+        guard process.isRunning else { return }
+        kill(pid, SIGTERM)
+        process.waitUntilExit()
     }
 }
 
