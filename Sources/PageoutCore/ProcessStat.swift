@@ -16,10 +16,12 @@ public struct ProcessStat: Sendable, Hashable {
     public var userTicks: UInt64
     /// Field 15: CPU time spent in the kernel on the process's behalf so far, in clock ticks.
     public var systemTicks: UInt64
+    /// Field 9: the kernel's per-task flags (`PF_*` of include/linux/sched.h).
+    public var flags: UInt32
 
     /// The figures as parsed from a stat line (or written by a test); nothing is checked.
     public init(pid: Int32, command: String, state: Character, parentPid: Int32, startTime: UInt64,
-                userTicks: UInt64 = 0, systemTicks: UInt64 = 0) {
+                userTicks: UInt64 = 0, systemTicks: UInt64 = 0, flags: UInt32 = 0) {
         self.pid = pid
         self.command = command
         self.state = state
@@ -27,7 +29,14 @@ public struct ProcessStat: Sendable, Hashable {
         self.startTime = startTime
         self.userTicks = userTicks
         self.systemTicks = systemTicks
+        self.flags = flags
     }
+
+    /// PF_KTHREAD: the task is a kernel thread (it has no mm, and its maps are empty).
+    public static let kernelThreadFlag: UInt32 = 0x0020_0000
+
+    /// True for a kernel thread.
+    public var isKernelThread: Bool { flags & Self.kernelThreadFlag != 0 }
 
     /// True for a zombie (`Z`) or dead (`X`, `x`) process: it has exited and its memory is gone.
     public var hasExited: Bool { state == "Z" || state == "X" || state == "x" }
@@ -48,18 +57,20 @@ public struct ProcessStat: Sendable, Hashable {
             throw fail("bad pid \"\(line[..<open].trimmingBlanks)\" (field 1)")
         }
         let command = String(line[line.index(after: open)..<close])
-        // fields[0] is field 3 (state), fields[11] and fields[12] are 14 and 15 (utime, stime), fields[19] is 22.
+        // fields[0] is field 3 (state), fields[6] is 9 (flags), fields[11] and fields[12] are 14 and 15 (utime,
+        // stime), fields[19] is 22.
         let fields = line[line.index(after: close)...].split(separator: " ")
         guard fields.count >= 20 else { throw fail("only \(fields.count + 2) fields (expected at least 22)") }
         guard fields[0].count == 1, let state = fields[0].first else {
             throw fail("bad state \"\(fields[0])\" (field 3, expected one letter)")
         }
         guard let parentPid = Int32(fields[1]) else { throw fail("bad parent pid \"\(fields[1])\" (field 4)") }
+        guard let flags = UInt32(fields[6]) else { throw fail("bad flags \"\(fields[6])\" (field 9)") }
         guard let userTicks = UInt64(fields[11]) else { throw fail("bad user time \"\(fields[11])\" (field 14)") }
         guard let systemTicks = UInt64(fields[12]) else { throw fail("bad system time \"\(fields[12])\" (field 15)") }
         guard let startTime = UInt64(fields[19]) else { throw fail("bad start time \"\(fields[19])\" (field 22)") }
         return ProcessStat(pid: pid, command: command, state: state, parentPid: parentPid, startTime: startTime,
-                           userTicks: userTicks, systemTicks: systemTicks)
+                           userTicks: userTicks, systemTicks: systemTicks, flags: flags)
     }
 }
 

@@ -8,9 +8,9 @@ struct ProcessStatTests {
         let stat = try ProcessStat.parse(try ProcFixture.text("proc-stat.qemu"))
         let expected = ProcessStat(
             pid: 4242, command: "qemu-system-x86", state: "S", parentPid: 1, startTime: 1_065_895,
-            userTicks: 1532, systemTicks: 8841)
+            userTicks: 1532, systemTicks: 8841, flags: 4_194_560)
         #expect(stat == expected)
-        #expect(!stat.hasExited)
+        #expect(!stat.hasExited && !stat.isKernelThread)
     }
 
     @Test("finds the fields after the last ')' when the command holds spaces and parentheses")
