@@ -76,6 +76,11 @@ struct ConfigDecoder {
             case .stateDirectory: read(node, at: keyPath, as: .string("a path string"), into: &daemon.stateDirectory)
             case .scanInterval: read(node, at: keyPath, as: .duration, into: &daemon.scanInterval)
             case .logLevel: read(node, at: keyPath, as: .logLevel, into: &daemon.logLevel)
+            case .vmmUsers: read(node, at: keyPath, as: .strings("an array of user name or ID strings"),
+                                 into: &daemon.vmmUsers)
+            case .maxRegions: read(node, at: keyPath, as: .integer, into: &daemon.maxRegions)
+            case .maxRegionsPerUser: read(node, at: keyPath, as: .integer, into: &daemon.maxRegionsPerUser)
+            case .goneRegionGrace: read(node, at: keyPath, as: .duration, into: &daemon.goneRegionGrace)
             case nil: fail(keyPath, ConfigSection.daemon.unknownKeyProblem(key))
             }
         }
@@ -216,6 +221,20 @@ extension ValueKind where Value == Int {
         ValueKind(expected: "an integer") { node in
             guard case .integer(let number) = node else { return nil }
             return number
+        }
+    }
+}
+
+extension ValueKind where Value == [String] {
+    /// An array of strings (`["libvirt-qemu", "1001"]`); what each must look like is checked by validation.
+    static func strings(_ expected: String) -> Self {
+        ValueKind(expected: expected) { node in
+            guard case .array(let elements) = node else { return nil }
+            let strings = elements.compactMap { element -> String? in
+                guard case .string(let text) = element else { return nil }
+                return text
+            }
+            return strings.count == elements.count ? strings : nil
         }
     }
 }

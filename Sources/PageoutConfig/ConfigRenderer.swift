@@ -48,6 +48,10 @@ extension DaemonSettings {
         case .stateDirectory: stateDirectory.configQuoted
         case .scanInterval: scanInterval.configText.configQuoted
         case .logLevel: logLevel.rawValue.configQuoted
+        case .vmmUsers: "[" + vmmUsers.map(\.configQuoted).joined(separator: ", ") + "]"
+        case .maxRegions: "\(maxRegions)"
+        case .maxRegionsPerUser: "\(maxRegionsPerUser)"
+        case .goneRegionGrace: goneRegionGrace.configText.configQuoted
         }
     }
 }

@@ -57,7 +57,9 @@ struct DefaultConfigFileTests {
                 daemon: DaemonSettings(socket: "/run/a \"quoted\" dir/x.sock", socketMode: FileMode(0o600),
                                        socketGroup: "kvm-operators", maxClients: 4096,
                                        clientIdleTimeout: .milliseconds(1500), stateDirectory: "/var/lib/p\u{E9}",
-                                       scanInterval: .milliseconds(250), logLevel: .trace),
+                                       scanInterval: .milliseconds(250), logLevel: .trace,
+                                       vmmUsers: ["libvirt-qemu", "1001"], maxRegions: 7, maxRegionsPerUser: 3,
+                                       goneRegionGrace: .seconds(90)),
                 policy: global,
                 regions: [
                     RegionConfig(name: "vm1", process: .pid(4242), memory: .memfd("memory-backend-memfd"),

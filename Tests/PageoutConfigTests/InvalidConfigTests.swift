@@ -33,7 +33,15 @@ struct InvalidConfigTests {
         Case(text: "[daemon]\ncolour = \"blue\"\n",
              message: "pageoutd.toml:2: daemon.colour: unknown key in [daemon] "
                 + "(known keys: socket, socket_mode, socket_group, max_clients, client_idle_timeout, "
-                + "state_directory, scan_interval, log_level, max_scan_window, metrics_textfile)"),
+                + "state_directory, scan_interval, log_level, max_scan_window, metrics_textfile, vmm_users, "
+                + "max_regions, max_regions_per_user, gone_region_grace)"),
+        Case(text: "[daemon]\nvmm_users = [\"libvirt qemu\"]\n",
+             message: #"pageoutd.toml:2: daemon.vmm_users[0]: "libvirt qemu" is not a user name or ID"#),
+        Case(text: "[daemon]\nvmm_users = \"libvirt-qemu\"\n",
+             message: #"pageoutd.toml:2: daemon.vmm_users: expected an array of user name or ID strings, "#
+                + #"found string "libvirt-qemu""#),
+        Case(text: "[daemon]\nmax_regions_per_user = 0\n",
+             message: "pageoutd.toml:2: daemon.max_regions_per_user: 0 is not from 1 to 65536"),
         Case(text: "[deamon]\n",
              message: "pageoutd.toml:1: deamon: unknown key in the top level (did you mean daemon?)"),
         Case(text: "[daemon]\nlog_level = \"verbose\"\n",

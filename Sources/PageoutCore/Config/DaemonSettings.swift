@@ -55,6 +55,14 @@ public struct DaemonSettings: Sendable, Hashable {
         case maxScanWindow = "max_scan_window"
         /// `metrics_textfile`: where the Prometheus metrics are written after every scan round.
         case metricsTextfile = "metrics_textfile"
+        /// `vmm_users`: the users whose VMMs members of the control group may register, besides their own.
+        case vmmUsers = "vmm_users"
+        /// `max_regions`: how many regions may be registered over the control socket in all.
+        case maxRegions = "max_regions"
+        /// `max_regions_per_user`: how many of them one user other than root may register.
+        case maxRegionsPerUser = "max_regions_per_user"
+        /// `gone_region_grace`: how long a registered region whose VMM exited stays listed as gone.
+        case goneRegionGrace = "gone_region_grace"
     }
 
     /// The path of the varlink control socket (when systemd does not pass one in).
@@ -81,6 +89,16 @@ public struct DaemonSettings: Sendable, Hashable {
     /// The file the Prometheus metrics are written to after every scan round, atomically, for node_exporter's
     /// textfile collector (name it `*.prom` in the collector's directory). Empty: none. Else an absolute path.
     public var metricsTextfile: String
+    /// User names or numeric uids whose VMM processes members of the control group may register, besides
+    /// processes of their own uid (e.g. `libvirt-qemu`). Empty: only their own.
+    public var vmmUsers: [String]
+    /// How many regions may be registered over the control socket in all (root's too). From 1 to 65536.
+    public var maxRegions: Int
+    /// How many registered regions one user other than root may have at once. From 1 to 65536.
+    public var maxRegionsPerUser: Int
+    /// How long a region registered over the control socket stays listed as gone after its VMM exited; then it
+    /// is forgotten. More than zero.
+    public var goneRegionGrace: Duration
 
     /// Creates daemon settings; every value has the built-in default.
     public init(
@@ -93,7 +111,11 @@ public struct DaemonSettings: Sendable, Hashable {
         scanInterval: Duration = .seconds(1),
         logLevel: LogLevel = .info,
         maxScanWindow: Duration = .seconds(600),
-        metricsTextfile: String = ""
+        metricsTextfile: String = "",
+        vmmUsers: [String] = [],
+        maxRegions: Int = 1024,
+        maxRegionsPerUser: Int = 64,
+        goneRegionGrace: Duration = .seconds(300)
     ) {
         self.socket = socket
         self.socketMode = socketMode
@@ -105,6 +127,10 @@ public struct DaemonSettings: Sendable, Hashable {
         self.logLevel = logLevel
         self.maxScanWindow = maxScanWindow
         self.metricsTextfile = metricsTextfile
+        self.vmmUsers = vmmUsers
+        self.maxRegions = maxRegions
+        self.maxRegionsPerUser = maxRegionsPerUser
+        self.goneRegionGrace = goneRegionGrace
     }
 
     /// The built-in defaults.
@@ -137,6 +163,7 @@ public struct DaemonSettings: Sendable, Hashable {
         where duration <= .zero {
             issues.append(ConfigIssue(key: path.appending(key.rawValue), problem: "must be more than zero"))
         }
+        issues += registrationIssues(at: path)
         return issues
     }
 }
@@ -148,10 +175,15 @@ extension DaemonSettings {
     /// The problem with `group` as a `socket_group` value, or nil when it is empty, a gid, or a group name.
     static func groupProblem(_ group: String) -> String? {
         if group.isEmpty { return nil }
+        return accountProblem(group, kind: "group")
+    }
+
+    /// The problem with `name` as a user or group (`kind`) name or numeric ID, or nil.
+    static func accountProblem(_ group: String, kind: String) -> String? {
         if group.allSatisfy(\.isASCIIDigit) {
-            // (gid_t)-1 means "no change" to chown, so it names no group.
+            // (gid_t)-1 and (uid_t)-1 mean "no change" to chown, so they name no one.
             guard let gid = UInt32(group), gid != .max else {
-                return "\(group) is not a group ID (0 to 4294967294)"
+                return "\(group) is not a \(kind) ID (0 to 4294967294)"
             }
             return nil
         }
@@ -160,7 +192,7 @@ extension DaemonSettings {
             $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-$".unicodeScalars.contains($0))
         }
         guard allowed, !group.hasPrefix("-"), group.utf8.count <= 32 else {
-            return "\(group.configQuoted) is not a group name or ID"
+            return "\(group.configQuoted) is not a \(kind) name or ID"
         }
         return nil
     }
