@@ -87,7 +87,7 @@ public struct ProcFS: Sendable, Hashable {
     }
 
     /// Reads a file of process `pid`'s directory, turning ENOENT and ESRCH into `ProcessExited`.
-    private func readProcessFile(_ path: FilePath, pid: Int32) throws -> String {
+    func readProcessFile(_ path: FilePath, pid: Int32) throws -> String {
         // A `catch where` on the typed error crashes the Swift 6.3 compiler (SILGen ownership): match a Result.
         switch Result(catching: { () throws(SystemCallError) -> String in try ProcFile.read(path) }) {
         case .success(let text):
