@@ -132,6 +132,16 @@ public enum ControlInterface {
         error MappingNotFound (name: string, source: string)
         error NoSwap (reason: string)
         error WindowNotFound (token: string)
+
+        # Register refused: the caller may not register this process (pid 1, pageoutd itself, a kernel thread,
+        # or, for a member of the control group, a process with a uid neither its own nor in vmm_users).
+        error NotYourVMM (pid: int, uid: int, reason: string)
+
+        # The caller may not act on this region: only root and the member who registered it may.
+        error NotYourRegion (name: string, reason: string)
+
+        # Register refused: it would pass the limit set by [daemon] key.
+        error TooManyRegions (limit: int, key: string)
         """
 
     /// The methods of `io.pageoutd`, fully qualified, in the order the IDL declares them.

@@ -1,3 +1,5 @@
+import PageoutCore
+
 /// Why the daemon refused or could not carry out a request (a registration, a pageout on demand, a scan window).
 ///
 /// The control layer maps each case to its io.pageoutd varlink error; the daemon itself knows nothing of the wire.
@@ -16,6 +18,12 @@ public enum DaemonError: Error, Sendable, Equatable, CustomStringConvertible {
     case noSwap(String)
     /// No open scan window has this token (never opened, ended, or expired).
     case windowNotFound(String)
+    /// The caller may not register this process: its pid, its uid (the first one not allowed) and why.
+    case notYourVMM(pid: Int32, uid: UInt32, reason: String)
+    /// The caller may not act on this region: its name and why.
+    case notYourRegion(name: String, reason: String)
+    /// A registration would pass a limit on regions.
+    case tooManyRegions(RegionQuota.Exceeded)
 
     public var description: String {
         switch self {
@@ -26,6 +34,9 @@ public enum DaemonError: Error, Sendable, Equatable, CustomStringConvertible {
         case .mappingNotFound(let region, let source): "region \(region): no mapping of \(source)"
         case .noSwap(let reason): reason
         case .windowNotFound(let token): "no open scan window \(token.prefix(8))"
+        case .notYourVMM(_, _, let reason): reason
+        case .notYourRegion(_, let reason): reason
+        case .tooManyRegions(let exceeded): "registered regions are limited to \(exceeded)"
         }
     }
 }

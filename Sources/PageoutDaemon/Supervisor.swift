@@ -33,6 +33,8 @@ public actor Supervisor {
     /// Open scan windows (BeginScan/EndScan).
     var windows = ScanWindows()
     let registrationStore: RegistrationStore
+    /// The uids of `[daemon] vmm_users`, resolved at start and at every reload.
+    var vmmUserIDs: Set<UInt32> = []
     private var rounds: UInt64 = 0
     private var lastMachineGuard: String?
     private var reloadProblem: String?
@@ -67,6 +69,7 @@ public actor Supervisor {
 
     /// Restores the persisted registrations and sets up every region; called once before the first round.
     public func start() async {
+        vmmUserIDs = resolveVMMUsers()
         restoreRegistrations()
         regions.configure(configuration.regions, policy: configuration.policy, now: now)
     }
@@ -75,6 +78,7 @@ public actor Supervisor {
     public func apply(_ newConfiguration: PageoutConfiguration) async {
         configuration = Self.applyingDryRun(forceDryRun, to: newConfiguration)
         reloadProblem = nil
+        vmmUserIDs = resolveVMMUsers()
         bucket.setRate(configuration.policy.maxPageoutRate.bytes)
         regions.configure(configuration.regions, policy: configuration.policy, now: now)
     }
@@ -89,9 +93,16 @@ public actor Supervisor {
     /// reload takes effect at the next round.
     public var scanInterval: Duration { configuration.daemon.scanInterval }
 
-    /// Pauses or resumes a region, or all of them (`region` nil); returns the names affected.
-    public func setPaused(_ paused: Bool, region: String?) async -> [String] {
-        let chosen = regions.entries.filter { region == nil || $0.name == region }
+    /// Pauses or resumes a region, or all of them (`region` nil: for a caller other than root, all the regions
+    /// it registered); returns the names affected.
+    ///
+    /// - Throws: `DaemonError.notYourRegion` when `caller` may not act on `region`.
+    public func setPaused(_ paused: Bool, region: String?, by caller: Caller = .root) async throws(DaemonError)
+        -> [String] {
+        if let region, regions[region] != nil { try authorize(caller, paused ? "Pause" : "Resume", on: region) }
+        let chosen = regions.entries.filter { entry in
+            region == nil ? caller.isRoot || entry.registration?.registrant == caller.uid : entry.name == region
+        }
         chosen.forEach { $0.isPaused = paused }
         return chosen.map(\.name)
     }

@@ -90,7 +90,7 @@ struct Session {
         case let failure as CommandFailure:
             return failure
         case let error as ControlError:
-            return CommandFailure(exitCode: .daemonError, message: Rendering.oneLine(error.description))
+            return CommandFailure(exitCode: .daemonError, message: Rendering.oneLine(error.sentence))
         case let error as VarlinkClientError:
             return failure(error)
         default:

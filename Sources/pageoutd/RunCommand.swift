@@ -41,6 +41,14 @@ struct RunCommand: AsyncParsableCommand {
             "config": "\(path ?? "built-in default")", "regions": "\(configuration.regions.count)",
             "dry_run": "\(dryRun || configuration.policy.dryRun)"])
         try Self.preflight(logger: logger, notifier: notifier)
+        // vmm_users names users like socket_group names a group: one that does not exist stops the start.
+        do {
+            _ = try VMMUsers.resolveAll(configuration.daemon.vmmUsers)
+        } catch {
+            logger.critical("vmm_users unusable", metadata: ["error": "\(error.message)"])
+            _ = notifier.fatal(status: error.message, errno: .invalidArgument)
+            throw ExitCode(1)
+        }
         // The control socket is bound before the first round, so READY=1 means clients can connect.
         let control: ControlListener
         do {

@@ -38,7 +38,7 @@ import Testing
         _ = try daemon.restart()
         client = try daemon.client()
         #expect(try regionNames(client) == [])
-        #expect(daemon.daemon.stderrText.contains("stale registrations dropped"), "\(daemon.daemon.stderrText)")
+        #expect(daemon.daemon.stderrText.contains("saved registration dropped"), "\(daemon.daemon.stderrText)")
         #expect(!(try String(contentsOfFile: daemon.registrationsPath, encoding: .utf8)).contains("vm1"))
 
         // The VMM exits: the region turns gone and leaves the persisted state; Unregister forgets it.

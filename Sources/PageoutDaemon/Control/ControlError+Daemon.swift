@@ -16,6 +16,9 @@ extension ControlError {
         case .mappingNotFound(let region, let source): self = .mappingNotFound(region, source: source)
         case .noSwap(let reason): self = .noSwap(reason)
         case .windowNotFound(let token): self = .windowNotFound(token)
+        case .notYourVMM(let pid, let uid, let reason): self = .notYourVMM(pid: Int(pid), uid: Int(uid), reason: reason)
+        case .notYourRegion(let name, let reason): self = .notYourRegion(name, reason: reason)
+        case .tooManyRegions(let exceeded): self = .tooManyRegions(limit: exceeded.limit, key: exceeded.key)
         }
     }
 }

@@ -117,32 +117,40 @@ public struct ControlMethods: Sendable {
     /// the reply's parameters, nil for the other methods.
     private func action(_ member: String, _ parameters: ControlParameters,
                         peer: PeerCredentials?) async throws(ControlError) -> (any Encodable & Sendable)? {
+        // `permits` lets no call without credentials this far; such a caller would be nobody, never root.
+        let caller = Caller(uid: peer?.uid ?? UInt32.max)
         switch member {
         case "Register":
-            return try await register(parameters, peer: peer)
+            return try await register(parameters, caller: caller)
         case "Unregister":
             let name = try parameters.string("name")
-            try await answering { () async throws(DaemonError) in try await supervisor.unregister(name) }
+            try await answering { () async throws(DaemonError) in try await supervisor.unregister(name, by: caller) }
             return EmptyReply()
         case "Pause", "Resume":
             let name = try parameters.optionalString("name")
-            let names = await supervisor.setPaused(member == "Pause", region: name)
+            let names = try await answering { () async throws(DaemonError) in
+                try await supervisor.setPaused(member == "Pause", region: name, by: caller)
+            }
             if let name, names.isEmpty { throw .regionNotFound(name) }
             return ["names": names]
         case "PageoutNow":
             let name = try parameters.string("name")
             let bytes = try parameters.optionalInteger("bytes", in: 0...(1 << 53)).map(UInt64.init)
             let paged = try await answering { () async throws(DaemonError) in
-                try await supervisor.pageoutNow(name, bytes: bytes)
+                try await supervisor.pageoutNow(name, bytes: bytes, by: caller)
             }
             return ["bytes": paged]
         case "BeginScan":
             let name = try parameters.string("name")
-            let window = try await answering { () async throws(DaemonError) in try await supervisor.beginScan(name) }
+            let window = try await answering { () async throws(DaemonError) in
+                try await supervisor.beginScan(name, by: caller)
+            }
             return BeginScanReply(token: window.token, cold_pages: window.coldPages)
         case "EndScan":
             let token = try parameters.string("token")
-            let result = try await answering { () async throws(DaemonError) in try await supervisor.endScan(token) }
+            let result = try await answering { () async throws(DaemonError) in
+                try await supervisor.endScan(token, by: caller)
+            }
             return EndScanReply(paged_out: result.mappedPagedOut, repaired: result.residentRepaired,
                                 cold_pages: result.coldPages, swapped_after: result.stillSwapped)
         case "Reload":
@@ -155,14 +163,13 @@ public struct ControlMethods: Sendable {
 
     /// Register: the registration checked and handed to the supervisor. Only root may name a pid file: the
     /// daemon opens it with its own privileges, on behalf of a caller who may not be able to.
-    private func register(_ parameters: ControlParameters,
-                          peer: PeerCredentials?) async throws(ControlError) -> RegionReply {
+    private func register(_ parameters: ControlParameters, caller: Caller) async throws(ControlError) -> RegionReply {
         let registration = try Self.registration(parameters)
-        if case .pidfile = registration.process, peer?.uid != 0 {
+        if case .pidfile = registration.process, !caller.isRoot {
             throw .invalidParameter("pidfile", "only root may register a region by pid file; give the pid")
         }
         let status = try await answering { () async throws(DaemonError) in
-            try await supervisor.register(registration)
+            try await supervisor.register(registration, by: caller)
         }
         return RegionReply(region: WireRegion(status))
     }

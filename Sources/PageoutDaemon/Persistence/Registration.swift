@@ -31,14 +31,18 @@ public struct Registration: Codable, Sendable, Hashable {
     public var memory: RegionConfig.MemorySource
     /// The VMM process when the region was registered (for a pid file: the one it named then).
     public var identity: ProcessIdentity?
+    /// The uid of the caller who registered it: root and this user may act on the region. Nil in a file written
+    /// before it was recorded: root only.
+    public var registrant: UInt32?
 
     /// A registration as Register asks for it; `identity` is filled in once the VMM has been checked.
     public init(name: String, process: RegionConfig.ProcessSource, memory: RegionConfig.MemorySource,
-                identity: ProcessIdentity? = nil) {
+                identity: ProcessIdentity? = nil, registrant: UInt32? = nil) {
         self.name = name
         self.process = process
         self.memory = memory
         self.identity = identity
+        self.registrant = registrant
     }
 
     /// The region's configuration under `policy` (the global policy in force: registered regions have no
@@ -49,6 +53,7 @@ public struct Registration: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case name, pid, pidfile, memfd, path, identity
+        case registrant = "registrant_uid"
     }
 
     /// Reads the flat form of `registrations.json`: `pid` or `pidfile`, `memfd` or `path` (the names of Register's
@@ -67,6 +72,7 @@ public struct Registration: Codable, Sendable, Hashable {
             memory = .shmFile(try container.decode(String.self, forKey: .path))
         }
         identity = try container.decodeIfPresent(ProcessIdentity.self, forKey: .identity)
+        registrant = try container.decodeIfPresent(UInt32.self, forKey: .registrant)
     }
 
     /// Writes the flat form `init(from:)` reads.
@@ -82,6 +88,7 @@ public struct Registration: Codable, Sendable, Hashable {
         case .shmFile(let path): try container.encode(path, forKey: .path)
         }
         try container.encodeIfPresent(identity, forKey: .identity)
+        try container.encodeIfPresent(registrant, forKey: .registrant)
     }
 }
 

@@ -18,11 +18,12 @@ public struct RegistrationStore: Sendable {
     /// The file's path.
     public var path: String { directory + "/registrations.json" }
 
-    /// The registrations saved last; none when the file does not exist.
+    /// The registrations saved last, entry by entry (an entry that is not a registration is returned as such, so
+    /// that the others can still be restored); none when the file does not exist.
     ///
     /// - Throws: `RegistrationFileError` when the file cannot be read, is not a registrations file, or has a
     ///   newer format version.
-    public func load() throws -> [Registration] {
+    func load() throws -> [SavedRegistration] {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -31,9 +32,9 @@ public struct RegistrationStore: Sendable {
         } catch {
             throw RegistrationFileError(path: path, problem: "cannot be read: \(error.localizedDescription)")
         }
-        let file: RegistrationFile
+        let file: SavedRegistrationFile
         do {
-            file = try JSONDecoder().decode(RegistrationFile.self, from: data)
+            file = try JSONDecoder().decode(SavedRegistrationFile.self, from: data)
         } catch {
             throw RegistrationFileError(path: path, problem: "is not a registrations file: \(error)")
         }

@@ -4,15 +4,16 @@ import PageoutCore
 /// socket, with their registration, identity, opened memory and learned state.
 ///
 /// A registration whose name the configuration file takes over is kept (it is persisted) but not watched: the
-/// file's region wins. A registered region whose VMM exited stays listed, gone, and is no longer persisted.
+/// file's region wins. A registered region whose VMM exited stays listed, gone, and is no longer persisted; after
+/// `gone_region_grace` it is forgotten. A gone region counts against no limit.
 struct RegionRegistry {
     /// The regions watched, configured ones first, in the order they were configured or registered.
     private(set) var entries: [RegionEntry] = []
     private var byName: [String: RegionEntry] = [:]
     /// Every registration in force, in the order they were made (some may be shadowed by the configuration).
     private(set) var registrations: [Registration] = []
-    /// Registered regions whose VMM exited: listed as gone, not persisted.
-    private var gone: Set<String> = []
+    /// Registered regions whose VMM exited, and when they were found gone (ms): listed as gone, not persisted.
+    private var gone: [String: Int64] = [:]
 
     /// The region named `name`, if it is watched.
     subscript(name: String) -> RegionEntry? { byName[name] }
@@ -24,7 +25,13 @@ struct RegionRegistry {
     var statuses: [RegionStatus] { entries.map(\.status) }
 
     /// The registrations to persist: those whose VMM has not exited.
-    var persistent: [Registration] { registrations.filter { !gone.contains($0.name) } }
+    var persistent: [Registration] { registrations.filter { gone[$0.name] == nil } }
+
+    /// The registrants of the registrations whose VMM has not exited (nil: unknown, counted as root's).
+    var liveRegistrants: [UInt32?] { persistent.map(\.registrant) }
+
+    /// The registration `name`, if there is one.
+    func registration(named name: String) -> Registration? { registrations.first { $0.name == name } }
 
     /// True if `name` is a registration (watched or shadowed by the configuration).
     func isRegistered(_ name: String) -> Bool { registrations.contains { $0.name == name } }
@@ -53,27 +60,34 @@ struct RegionRegistry {
     /// Sets the registrations in force (restored at start), replacing any.
     mutating func restore(_ saved: [Registration]) {
         registrations = saved
-        gone = []
+        gone = [:]
     }
 
     /// Adds `registration`, replacing a shadowed one of the same name.
     mutating func add(_ registration: Registration) {
         registrations.removeAll { $0.name == registration.name }
         registrations.append(registration)
-        gone.remove(registration.name)
+        gone[registration.name] = nil
     }
 
     /// Removes the registration `name`.
     mutating func remove(_ name: String) {
         registrations.removeAll { $0.name == name }
-        gone.remove(name)
+        gone[name] = nil
     }
 
-    /// Marks the registered regions whose VMM exited as gone, so they are no longer persisted; returns the names
-    /// newly marked.
-    mutating func markGoneRegistrations() -> [String] {
-        let newlyGone = entries.filter { $0.isGone && $0.registration != nil && !gone.contains($0.name) }.map(\.name)
-        gone.formUnion(newlyGone)
+    /// Marks the registered regions whose VMM exited as gone at `now`, so they are no longer persisted; returns
+    /// the names newly marked.
+    mutating func markGoneRegistrations(now: Int64) -> [String] {
+        let newlyGone = entries.filter { $0.isGone && $0.registration != nil && gone[$0.name] == nil }.map(\.name)
+        for name in newlyGone { gone[name] = now }
         return newlyGone
+    }
+
+    /// Removes the registrations gone for `grace` ms or longer at `now`; returns their names.
+    mutating func forgetGone(after grace: Int64, now: Int64) -> [String] {
+        let expired = gone.filter { now - $0.value >= grace }.map(\.key).sorted()
+        for name in expired { remove(name) }
+        return expired
     }
 }

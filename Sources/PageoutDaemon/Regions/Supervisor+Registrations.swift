@@ -4,35 +4,41 @@ import PageoutLinux
 
 /// Regions registered at run time (persisted in the state directory), and pageout on demand.
 extension Supervisor {
-    /// Registers a region: checks its parameters, that its VMM runs and has the mapping, then scans it from the
-    /// next round on and persists it.
+    /// Registers a region for `caller`: checks its parameters, the limits on regions, that the caller may
+    /// register the VMM (`authorize(_:toRegister:region:)`), that the VMM runs and has the mapping; then scans
+    /// it from the next round on and persists it with the caller's uid as its registrant.
     ///
     /// - Returns: the region's status (pending until its first scan).
-    public func register(_ request: Registration) async throws(DaemonError) -> RegionStatus {
+    public func register(_ request: Registration, by caller: Caller = .root) async throws(DaemonError)
+        -> RegionStatus {
         let config = request.regionConfig(policy: configuration.policy)
         if let issue = config.validationIssues(at: .root).first {
             throw .invalidParameter(issue.key.description, issue.problem)
         }
         guard regions[request.name] == nil else { throw .regionExists(request.name) }
+        try checkQuota(for: caller, region: request.name)
         var registration = request
-        registration.identity = try identity(of: config)
+        registration.identity = try identity(of: config, caller: caller)
+        registration.registrant = caller.uid
         regions.add(registration)  // replaces a shadowed one the configuration took over
         persistRegistrations()
         regions.configure(configuration.regions, policy: configuration.policy, now: now)
         logger.notice("region registered", metadata: ["region": "\(request.name)", "process": "\(request.process)",
-                                                      "memory": "\(request.memory)"])
+                                                      "memory": "\(request.memory)", "caller_uid": "\(caller.uid)"])
         let statuses = await publishRegions()
         return statuses.first { $0.name == request.name } ?? RegionStatus(name: request.name)
     }
 
-    /// Forgets a region registered over the socket (regions of the configuration file stay).
-    public func unregister(_ name: String) async throws(DaemonError) {
+    /// Forgets a region registered over the socket (regions of the configuration file stay), if `caller` may.
+    public func unregister(_ name: String, by caller: Caller = .root) async throws(DaemonError) {
         guard regions.isRegistered(name) else {
             if configuration.regions.contains(where: { $0.name == name }) {
+                try authorize(caller, "Unregister", on: name)
                 throw .invalidParameter("name", "\(name) is a region of the configuration file: remove it there")
             }
             throw .regionNotFound(name)
         }
+        try authorize(caller, "Unregister", on: name)
         regions.remove(name)
         persistRegistrations()
         regions.configure(configuration.regions, policy: configuration.policy, now: now)
@@ -41,11 +47,13 @@ extension Supervisor {
     }
 
     /// Scans region `name` now and carries out its job (what the policy finds cold, and what it would repair),
-    /// within `bytes` and the rate limits.
+    /// within `bytes` and the rate limits, if `caller` may act on the region.
     ///
     /// - Returns: the bytes handed to MADV_PAGEOUT (0 when nothing is cold or the limits are spent).
-    public func pageoutNow(_ name: String, bytes: UInt64?) async throws(DaemonError) -> UInt64 {
+    public func pageoutNow(_ name: String, bytes: UInt64?, by caller: Caller = .root) async throws(DaemonError)
+        -> UInt64 {
         guard let entry = regions[name] else { throw .regionNotFound(name) }
+        try authorize(caller, "PageoutNow", on: name)
         let guards = readGuards()
         if let refusal = guards.swapRefusal { throw .noSwap(refusal) }
         bucket.refill(at: now)
@@ -70,88 +78,25 @@ extension Supervisor {
 
     // MARK: - Internals
 
-    /// Reads the saved registrations at start; those whose process is no longer the one registered are dropped
-    /// (one log line for all of them) and the file rewritten without them.
-    func restoreRegistrations() {
-        let saved: [Registration]
-        do {
-            saved = try registrationStore.load()
-        } catch {
-            logger.error("registrations not restored, ignoring", metadata: ["error": "\(error)"])
-            return
-        }
-        var kept: [Registration] = []
-        var dropped: [String] = []
-        for registration in saved {
-            if let reason = staleness(of: registration, keeping: kept) {
-                dropped.append("\(registration.name) (\(reason))")
-            } else {
-                kept.append(registration)
-            }
-        }
-        regions.restore(kept)
-        if !dropped.isEmpty {
-            logger.notice("stale registrations dropped", metadata: ["regions": "\(dropped.joined(separator: ", "))"])
-            persistRegistrations()
-        }
-        if !kept.isEmpty {
-            logger.info("registrations restored", metadata: ["regions": "\(kept.map(\.name).joined(separator: ", "))"])
-        }
-    }
-
-    /// Drops registered regions whose VMM exited from the persisted state (they stay in status as gone).
-    func forgetGoneRegistrations() {
-        let gone = regions.markGoneRegistrations()
-        guard !gone.isEmpty else { return }
-        persistRegistrations()
-        logger.notice("registrations of exited VMMs dropped from the state directory",
-                      metadata: ["regions": "\(gone.joined(separator: ", "))"])
-    }
-
-    /// Why `registration` cannot be restored, or nil when its process is still the one registered.
-    private func staleness(of registration: Registration, keeping kept: [Registration]) -> String? {
-        if let problem = RegionConfig.nameProblem(registration.name) { return problem }
-        if configuration.regions.contains(where: { $0.name == registration.name })
-            || kept.contains(where: { $0.name == registration.name }) {
-            return "the name is taken"
-        }
-        // A pid file may name a restarted VMM: such a registration stays, and is resolved every scan.
-        guard case .pid(let pid) = registration.process else { return nil }
-        guard let identity = registration.identity, identity.pid == pid else { return "no process identity saved" }
-        guard let startTime = try? procfs.startTime(pid: pid) else { return "pid \(pid) exited" }
-        guard startTime == identity.startTime else { return "pid \(pid) is another process now" }
-        return refusal(of: registration)
-    }
-
-    /// Why the region of `registration` is refused outright (not shmem), or nil: a registration saved before
-    /// the check existed must not come back. Other failures to open are left to the rounds, which retry them.
-    private func refusal(of registration: Registration) -> String? {
-        do {
-            _ = try resolver.open(registration.regionConfig(policy: configuration.policy))
-            return nil
-        } catch let error as NotShmem {
-            return "\(error)"
-        } catch {
-            return nil
-        }
-    }
-
-    /// The VMM's identity now, after checking it has the region's mapping.
-    private func identity(of config: RegionConfig) throws(DaemonError) -> Registration.ProcessIdentity {
+    /// The VMM's identity now, after checking that `caller` may register it and that it has the region's
+    /// mapping. One pidfd serves the check and the opening, so both are about the same process.
+    private func identity(of config: RegionConfig, caller: Caller) throws(DaemonError)
+        -> Registration.ProcessIdentity {
         let pid: Int32
         do {
             pid = try resolver.pid(of: config.process)
         } catch {
             throw .invalidParameter("pidfile", "\(error)")
         }
-        let startTime: UInt64
+        let handle: ProcessHandle
         do {
-            startTime = try procfs.startTime(pid: pid)
+            handle = try ProcessHandle(pid: pid, procfs: procfs)
         } catch {
             throw .processNotFound(pid)
         }
+        try authorize(caller, toRegister: handle, region: config.name)
         do {
-            _ = try resolver.open(config)
+            _ = try ShmemRegion(process: handle, source: config.memory.regionSource)
         } catch is ProcessExited {
             throw .processNotFound(pid)
         } catch is RegionSourceError {
@@ -161,11 +106,11 @@ extension Supervisor {
         } catch {
             throw .invalidParameter(config.process.parameterName, "\(error)")
         }
-        return Registration.ProcessIdentity(pid: pid, startTime: startTime)
+        return Registration.ProcessIdentity(pid: pid, startTime: handle.startTime)
     }
 
     /// Saves the registrations of running VMMs; a failure is logged and the registrations stay in force.
-    private func persistRegistrations() {
+    func persistRegistrations() {
         do {
             try registrationStore.save(regions.persistent)
         } catch {

@@ -77,6 +77,12 @@ extension Supervisor {
             return (region, scanner)
         }
         let region = try resolver.open(entry.config)
+        // A registered pid may have been reused since (the region was closed, e.g. after a remap): the process
+        // opened now must be the one registered, whose owner the registration was checked against.
+        if let identity = entry.registration?.identity, case .pid(let pid) = entry.config.process,
+           identity.pid == pid, region.process.startTime != identity.startTime {
+            throw ProcessExited(pid: pid, during: "checking that pid \(pid) is still the process registered")
+        }
         let scanner = SnapshotScanner(region: region)
         entry.region = region
         entry.scanner = scanner

@@ -6,8 +6,10 @@ import PageoutLinux
 /// end through the same job as a round's.
 extension Supervisor {
     /// BeginScan: opens a scan window on region `name`; returns its token and the size of its cold set in pages.
-    public func beginScan(_ name: String) async throws(DaemonError) -> (token: String, coldPages: Int) {
+    public func beginScan(_ name: String, by caller: Caller = .root) async throws(DaemonError)
+        -> (token: String, coldPages: Int) {
         guard let entry = regions[name] else { throw .regionNotFound(name) }
+        try authorize(caller, "BeginScan", on: name)
         guard !entry.isGone else { throw .invalidParameter("name", "region \(name) is gone: its VMM exited") }
         let snapshot: PageSnapshot
         do {
@@ -30,7 +32,9 @@ extension Supervisor {
     /// EndScan: puts the resident part of window `token`'s cold set out of memory again, under the same guards and
     /// rate limit as pageout, and returns what a snapshot after the repair shows. A window whose region went away
     /// (or whose VMM was replaced) ends with nothing done.
-    public func endScan(_ token: String) async throws(DaemonError) -> ScanWindowResult {
+    public func endScan(_ token: String, by caller: Caller = .root) async throws(DaemonError) -> ScanWindowResult {
+        guard let region = windows.open[token]?.region else { throw .windowNotFound(token) }
+        try authorize(caller, "EndScan", on: region)
         guard let window = windows.remove(token) else { throw .windowNotFound(token) }
         let guards = readGuards()
         bucket.refill(at: now)
