@@ -34,6 +34,27 @@ import Testing
         #expect(!daemon.daemon.stderrText.contains("root:"), "the log quotes no pid file")
     }
 
+    @Test func aConfiguredPidFileTurnedIntoALinkToASecretLeavesNoByteInStatusOrLog() throws {
+        try HostRequirements.requireRoot()
+        let shadow = (try? String(contentsOfFile: "/etc/shadow", encoding: .utf8)) ?? ""
+        let directory = "/tmp/pageoutd-link-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(symlink("/etc/shadow", directory + "/vm.pid") == 0)
+        let region = "\n[[region]]\nname = \"vm\"\npidfile = \"\(directory)/vm.pid\"\nmemfd = \"ram\""
+        let daemon = try ControlDaemon(extra: region)
+        let client = try daemon.client()
+        try client.waitForRounds(2, after: try client.scans())
+        for method in ["io.pageoutd.GetStatus", "io.pageoutd.ListRegions", "io.pageoutd.GetMetrics"] {
+            let reply = try JSONSerialization.data(withJSONObject: try client.call(method))
+            let text = String(decoding: reply, as: UTF8.self)
+            #expect(!text.contains("root:") && !shadow.split(separator: "\n").contains { text.contains($0) }, "\(text)")
+        }
+        #expect((try client.region("vm")["reason"] as? String)?.contains("symbolic link") == true)
+        let log = daemon.daemon.stderrText
+        #expect(!log.contains("root:") && !shadow.split(separator: "\n").contains { log.contains($0) })
+    }
+
     @Test func onlyRootMayRegisterByPidFile() throws {
         try HostRequirements.requireRoot()
         let daemon = try ControlDaemon(daemonExtra: "socket_mode = \"0660\"\nsocket_group = \"nogroup\"")
