@@ -87,7 +87,7 @@ public struct ProcFS: Sendable, Hashable {
     }
 
     /// Reads a file of process `pid`'s directory, turning ENOENT and ESRCH into `ProcessExited`.
-    private func readProcessFile(_ path: FilePath, pid: Int32) throws -> String {
+    func readProcessFile(_ path: FilePath, pid: Int32) throws -> String {
         // A `catch where` on the typed error crashes the Swift 6.3 compiler (SILGen ownership): match a Result.
         switch Result(catching: { () throws(SystemCallError) -> String in try ProcFile.read(path) }) {
         case .success(let text):
@@ -100,7 +100,7 @@ public struct ProcFS: Sendable, Hashable {
     }
 
     /// Runs `parser` over `text`, attaching `path` to its error.
-    private func parse<Value, Failure: Error & Sendable>(
+    func parse<Value, Failure: Error & Sendable>(
         _ path: FilePath, text: String, with parser: (String) throws(Failure) -> Value
     ) throws(ProcFileParseError) -> Value {
         do {
