@@ -46,6 +46,7 @@ extension Supervisor {
     /// - Returns: the bytes handed to MADV_PAGEOUT (0 when nothing is cold or the limits are spent).
     public func pageoutNow(_ name: String, bytes: UInt64?) async throws(DaemonError) -> UInt64 {
         guard let entry = regions[name] else { throw .regionNotFound(name) }
+        if staysRefused(entry), let refused = entry.refused { throw .invalidParameter("name", refused.reason) }
         let guards = readGuards()
         if let refusal = guards.swapRefusal { throw .noSwap(refusal) }
         bucket.refill(at: now)

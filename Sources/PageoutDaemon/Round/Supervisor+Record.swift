@@ -68,6 +68,7 @@ extension Supervisor {
             return (region, scanner)
         }
         let region = try resolver.open(entry.config)
+        try region.checkNotRefused()
         let scanner = SnapshotScanner(region: region)
         entry.region = region
         entry.scanner = scanner
@@ -123,6 +124,7 @@ extension Supervisor {
             logger.notice("region gone: its VMM exited", metadata: ["region": "\(name)", "error": "\(error)"])
             return
         }
+        if refuse(entry, after: error) { return }
         // A pid file may name a restarted VMM: keep resolving. A changed mapping is resolved again.
         entry.close()
         let problem = "\(error)"
