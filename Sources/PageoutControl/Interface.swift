@@ -11,7 +11,9 @@ public enum ControlInterface {
         interface io.pageoutd
 
         # One registered region of guest RAM. Sizes are bytes; working_set is hot + warm; refault_target and
-        # refault_rate are pages per minute; hold_min and hold_max are seconds.
+        # refault_rate are pages per minute; hold_min and hold_max are seconds. state is pending, active,
+        # paused, failed, refused (the kernel will not page its memory out: mlocked or hugetlbfs RAM) or gone;
+        # reason says why, or names what holds pageout back.
         type Region (
           name: string,
           pid: ?int,

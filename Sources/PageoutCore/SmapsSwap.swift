@@ -12,23 +12,10 @@ public enum SmapsSwap {
         -> [UInt64: UInt64]
     {
         var result: [UInt64: UInt64] = [:]
-        var current: UInt64?
-        var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            guard let first = line.first else { continue }
-            if first.isHexDigit, let dash = line.firstIndex(of: "-"),
-               let start = UInt64(line[line.startIndex..<dash], radix: 16), line[dash...].contains(" ") {
-                current = starts.contains(start) ? start : nil
-                continue
-            }
-            guard let mapping = current, line.hasPrefix("Swap:") else { continue }
-            let fields = line.split(separator: " ")
-            guard fields.count >= 3, fields[2] == "kB", let kib = UInt64(fields[1]) else {
-                throw ProcTextParseError(line: lineNumber, problem: "a Swap: line without a size in kB",
-                                         text: String(line))
-            }
-            result[mapping] = kib * 1024
+        try SmapsText.forEachField(in: text, mappingsStartingAt: starts) {
+            mapping, number, line throws(ProcTextParseError) in
+            guard line.hasPrefix("Swap:") else { return }
+            result[mapping] = try SmapsText.kilobytes(line, number: number)
         }
         return result
     }

@@ -10,6 +10,9 @@ public enum RegionPhase: String, Sendable, Hashable, Codable {
     case gone
     /// The last scan failed (permissions, a changed mapping): retried every scan.
     case failed
+    /// The kernel will not page out its memory at all (the VMM mlocks it, it is hugetlbfs): not scanned; looked
+    /// at again when the VMM's locked memory or mappings change. `reason` says why.
+    case refused
 }
 
 /// The status of one region after its last scan. Sizes in bytes.
@@ -18,7 +21,7 @@ public struct RegionStatus: Sendable, Hashable, Codable {
     public var name: String
     /// Its VMM's pid, once found.
     public var pid: Int32?
-    /// Where the region stands: waiting for its VMM, paged out, paused, gone or failing.
+    /// Where the region stands: waiting for its VMM, paged out, paused, gone, failing or refused by the kernel.
     public var phase: RegionPhase
     /// Why pageout is held back, or why it failed; nil when pageout runs.
     public var reason: String?

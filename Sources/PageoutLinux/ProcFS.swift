@@ -100,7 +100,7 @@ public struct ProcFS: Sendable, Hashable {
     }
 
     /// Runs `parser` over `text`, attaching `path` to its error.
-    private func parse<Value, Failure: Error & Sendable>(
+    func parse<Value, Failure: Error & Sendable>(
         _ path: FilePath, text: String, with parser: (String) throws(Failure) -> Value
     ) throws(ProcFileParseError) -> Value {
         do {

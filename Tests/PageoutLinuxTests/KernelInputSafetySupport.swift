@@ -40,26 +40,3 @@ final class SharedFileMapping {
         close(descriptor)
     }
 }
-
-/// Huge pages reserved in /proc/sys/vm/nr_hugepages for a test; `restore` puts the old count back.
-struct HugePageReservation {
-    private static let path = "/proc/sys/vm/nr_hugepages"
-    private let previous: String
-
-    /// Raises the reservation by `pages`, or cancels the test when the kernel cannot reserve them.
-    init(pages: Int) throws {
-        previous = try String(contentsOfFile: Self.path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let wanted = (Int(previous) ?? 0) + pages
-        try "\(wanted)\n".write(toFile: Self.path, atomically: false, encoding: .utf8)
-        let now = Int(try String(contentsOfFile: Self.path, encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        if now < wanted {
-            restore()
-            try Test.cancel("the kernel reserved \(now) of \(wanted) huge pages: no hugetlbfs memfd to test with")
-        }
-    }
-
-    func restore() {
-        try? "\(previous)\n".write(toFile: Self.path, atomically: false, encoding: .utf8)
-    }
-}

@@ -24,6 +24,8 @@ final class RegionEntry {
     var isGone = false
     /// True while an operator paused it.
     var isPaused = false
+    /// Why the kernel will not page out the region's memory at all, while it stays so (not scanned meanwhile).
+    var refused: RefusedMapping?
     /// The last failure reported, so the same one is logged once, not every scan.
     var lastProblem: String?
     /// The status after the last scan.
@@ -48,6 +50,7 @@ final class RegionEntry {
         policy = nil
         pendingRecheck = nil
         otherMappers = OtherMapperWatch()
+        refused = nil
     }
 
     /// The limits the policy engine uses for this region.

@@ -54,6 +54,7 @@ extension Supervisor {
         -> UInt64 {
         guard let entry = regions[name] else { throw .regionNotFound(name) }
         try authorize(caller, "PageoutNow", on: name)
+        if staysRefused(entry), let refused = entry.refused { throw .invalidParameter("name", refused.reason) }
         let guards = readGuards()
         if let refusal = guards.swapRefusal { throw .noSwap(refusal) }
         bucket.refill(at: now)

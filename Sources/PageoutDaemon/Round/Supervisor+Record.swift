@@ -83,6 +83,7 @@ extension Supervisor {
            identity.pid == pid, region.process.startTime != identity.startTime {
             throw ProcessExited(pid: pid, during: "checking that pid \(pid) is still the process registered")
         }
+        try region.checkNotRefused()
         let scanner = SnapshotScanner(region: region)
         entry.region = region
         entry.scanner = scanner
@@ -139,6 +140,7 @@ extension Supervisor {
             logger.notice("region gone: its VMM exited", metadata: ["region": "\(name)", "error": "\(error)"])
             return
         }
+        if refuse(entry, after: error) { return }
         // A pid file may name a restarted VMM: keep resolving. A changed mapping is resolved again.
         entry.close()
         let problem = "\(error)"

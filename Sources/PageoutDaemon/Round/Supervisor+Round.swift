@@ -33,7 +33,7 @@ extension Supervisor {
     /// debiting both by the job's size (a dry-run job spends nothing). Nil when there is nothing to do, or the
     /// region could not be scanned (its status says why).
     func plannedJob(for entry: RegionEntry, guards: RoundGuards, budget globalBudget: UInt64) -> PageoutJob? {
-        guard !entry.isGone else { return nil }
+        guard !entry.isGone, !staysRefused(entry) else { return nil }
         do {
             let (region, scanner) = try opened(entry)
             let snapshot = try scanner.snapshot()
