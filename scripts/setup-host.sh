@@ -4,6 +4,7 @@
 #   - makes sure mkswap and swapon exist;
 #   - installs the python varlink package (an independent client for the control-socket tests);
 #   - installs the python prometheus_client package (an independent parser for the metrics tests);
+#   - installs QEMU, busybox-static and gcc for the real-QEMU test (scripts/qemu-test.sh);
 #   - enables zram swap on /dev/zram0 when no swap is active, because paging shmem out without swap
 #     does nothing and the kernel tests need real swap.
 # Idempotent: an existing swap, whatever it is, is left alone. Prints one line per thing it did or found.
@@ -16,7 +17,7 @@ set -euo pipefail
 zram_size="${PAGEOUT_ZRAM_SIZE:-8G}"
 
 usage() {
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [[ $# -gt 0 ]]; do
@@ -95,6 +96,16 @@ else
     apt_install pkg-config
     echo "pkg-config: installed"
 fi
+
+# The real-QEMU test (scripts/qemu-test.sh): QEMU, a static busybox for the guest's initramfs, gcc for its workload.
+for package in qemu-system-x86 busybox-static gcc libc6-dev; do
+    if installed "$package"; then
+        echo "$package: already installed"
+    else
+        apt_install --no-install-recommends "$package"
+        echo "$package: installed"
+    fi
+done
 
 # Debian 12 ships mkswap in util-linux and swapon in mount.
 export PATH="$PATH:/usr/sbin:/sbin"

@@ -9,6 +9,8 @@ import PageoutCore
 struct ScanWindows {
     /// Open windows by token.
     private(set) var open: [String: ScanWindow] = [:]
+    /// Windows whose EndScan is putting their cold set back, by token: still not learned from, no longer open.
+    private var ending: [String: ScanWindow] = [:]
     /// Cold sets of windows that ended since their region's last scan, which must not learn from them either:
     /// pages the repair could not put back (its budget ran out) are still mapped then. One union per region, so
     /// windows ended on a region that is never scanned again cost one bitmap, not one each.
@@ -19,17 +21,36 @@ struct ScanWindows {
         open[window.token] = window
     }
 
-    /// Ends the window `token`, returning it (nil if there is none); its cold set is still ignored at the region's
-    /// next scan.
+    /// Starts ending the open window `token` (EndScan), returning it (nil if there is none): it can no longer be
+    /// ended or expire, and its cold set is ignored until `finishEnding` and the region's next scan after it.
+    mutating func beginEnding(_ token: String) -> ScanWindow? {
+        guard let window = open.removeValue(forKey: token) else { return nil }
+        ending[token] = window
+        return window
+    }
+
+    /// Ends window `token` once its repair is done; its cold set is still ignored at the region's next scan.
+    mutating func finishEnding(_ token: String) {
+        guard let window = ending.removeValue(forKey: token) else { return }
+        linger(window)
+    }
+
+    /// Ends the open window `token`, returning it (nil if there is none); its cold set is still ignored at the
+    /// region's next scan.
     mutating func remove(_ token: String) -> ScanWindow? {
         guard let window = open.removeValue(forKey: token) else { return nil }
+        linger(window)
+        return window
+    }
+
+    /// Keeps the cold set of `window`, just ended, until its region's next scan.
+    private mutating func linger(_ window: ScanWindow) {
         if var union = lingering[window.region], union.count == window.coldSet.count {
             union.formUnion(window.coldSet)
             lingering[window.region] = union
         } else {
             lingering[window.region] = window.coldSet
         }
-        return window
     }
 
     /// Ends and returns every window open for `maximum` ms or longer at `now`.
@@ -42,7 +63,8 @@ struct ScanWindows {
     /// windows and of those that ended since its last scan. Nil when there are none. Windows of an earlier layout
     /// of the region (its VMM restarted) are left out.
     func ignored(in name: String, layout: RegionLayout) -> PageBitmap? {
-        let sets = open.values.filter { $0.region == name && $0.layout == layout }.map(\.coldSet)
+        let sets = (Array(open.values) + Array(ending.values)).filter { $0.region == name && $0.layout == layout }
+            .map(\.coldSet)
             + [lingering[name]].compactMap { $0 }.filter { $0.count == layout.pageCount }
         guard var union = sets.first else { return nil }
         for set in sets.dropFirst() { union.formUnion(set) }

@@ -37,6 +37,20 @@ import Testing
         #expect(limited.residentUnmapped == [64..<72])
     }
 
+    @Test func aRepairGoesOutInStepsThatLeaveTheRestInTheSet() {
+        let before = Self.snapshot(mapped: [0..<32], swapped: [32..<96])
+        let window = ScanWindow(token: "t", region: "vm1", openedAt: 0, snapshot: before, pagedOut: nil)
+        let after = Self.snapshot(mapped: [0..<64], swapped: [80..<96], resident: [64..<80, 96..<112])
+        var left = window.repairSet(after: after)
+        #expect(left.pageCount == 64)
+        let first = left.takeStep(limit: 40)
+        #expect(first.mapped == [32..<64] && first.residentUnmapped == [64..<72], "mapped pages first")
+        #expect(left.pageCount == 24 && left.residentUnmapped.runs() == [72..<80, 96..<112])
+        let second = left.takeStep(limit: 40)
+        #expect(second.mapped.isEmpty && second.residentUnmapped == [72..<80, 96..<112])
+        #expect(left.isEmpty)
+    }
+
     @Test func theResultIsMeasuredFromTheSnapshotAfterTheRepair() {
         let before = Self.snapshot(mapped: [0..<32], swapped: [32..<96])
         let window = ScanWindow(token: "t", region: "vm1", openedAt: 0, snapshot: before, pagedOut: nil)

@@ -12,6 +12,10 @@ public struct PolicyLimits: Sendable, Hashable {
     public var sampleStride: Int
     /// One page in this many of a block's held (warm) pages is paged out to check them when their hold ends.
     public var checkStride: Int { sampleStride * 4 }
+    /// The size of a step of a scan window's repair: the probe budget, at least a block. While a region converges,
+    /// each round puts about that much out of it (the blocks probed a cold_age earlier go out in full), so a
+    /// repair in such steps stalls the guest no more than convergence does.
+    public var repairStepPages: Int { max(blockPages, probeBudgetPages) }
     /// A region with this share of its non-hole pages swapped pages out no more (0...1).
     public var maxSwappedFraction: Double
     /// Pages per block: 2 MiB worth (`blockPages(pageSize:)`) outside tests.

@@ -89,6 +89,22 @@ public struct ScanWindowRepair: Sendable, Equatable {
         let mapped = mapped.runs(takingAtMost: &left)
         return (mapped, residentUnmapped.runs(takingAtMost: &left))
     }
+
+    /// The pages left to repair.
+    public var pageCount: Int { mapped.setCount + residentUnmapped.setCount }
+
+    /// True when nothing is left to repair.
+    public var isEmpty: Bool { mapped.isEmpty && residentUnmapped.isEmpty }
+
+    /// Takes one step of the repair off the set: at most `limit` pages, mapped pages first (`runs(limit:)`), which
+    /// the set no longer holds afterwards. EndScan repairs a large set in such steps, paced like the rounds'
+    /// pageouts, instead of all at once.
+    public mutating func takeStep(limit: Int) -> (mapped: [Range<Int>], residentUnmapped: [Range<Int>]) {
+        let step = runs(limit: limit)
+        step.mapped.forEach { mapped.clear($0) }
+        step.residentUnmapped.forEach { residentUnmapped.clear($0) }
+        return step
+    }
 }
 
 /// What a window's EndScan did, in pages, measured from a snapshot after the repair.

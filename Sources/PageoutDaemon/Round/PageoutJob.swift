@@ -12,8 +12,9 @@ struct PageoutJob: Sendable {
     enum Purpose: Sendable {
         /// A scan round's plan (also a pageout asked for over the control socket).
         case round
-        /// The end of a scan window: its cold set's resident part, found from the repair set.
-        case windowEnd(ScanWindow, ScanWindowRepair)
+        /// One step of a scan window's repair at EndScan: nothing is learned from it; the window's figures are
+        /// measured once every step is done.
+        case windowRepair
     }
 
     /// The region's name in the registry: `record` looks the entry up by it, and learns nothing if the entry now

@@ -6,8 +6,6 @@ import PageoutLinux
 struct RecordedJob: Sendable {
     /// True if mapped pages went out: the round rechecks them shortly.
     var pagedOutMapped = false
-    /// The figures of a scan window's end, measured after its repair.
-    var windowResult: ScanWindowResult?
 }
 
 /// Learning from what a job did, and keeping each region's state and status.
@@ -28,8 +26,8 @@ extension Supervisor {
         switch job.purpose {
         case .round:
             recorded.pagedOutMapped = recordRound(receipt, in: entry)
-        case .windowEnd(let window, let repair):
-            recorded.windowResult = recordWindowEnd(receipt, window: window, repair: repair, in: entry)
+        case .windowRepair:
+            break  // EndScan measures the window once all its steps are done
         }
         if let failure = receipt.failure { handle(failure, of: entry) }
         return recorded

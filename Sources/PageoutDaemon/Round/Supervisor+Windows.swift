@@ -30,26 +30,30 @@ extension Supervisor {
     }
 
     /// EndScan: puts the resident part of window `token`'s cold set out of memory again, under the same guards and
-    /// rate limit as pageout, and returns what a snapshot after the repair shows. A window whose region went away
-    /// (or whose VMM was replaced) ends with nothing done.
+    /// rate limit as pageout, and returns what a snapshot after the repair shows. The repair goes out in steps no
+    /// larger than a converging round's pageout, paced (see `repair(_:of:)`): the reply comes when it is done, or
+    /// when a guard holds it back. A window whose region went away (or whose VMM was replaced) ends with nothing
+    /// done.
     public func endScan(_ token: String, by caller: Caller = .root) async throws(DaemonError) -> ScanWindowResult {
         guard let region = windows.open[token]?.region else { throw .windowNotFound(token) }
         try authorize(caller, "EndScan", on: region)
-        guard let window = windows.remove(token) else { throw .windowNotFound(token) }
-        let guards = readGuards()
-        bucket.refill(at: now)
+        guard let window = windows.beginEnding(token) else { throw .windowNotFound(token) }
         var result = ScanWindowResult(mappedPagedOut: 0, residentRepaired: 0, coldPages: window.coldPages,
                                       stillSwapped: 0)
+        let started = now
+        var steps = 0
         if let entry = regions[window.region] {
             entry.status.windowsClosed += 1
-            if let job = windowJob(window, of: entry, guards: guards) {
-                result = record(carryOut(job)).windowResult ?? result
+            if let (repair, taken) = await repair(window, of: entry) {
+                steps = taken
+                result = recordWindowEnd(window: window, repair: repair, in: entry) ?? result
             }
         }
+        windows.finishEnding(token)
         logger.info("scan window ended", metadata: [
             "region": "\(window.region)", "window": "\(window.token.prefix(8))", "cold_pages": "\(result.coldPages)",
             "mapped_paged_out": "\(result.mappedPagedOut)", "resident_repaired": "\(result.residentRepaired)",
-            "still_swapped": "\(result.stillSwapped)"])
+            "still_swapped": "\(result.stillSwapped)", "steps": "\(steps)", "repair_ms": "\(now - started)"])
         await publishRegions()
         return result
     }
@@ -65,41 +69,84 @@ extension Supervisor {
         }
     }
 
-    /// The job that ends `window`: the resident part of its cold set, within the budget and the region's guards
-    /// (mapped pages first), debited here. Nil when the region cannot be scanned or is another VMM's now.
-    private func windowJob(_ window: ScanWindow, of entry: RegionEntry, guards: RoundGuards) -> PageoutJob? {
+    /// Puts the resident part of `window`'s cold set out again in steps, under the region's guards and the rate
+    /// limit; returns the whole repair set and the steps taken. Nil when the region cannot be scanned or is another
+    /// VMM's now.
+    ///
+    /// A step is at most what a round puts out of a converging region (`PolicyLimits.repairStepPages`), and after
+    /// each the guest gets at least as long as the step took (and the rate limit its due) before the next: a
+    /// migration leaves the cold set mapped in long runs, which in one call would hold the VMM's mmap lock and the
+    /// host's CPU for hundreds of milliseconds. Between steps the actor serves other calls and rounds; the
+    /// window's pages stay ignored by them until it ends. The repair stops early if a guard holds pageout back,
+    /// the region is paused, unregistered or its VMM changes, or a step fails.
+    private func repair(_ window: ScanWindow, of entry: RegionEntry) async -> (ScanWindowRepair, steps: Int)? {
         guard !entry.isGone else { return nil }
+        let region: ShmemRegion
+        let snapshot: PageSnapshot
         do {
-            let (region, scanner) = try opened(entry)
-            guard region.layout == window.layout else { return nil }
-            let snapshot = try scanner.snapshot()
-            let repair = window.repairSet(after: snapshot)
-            let heldBy = guards.forRegion(paused: entry.isPaused, policy: entry.config.policy)
-            entry.bucket.refill(at: now)
-            let mayAct = heldBy == nil && !entry.config.policy.dryRun
-            let budget = mayAct ? min(bucket.available, entry.bucket.available) : 0
-            if let heldBy {
-                logger.notice("scan window repair held back", metadata: [
-                    "region": "\(window.region)", "reason": "\(heldBy.description)"])
-            }
-            let runs = repair.runs(limit: Int(budget / UInt64(region.layout.pageSize)))
-            var plan = PageoutPlan()
-            plan.runs = runs.mapped
-            let job = PageoutJob(name: entry.name, region: region, source: entry.config.memory.regionSource,
-                                 snapshot: snapshot, purpose: .windowEnd(window, repair), repair: runs.residentUnmapped,
-                                 plan: plan)
-            debit(job.bytes, of: entry)
-            return job
+            let (opened, scanner) = try opened(entry)
+            guard opened.layout == window.layout else { return nil }
+            region = opened
+            snapshot = try scanner.snapshot()
         } catch {
             handle(error, of: entry)
             return nil
         }
+        let repair = window.repairSet(after: snapshot)
+        var left = repair
+        let pageSize = UInt64(region.layout.pageSize)
+        let stepPages = entry.limits(pageSize: region.layout.pageSize).repairStepPages
+        let clock = ContinuousClock()
+        var steps = 0
+        while !left.isEmpty {
+            guard regions[entry.name] === entry, entry.region === region, !entry.isGone else { break }
+            if let heldBy = readGuards().forRegion(paused: entry.isPaused, policy: entry.config.policy) {
+                logger.notice("scan window repair held back", metadata: [
+                    "region": "\(window.region)", "reason": "\(heldBy.description)",
+                    "pages_left": "\(left.pageCount)"])
+                break
+            }
+            if entry.config.policy.dryRun { break }
+            let wanted = UInt64(min(stepPages, left.pageCount)) * pageSize
+            bucket.refill(at: now)
+            entry.bucket.refill(at: now)
+            let available = min(bucket.available, entry.bucket.available)
+            if available < wanted {
+                try? await Task.sleep(for: refillTime(of: wanted - available, entry: entry))
+                continue
+            }
+            let stepStarted = clock.now
+            let step = left.takeStep(limit: stepPages)
+            var plan = PageoutPlan()
+            plan.runs = step.mapped
+            let job = PageoutJob(name: entry.name, region: region, source: entry.config.memory.regionSource,
+                                 snapshot: snapshot, purpose: .windowRepair,
+                                 repair: step.residentUnmapped, plan: plan)
+            debit(job.bytes, of: entry)
+            let receipt = carryOut(job)
+            steps += 1
+            logger.debug("scan window repair step", metadata: [
+                "region": "\(window.region)", "pages": "\(job.pageCount)",
+                "step_ms": "\(Int((clock.now - stepStarted) / .milliseconds(1)))"])
+            if let failure = receipt.failure {
+                handle(failure, of: entry)
+                break
+            }
+            // The guest runs at least as long as the step took before the next one.
+            try? await Task.sleep(for: max(clock.now - stepStarted, .milliseconds(1)))
+        }
+        return (repair, steps)
+    }
+
+    /// How long the shared rate limit and `entry`'s take to earn `bytes`.
+    private func refillTime(of bytes: UInt64, entry: RegionEntry) -> Duration {
+        let rate = max(1, min(bucket.rate, entry.bucket.rate))
+        return .milliseconds(Int64(min(bytes.multipliedReportingOverflow(by: 1000).partialValue / rate, 1000)) + 1)
     }
 
     /// A window's end: measures the result from a fresh snapshot, watches what went back out for refaults, and
     /// counts it.
-    func recordWindowEnd(_ receipt: PageoutReceipt, window: ScanWindow, repair: ScanWindowRepair,
-                         in entry: RegionEntry) -> ScanWindowResult? {
+    func recordWindowEnd(window: ScanWindow, repair: ScanWindowRepair, in entry: RegionEntry) -> ScanWindowResult? {
         guard let scanner = entry.scanner else { return nil }
         do {
             let after = try scanner.snapshot()

@@ -1,0 +1,277 @@
+"""The real-QEMU test of pageoutd: a Linux guest with memfd RAM, a known pattern, a hot loop, two migrations.
+
+Run by scripts/qemu-test.sh, which builds the guest's kernel and initramfs. Prints each phase's figures and
+timing, and exits 1 if a check fails:
+  - convergence: at least 95% of the guest's cold pages in swap (cachestat of the memfd, independently of the
+    daemon), and the hot loop not slowed once converged;
+  - a migration inside `pageoutctl scan-wrap` leaves resident memory within 5% of its level before it within two
+    scan intervals of its end, and the guest's worst stall while the window's cold set goes back out is no worse
+    than during convergence;
+  - the same migration without a window is measured and printed;
+  - the guest's pattern verifies.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+from guest import Guest
+from memfd import GuestMemory
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MIB = 1 << 20
+
+
+class Run:
+    """The test's state: the guest, the daemon, the phase clock, the verdicts."""
+
+    def __init__(self, args):
+        self.args = args
+        self.failures = []
+        self.clock = time.monotonic()
+        self.guest = None
+        self.daemon = None
+        self.baseline_worst = 0.0
+        self.socket = os.path.join(args.workdir, "pageoutd.sock")
+
+    def phase(self, name):
+        """Prints the time since the previous phase ended and starts the clock of the next."""
+        now = time.monotonic()
+        print(f"qemu-test: {name}: {now - self.clock:.1f} s", flush=True)
+        self.clock = now
+
+    def check(self, ok, what):
+        print(f"qemu-test: {'ok' if ok else 'FAIL'}: {what}", flush=True)
+        if not ok:
+            self.failures.append(what)
+
+    def ctl(self, *arguments):
+        return subprocess.run([self.args.pageoutctl, "--socket", self.socket, *arguments], check=True,
+                              capture_output=True, text=True).stdout
+
+    def scans(self):
+        """Scan rounds the daemon completed."""
+        return json.loads(self.ctl("--json", "status"))["status"]["scans"]
+
+    def start_daemon(self):
+        state = os.path.join(self.args.workdir, "state")
+        os.makedirs(state, exist_ok=True)
+        config = os.path.join(self.args.workdir, "pageoutd.toml")
+        with open(config, "w") as file:
+            file.write(f'[daemon]\nsocket = "{self.socket}"\nstate_directory = "{state}"\n'
+                       f'scan_interval = "{self.args.scan_interval}s"\nlog_level = "debug"\n\n'
+                       f'[policy]\ncold_age = "{self.args.cold_age}s"\n')
+        log = open(os.path.join(self.args.workdir, "pageoutd.log"), "w")
+        self.daemon = subprocess.Popen([self.args.pageoutd, "run", "--config", config], stdin=subprocess.DEVNULL,
+                                       stdout=log, stderr=subprocess.STDOUT)
+        with open(os.path.join(self.args.workdir, "pageoutd.pid"), "w") as pidfile:
+            pidfile.write(f"{self.daemon.pid}\n")
+        self.daemon_started = time.monotonic()
+        poll(lambda: os.path.exists(self.socket) or None, 30, "the daemon's socket")
+
+    def daemon_cpu(self):
+        """Seconds of CPU the daemon used (user and system)."""
+        with open(f"/proc/{self.daemon.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self):
+        if self.daemon and self.daemon.poll() is None:
+            print(f"qemu-test: the daemon used {self.daemon_cpu():.1f} s of CPU in "
+                  f"{time.monotonic() - self.daemon_started:.0f} s")
+            self.daemon.terminate()
+            try:
+                self.daemon.wait(15)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+        if self.guest:
+            self.guest.stop()
+
+
+def poll(probe, timeout, what, interval=0.2):
+    """The first true value of `probe()` within `timeout` s, else an error naming `what`."""
+    stop = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > stop:
+            raise TimeoutError(f"{what}: not within {timeout:.0f} s")
+        time.sleep(interval)
+
+
+def boot(run):
+    """Boots the guest with KVM when asked and it boots in time, with TCG otherwise; returns the accelerator."""
+    args = run.args
+    accels = ["kvm", "tcg"] if args.accel == "auto" else [args.accel]
+    for accel in accels:
+        guest = Guest(args.workdir, args.kernel, args.initrd, accel, args.guest_mib, args.workload_mib,
+                      args.hot_percent)
+        timeout = args.kvm_boot_timeout if accel == "kvm" and len(accels) > 1 else args.boot_timeout
+        try:
+            _, line = guest.wait_line("READY", timeout=timeout)
+        except TimeoutError:
+            guest.stop()
+            print(f"qemu-test: a stock guest did not boot with {accel} within {timeout} s", flush=True)
+            continue
+        run.guest = guest
+        print(f"qemu-test: accelerator {accel.upper()}; guest {args.guest_mib} MiB, workload {args.workload_mib} "
+              f"MiB with {args.hot_percent}% hot: {line}", flush=True)
+        return accel
+    raise RuntimeError("the guest booted with no accelerator")
+
+
+def converge(run, memory):
+    """Registers the VM and waits for 95% of its cold pages in swap; returns the worst stall meanwhile (ms)."""
+    args, guest = run.args, run.guest
+    start = time.monotonic()
+    baseline_end = guest.wait_line("PASS", after=start + args.baseline)[0]
+    base_median, base_worst = guest.median_ms(start, baseline_end), guest.worst_ms(start, baseline_end)
+    print(f"qemu-test: hot loop before pageoutd: median pass {base_median:.2f} ms, worst {base_worst:.1f} ms")
+    run.baseline_worst = base_worst
+    run.phase("baseline")
+    run.start_daemon()
+    run.ctl("register", "--name", "vm", "--pid", str(guest.pid), "--memfd", "memory-backend-memfd")
+    cold = args.workload_mib * MIB // GuestMemory.PAGE * (100 - args.hot_percent) // 100
+    registered = time.monotonic()
+
+    def swapped_enough():
+        swapped = memory.counts()[1]
+        return swapped if swapped >= 0.95 * cold else None
+    swapped = poll(swapped_enough, args.converge_timeout, "95% of the cold pages in swap", 0.5)
+    converged = time.monotonic()
+    stall = guest.worst_ms(registered, converged)
+    print(f"qemu-test: converged: {swapped} pages in swap for {cold} cold pages of the workload "
+          f"({100 * swapped / cold:.0f}%); worst pass during convergence {stall:.1f} ms")
+    run.check(swapped >= 0.95 * cold, "at least 95% of the guest's cold pages in swap")
+    run.phase("convergence")
+    settled_end = guest.wait_line("PASS", after=converged + args.baseline)[0]
+    median, worst = guest.median_ms(converged, settled_end), guest.worst_ms(converged, settled_end)
+    print(f"qemu-test: hot loop after convergence: median pass {median:.2f} ms, worst {worst:.1f} ms")
+    # The hot set stays in memory: its pass time keeps its order (the host's other load moves it by tens of %).
+    run.check(median <= 2 * base_median + 0.1, "the hot loop is not slowed after convergence (median pass)")
+    run.phase("after convergence")
+    return stall
+
+
+def migrate(run, memory, wrapped):
+    """Migrates the VM (inside scan-wrap when `wrapped`); returns (migration stall, repair stall) in ms."""
+    args, guest = run.args, run.guest
+    label = "with a scan window" if wrapped else "without a window"
+    before = memory.counts()[0]
+    command = [sys.executable, os.path.join(HERE, "migrate.py"), guest.migrate_socket,
+               str(args.migrate_mib_per_s * MIB)]
+    if wrapped:
+        command = [args.pageoutctl, "--socket", run.socket, "scan-wrap", "vm", "--"] + command
+    scans_before = run.scans()
+    start = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    migrated_line = process.stdout.readline().strip()
+    migrated = time.monotonic()
+    _, errors = process.communicate()
+    ended = time.monotonic()
+    if process.returncode != 0 or not migrated_line.startswith("MIGRATED"):
+        raise RuntimeError(f"migration {label} failed ({process.returncode}): {migrated_line} {errors}")
+    after = memory.counts()[0]
+    print(f"qemu-test: migration {label}: {migrated_line}; {migrated - start:.1f} s")
+    if wrapped:
+        print(f"qemu-test: EndScan: {errors.strip()} ({ended - migrated:.2f} s)")
+    print(f"qemu-test: resident before {before * 4 // 1024} MiB, right after {after * 4 // 1024} MiB")
+    limit = 1.05 * before
+    back, rounds, at_two = None, 0, None
+    stop = time.monotonic() + (args.repair_timeout if wrapped else args.unwrapped_timeout)
+    while time.monotonic() < stop:
+        resident = memory.counts()[0]
+        if at_two is None and time.monotonic() >= ended + 2 * args.scan_interval:
+            at_two = resident
+        if resident <= limit:
+            back = time.monotonic()
+            rounds = run.scans() - scans_before
+            break
+        time.sleep(0.1)
+    if at_two is not None:
+        print(f"qemu-test: resident two scan intervals after the end {at_two * 4 // 1024} MiB")
+    repair_end = back or time.monotonic()
+    migration_stall = guest.worst_ms(start, migrated - 1.0)
+    repair_stall = guest.worst_ms(migrated, repair_end)
+    if back:
+        print(f"qemu-test: resident within 5% of before {back - migrated:.1f} s after the migration "
+              f"({back - ended:.1f} s after scan-wrap), {rounds} scan rounds after it began")
+    else:
+        print(f"qemu-test: resident not within 5% of before within {stop - ended:.0f} s "
+              f"(now {memory.counts()[0] * 4 // 1024} MiB)")
+    print(f"qemu-test: worst pass during the migration {migration_stall:.1f} ms, "
+          f"after it until resident memory was back {repair_stall:.1f} ms")
+    if wrapped:
+        run.check(back is not None and back - ended <= 2 * args.scan_interval,
+                  "the window brought resident memory back within 5% within two scan intervals")
+    run.phase(f"migration {label}")
+    return migration_stall, repair_stall
+
+
+def verify(run):
+    guest = run.guest
+    sent = time.monotonic()
+    guest.send("VERIFY\n")
+    _, line = guest.wait_line("VERIFY", after=sent, timeout=run.args.verify_timeout)
+    print(f"qemu-test: {line}")
+    run.check(" bad=0 " in line, "the guest's pattern verifies")
+    run.phase("verify")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("--kernel", required=True)
+    parser.add_argument("--initrd", required=True)
+    parser.add_argument("--pageoutd", required=True)
+    parser.add_argument("--pageoutctl", required=True)
+    parser.add_argument("--accel", choices=["auto", "kvm", "tcg"], default="auto")
+    parser.add_argument("--guest-mib", type=int, default=1024)
+    parser.add_argument("--workload-mib", type=int, default=512)
+    parser.add_argument("--hot-percent", type=int, default=10)
+    parser.add_argument("--scan-interval", type=float, default=1.0)
+    parser.add_argument("--cold-age", type=float, default=3.0)
+    parser.add_argument("--baseline", type=float, default=5.0, help="seconds of hot-loop reports to compare")
+    parser.add_argument("--migrate-mib-per-s", type=int, default=128)
+    parser.add_argument("--kvm-boot-timeout", type=float, default=20.0)
+    parser.add_argument("--boot-timeout", type=float, default=120.0)
+    parser.add_argument("--converge-timeout", type=float, default=180.0)
+    parser.add_argument("--repair-timeout", type=float, default=30.0)
+    parser.add_argument("--unwrapped-timeout", type=float, default=30.0,
+                        help="how long to follow resident memory after the migration without a window")
+    parser.add_argument("--stall-floor-ms", type=float, default=50.0,
+                        help="EndScan stalls up to this are fine whatever convergence's were (the project's "
+                             "stall bar; host noise moves single passes by tens of ms)")
+    parser.add_argument("--verify-timeout", type=float, default=120.0)
+    args = parser.parse_args()
+
+    run = Run(args)
+    try:
+        boot(run)
+        run.phase("boot")
+        memory = GuestMemory(run.guest.pid)
+        convergence_stall = converge(run, memory)
+        _, endscan_stall = migrate(run, memory, wrapped=True)
+        print(f"qemu-test: worst guest stall: convergence {convergence_stall:.1f} ms, "
+              f"EndScan {endscan_stall:.1f} ms")
+        # The host's own noise (other load, TCG) moves single passes by tens of ms: identical runs measured
+        # convergence's worst pass at 21 and 113 ms. Half as much again as convergence's worst, twice the worst
+        # pass seen before the daemon ran, or the project's 50 ms stall bar are within that noise.
+        bound = max(1.5 * convergence_stall, 2 * run.baseline_worst, args.stall_floor_ms)
+        run.check(endscan_stall <= bound,
+                  f"EndScan's worst guest stall no worse than convergence's (within {bound:.1f} ms)")
+        migrate(run, memory, wrapped=False)
+        verify(run)
+    finally:
+        run.stop()
+    if run.failures:
+        print(f"qemu-test: FAILED: {'; '.join(run.failures)}")
+        sys.exit(1)
+    print("qemu-test: passed")
+
+
+if __name__ == "__main__":
+    main()
