@@ -38,10 +38,14 @@ extension ProcFS {
         return mappers.sorted { $0.pid < $1.pid }
     }
 
-    /// True while process `mapper.pid` is the one `mapper` describes (same start time) and has not exited.
-    public func isRunning(_ mapper: OtherMapper) -> Bool {
-        guard let stat = try? stat(pid: mapper.pid) else { return false }
-        return stat.startTime == mapper.startTime && !stat.hasExited
+    /// True while process `mapper.pid` is the one `mapper` describes (same start time), has not exited, and still
+    /// maps one of `files`: a reader that maps guest memory for a while (a backup through map_files) lets go of
+    /// it long before it exits. One maps read: cheap enough for every scan of the few known mappers.
+    public func stillMaps(_ mapper: OtherMapper, anyOf files: Set<MappedFileIdentity>) -> Bool {
+        guard let stat = try? stat(pid: mapper.pid), stat.startTime == mapper.startTime, !stat.hasExited,
+              let mappings = try? mappings(pid: mapper.pid)
+        else { return false }
+        return mappings.contains { files.contains(MappedFileIdentity($0)) }
     }
 
     /// The ids of the processes in /proc now (its numeric entries).

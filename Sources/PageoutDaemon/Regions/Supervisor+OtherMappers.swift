@@ -19,13 +19,14 @@ extension Supervisor {
         return PageSharing(looked: candidates, shared: try scanner.look(at: candidates).shared)
     }
 
-    /// Keeps the region's list of other mappers current after an evaluation: looked up when pages held by other
-    /// mappers appear or grow, when a known mapper exits, and at a long interval; each lookup also lets the held
-    /// pages the VMM does not map be tried again (all of them when no other mapper is left).
+    /// Keeps the region's list of other mappers current before an evaluation: looked up when pages held by other
+    /// mappers appear or grow, when a known mapper exits or unmaps the region, and at a long interval; each lookup
+    /// also lets the held pages the VMM does not map be tried again (all of them when no other mapper is left).
     func followOtherMappers(_ entry: RegionEntry, region: ShmemRegion, snapshot: PageSnapshot) {
         guard var policy = entry.policy else { return }
         let watch = entry.otherMappers
-        let anyGone = watch.mappers.contains { !procfs.isRunning($0) }
+        let files = Set(region.mappings.map(MappedFileIdentity.init))
+        let anyGone = watch.mappers.contains { !procfs.stillMaps($0, anyOf: files) }
         guard watch.isLookupDue(at: now, held: policy.mappedByOthers.setCount, anyGone: anyGone) else { return }
         lookUpOtherMappers(entry, region: region)
         policy.releaseMappedByOthers(mapped: snapshot.mapped)

@@ -40,10 +40,10 @@ extension Supervisor {
             let heldBy = guards.forRegion(paused: entry.isPaused, policy: entry.config.policy)
             entry.bucket.refill(at: now)
             let budget = heldBy == nil ? min(globalBudget, entry.bucket.available) : 0
+            followOtherMappers(entry, region: region, snapshot: snapshot)
             let sharing = try sharing(of: entry, scanner: scanner, snapshot: snapshot)
             let decision = evaluate(entry, snapshot: snapshot, sharing: sharing,
                                     pageBudget: Int(budget / UInt64(region.layout.pageSize)))
-            followOtherMappers(entry, region: region, snapshot: snapshot)
             let dryRun = entry.config.policy.dryRun
             updateStatus(entry, region: region, decision: decision, heldBy: heldBy ?? (dryRun ? .dryRun : nil))
             let job = PageoutJob(name: entry.name, region: region, source: entry.config.memory.regionSource,
