@@ -4,6 +4,8 @@
 #   - makes sure mkswap and swapon exist;
 #   - installs the python varlink package (an independent client for the control-socket tests);
 #   - installs the python prometheus_client package (an independent parser for the metrics tests);
+#   - installs debootstrap and systemd-container (systemd-nspawn) for the test under a real systemd
+#     (scripts/systemd-test.sh);
 #   - enables zram swap on /dev/zram0 when no swap is active, because paging shmem out without swap
 #     does nothing and the kernel tests need real swap.
 # Idempotent: an existing swap, whatever it is, is left alone. Prints one line per thing it did or found.
@@ -16,7 +18,7 @@ set -euo pipefail
 zram_size="${PAGEOUT_ZRAM_SIZE:-8G}"
 
 usage() {
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [[ $# -gt 0 ]]; do
@@ -94,6 +96,14 @@ if command -v pkg-config >/dev/null; then
 else
     apt_install pkg-config
     echo "pkg-config: installed"
+fi
+
+# scripts/systemd-test.sh builds a Debian root with debootstrap and boots it with systemd-nspawn.
+if installed debootstrap && installed systemd-container; then
+    echo "debootstrap, systemd-container: already installed"
+else
+    apt_install debootstrap systemd-container
+    echo "debootstrap, systemd-container: installed"
 fi
 
 # Debian 12 ships mkswap in util-linux and swapon in mount.
