@@ -63,6 +63,7 @@ install: $(INSTALL_DEPENDS)
 		$(INSTALL) -m 0644 Config/pageoutd.toml $(DESTDIR)$(CONFDIR)/pageoutd.toml; \
 	fi
 	sed -e 's|^ExecStart=[^ ]*/pageoutd |ExecStart=$(BINDIR)/pageoutd |' \
+		-e 's|^ExecReload=[^ ]*/pageoutctl |ExecReload=$(BINDIR)/pageoutctl |' \
 		-e 's| /etc/pageoutd/pageoutd.toml| $(CONFDIR)/pageoutd.toml|' \
 		systemd/pageoutd.service > $(DESTDIR)$(UNITDIR)/pageoutd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/pageoutd.service

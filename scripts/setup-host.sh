@@ -5,6 +5,8 @@
 #   - installs the python varlink package (an independent client for the control-socket tests);
 #   - installs the python prometheus_client package (an independent parser for the metrics tests);
 #   - installs QEMU, busybox-static and gcc for the real-QEMU test (scripts/qemu-test.sh);
+#   - installs debootstrap and systemd-container (systemd-nspawn) for the test under a real systemd
+#     (scripts/systemd-test.sh);
 #   - enables zram swap on /dev/zram0 when no swap is active, because paging shmem out without swap
 #     does nothing and the kernel tests need real swap.
 # Idempotent: an existing swap, whatever it is, is left alone. Prints one line per thing it did or found.
@@ -17,7 +19,7 @@ set -euo pipefail
 zram_size="${PAGEOUT_ZRAM_SIZE:-8G}"
 
 usage() {
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [[ $# -gt 0 ]]; do
@@ -106,6 +108,14 @@ for package in qemu-system-x86 busybox-static gcc libc6-dev; do
         echo "$package: installed"
     fi
 done
+
+# scripts/systemd-test.sh builds a Debian root with debootstrap and boots it with systemd-nspawn.
+if installed debootstrap && installed systemd-container; then
+    echo "debootstrap, systemd-container: already installed"
+else
+    apt_install debootstrap systemd-container
+    echo "debootstrap, systemd-container: installed"
+fi
 
 # Debian 12 ships mkswap in util-linux and swapon in mount.
 export PATH="$PATH:/usr/sbin:/sbin"

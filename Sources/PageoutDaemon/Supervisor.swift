@@ -74,13 +74,15 @@ public actor Supervisor {
         regions.configure(configuration.regions, policy: configuration.policy, now: now)
     }
 
-    /// Replaces the configuration in force (a reload). Learned state of unchanged regions is kept.
+    /// Replaces the configuration in force (a reload). Learned state of unchanged regions is kept. The status
+    /// shows it at once: no reload problem any more, the regions of the new file.
     public func apply(_ newConfiguration: PageoutConfiguration) async {
         configuration = Self.applyingDryRun(forceDryRun, to: newConfiguration)
         reloadProblem = nil
         vmmUserIDs = resolveVMMUsers()
         bucket.setRate(configuration.policy.maxPageoutRate.bytes)
         regions.configure(configuration.regions, policy: configuration.policy, now: now)
+        await publishRegions()
     }
 
     /// Records that a reload was refused: status says so until a reload succeeds.

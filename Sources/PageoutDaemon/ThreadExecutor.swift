@@ -1,4 +1,5 @@
 import Foundation
+import PageoutLinux
 
 /// A serial executor that runs its jobs on one dedicated thread.
 ///
@@ -14,7 +15,12 @@ public final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
     /// Starts the thread, named `name` (as shown in /proc/PID/task/TID/comm, at most 15 bytes).
     public init(name: String) {
         // The thread holds the executor for the life of the process: executors are made once, at start.
-        let thread = Thread { self.run() }
+        // The thread names itself: on Linux, Foundation does not apply a `Thread.name` set before `start()`, and
+        // the thread would keep the name of the thread that created it.
+        let thread = Thread {
+            ProcessEnvironment.nameCurrentThread(name)
+            self.run()
+        }
         thread.name = name
         thread.start()
     }

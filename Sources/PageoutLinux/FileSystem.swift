@@ -49,7 +49,7 @@ public enum FileSystem {
         try Syscalls.changePermissions(path, to: permissions.rawValue)
     }
 
-    /// Gives `path` to group `group`, keeping its owner (chown).
+    /// Gives `path` to group `group`, keeping its owner; a symbolic link itself, never what it points to.
     public static func setGroup(of path: String, to group: UInt32) throws(SystemCallError) {
         try Syscalls.changeGroup(path, to: group)
     }

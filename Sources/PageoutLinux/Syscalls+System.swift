@@ -1,3 +1,4 @@
+import CPageoutSys
 import Glibc
 import SystemPackage
 
@@ -80,6 +81,19 @@ extension Syscalls {
         // CLOCK_MONOTONIC cannot fail with a valid pointer.
         _ = clock_gettime(CLOCK_MONOTONIC, &now)
         return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000
+    }
+
+    /// pthread_setname_np(3) of the calling thread, with `name` cut to the kernel's 15 bytes (at a character
+    /// boundary); a failure changes nothing else and is ignored.
+    static func setCurrentThreadName(_ name: String) {
+        var bytes = 0
+        var cut = ""
+        for character in name {
+            bytes += character.utf8.count
+            guard bytes <= 15 else { break }
+            cut.append(character)
+        }
+        _ = pageout_set_thread_name(cut)
     }
 
     /// getenv(3): the value of the environment variable `name` now, nil when it is unset.

@@ -139,8 +139,11 @@ enum Syscalls {
         _ = try systemCall("chmod", on: path) { chmod(path, permissions) }
     }
 
-    /// chown(2) of the group only (the owner stays).
+    /// fchownat(2) of the group only (the owner stays), not following a symbolic link at `path`. fchownat, not
+    /// chown: pageoutd.service's system call filter allows fchown and fchownat, not chown and lchown.
     static func changeGroup(_ path: String, to group: gid_t) throws(SystemCallError) {
-        _ = try systemCall("chown", on: "\(path) to group \(group)") { chown(path, uid_t.max, group) }
+        _ = try systemCall("fchownat", on: "\(path) to group \(group)") {
+            fchownat(AT_FDCWD, path, uid_t.max, group, AT_SYMLINK_NOFOLLOW)
+        }
     }
 }

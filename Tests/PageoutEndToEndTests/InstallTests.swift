@@ -55,6 +55,8 @@ import Testing
         let service = try String(contentsOfFile: "\(destdir)/usr/lib/systemd/system/pageoutd.service", encoding: .utf8)
         let execStart = service.split(separator: "\n").filter { $0.hasPrefix("ExecStart=") }
         #expect(execStart == ["ExecStart=/usr/bin/pageoutd --config /etc/pageoutd/pageoutd.toml"], "\(execStart)")
+        let execReload = service.split(separator: "\n").filter { $0.hasPrefix("ExecReload=") }
+        #expect(execReload == ["ExecReload=/usr/bin/pageoutctl reload"], "\(execReload)")
 
         // The installed man pages render.
         for page in ["usr/share/man/man8/pageoutd.8", "usr/share/man/man1/pageoutctl.1",
@@ -68,11 +70,12 @@ import Testing
         let destdir = try Self.temporaryDirectory()
         let result = try Self.make("install", destdir: destdir)
         #expect(result.status == 0, "\(result.output)")
-        // systemd-analyze verify needs the ExecStart binary to exist: point it at the installed copy.
+        // systemd-analyze verify needs the ExecStart and ExecReload binaries to exist: point at the installed copies.
         let units = try Self.temporaryDirectory()
-        let binary = "\(destdir)/usr/bin/pageoutd"
         let service = try String(contentsOfFile: "\(destdir)/usr/lib/systemd/system/pageoutd.service", encoding: .utf8)
-            .replacingOccurrences(of: "ExecStart=/usr/bin/pageoutd ", with: "ExecStart=\(binary) ")
+            .replacingOccurrences(of: "ExecStart=/usr/bin/pageoutd ", with: "ExecStart=\(destdir)/usr/bin/pageoutd ")
+            .replacingOccurrences(of: "ExecReload=/usr/bin/pageoutctl ",
+                                  with: "ExecReload=\(destdir)/usr/bin/pageoutctl ")
         try service.write(toFile: "\(units)/pageoutd.service", atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(atPath: "\(destdir)/usr/lib/systemd/system/pageoutd.socket",
                                          toPath: "\(units)/pageoutd.socket")

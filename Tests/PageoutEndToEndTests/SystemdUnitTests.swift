@@ -7,13 +7,14 @@ import Testing
     static let unitDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("systemd")
 
-    /// The units copied to a temporary directory, ExecStart pointing at the pageoutd just built.
+    /// The units copied to a temporary directory, ExecStart and ExecReload pointing at the binaries just built.
     static func stagedUnits() throws -> (service: String, socket: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("units-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let binary = BuildProducts.url(of: "pageoutd").path
         let service = try String(contentsOf: unitDirectory.appendingPathComponent("pageoutd.service"), encoding: .utf8)
-            .replacingOccurrences(of: "/usr/local/bin/pageoutd", with: binary)
+            .replacingOccurrences(of: "/usr/local/bin/pageoutd ", with: binary + " ")
+            .replacingOccurrences(of: "/usr/local/bin/pageoutctl ", with: BuildProducts.url(of: "pageoutctl").path + " ")
         let socket = try String(contentsOf: unitDirectory.appendingPathComponent("pageoutd.socket"), encoding: .utf8)
         let servicePath = directory.appendingPathComponent("pageoutd.service").path
         let socketPath = directory.appendingPathComponent("pageoutd.socket").path

@@ -37,6 +37,19 @@ struct FileSystemAndSocketTests {
         #expect(error.description == "unlink(\(path)): ENOENT (No such file or directory)")
     }
 
+    @Test("gives a symbolic link to the group, never the file it points to")
+    func groupOfALink() throws {
+        let directory = try TemporaryDirectory()
+        let target = directory.path + "/target"
+        let link = directory.path + "/link"
+        #expect(FileManager.default.createFile(atPath: target, contents: Data()))
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let targetGroup = try FileSystem.linkStatus(target).groupID
+        try FileSystem.setGroup(of: link, to: 4243)
+        #expect(try FileSystem.linkStatus(link).groupID.rawValue == 4243)
+        #expect(try FileSystem.linkStatus(target).groupID == targetGroup)
+    }
+
     @Test("the status of an open descriptor is the status of its file")
     func descriptorStatus() throws {
         let directory = try TemporaryDirectory()

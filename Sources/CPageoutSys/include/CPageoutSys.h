@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <linux/types.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
@@ -121,6 +122,14 @@ static inline int pageout_cachestat(int fd, struct pageout_cachestat_range *rang
 
 static inline long pageout_pagemap_scan(int pagemap_fd, struct pageout_pm_scan_arg *arg) {
     return ioctl(pagemap_fd, PAGEOUT_PAGEMAP_SCAN, arg);
+}
+
+/// glibc declares this only under _GNU_SOURCE.
+extern int pthread_setname_np(pthread_t thread, const char *name);
+
+/// Names the calling thread (/proc/self/task/TID/comm): at most 15 bytes, or ERANGE.
+static inline int pageout_set_thread_name(const char *name) {
+    return pthread_setname_np(pthread_self(), name);
 }
 
 static inline int pageout_errno(void) {
