@@ -4,6 +4,7 @@
 #   - makes sure mkswap and swapon exist;
 #   - installs the python varlink package (an independent client for the control-socket tests);
 #   - installs the python prometheus_client package (an independent parser for the metrics tests);
+#   - installs libfuse3-dev, fuse3 and gcc (the tests build a FUSE file system that lies about its files);
 #   - enables zram swap on /dev/zram0 when no swap is active, because paging shmem out without swap
 #     does nothing and the kernel tests need real swap.
 # Idempotent: an existing swap, whatever it is, is left alone. Prints one line per thing it did or found.
@@ -16,7 +17,7 @@ set -euo pipefail
 zram_size="${PAGEOUT_ZRAM_SIZE:-8G}"
 
 usage() {
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [[ $# -gt 0 ]]; do
@@ -88,6 +89,14 @@ if installed libsystemd-dev; then
 else
     apt_install libsystemd-dev pkg-config
     echo "libsystemd-dev: installed (with pkg-config)"
+fi
+# The hostile FUSE file system of the kernel-input tests (Tests/c/hostile_fuse.c) is built with gcc against
+# libfuse3, and unmounted with fusermount3.
+if installed libfuse3-dev && installed fuse3 && command -v gcc >/dev/null; then
+    echo "libfuse3-dev, fuse3, gcc: already installed"
+else
+    apt_install libfuse3-dev fuse3 gcc
+    echo "libfuse3-dev, fuse3, gcc: installed"
 fi
 if command -v pkg-config >/dev/null; then
     echo "pkg-config: already installed"
