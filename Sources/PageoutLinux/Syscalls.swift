@@ -139,8 +139,12 @@ enum Syscalls {
         _ = try systemCall("chmod", on: path) { chmod(path, permissions) }
     }
 
-    /// chown(2) of the group only (the owner stays).
-    static func changeGroup(_ path: String, to group: gid_t) throws(SystemCallError) {
-        _ = try systemCall("chown", on: "\(path) to group \(group)") { chown(path, uid_t.max, group) }
+    /// fchownat(2) of the group only (the owner stays) of the file `descriptor` names (O_PATH will do: AT_EMPTY_PATH).
+    static func changeGroup(
+        _ descriptor: FileDescriptor, to group: gid_t, target: @autoclosure () -> String
+    ) throws(SystemCallError) {
+        _ = try systemCall("fchownat", on: target()) {
+            fchownat(descriptor.rawValue, "", uid_t.max, group, emptyPath)
+        }
     }
 }

@@ -153,21 +153,14 @@ public final class ControlListener: Sendable {
         }
     }
 
-    /// Gives the socket file at `path` to `group` (when given), then sets its `mode`: chown may clear mode bits,
-    /// chmod never changes the owner.
+    /// Gives the socket file at `path` to `group` (when given) and sets its `mode`, through a descriptor of the
+    /// file (`FileSystem.setSocketOwnership`): no path is followed twice.
     private static func setOwnership(of path: String, mode: UInt32, group: UInt32?) throws(ControlSocketError) {
-        if let group {
-            do {
-                try FileSystem.setGroup(of: path, to: group)
-            } catch {
-                throw ControlSocketError(
-                    "cannot give \(path) to group \(group) ([daemon] socket_group): \(error.errno)", errno: error.errno)
-            }
-        }
         do {
-            try FileSystem.setPermissions(of: path, to: FilePermissions(rawValue: mode))
+            try FileSystem.setSocketOwnership(of: path, group: group, permissions: FilePermissions(rawValue: mode))
         } catch {
-            throw ControlSocketError("cannot set the mode of \(path): \(error.errno)", errno: error.errno)
+            let what = group.map { "give \(path) to group \($0) ([daemon] socket_group)" } ?? "set the mode of \(path)"
+            throw ControlSocketError("cannot \(what): \(error)", errno: error.errno)
         }
     }
 
