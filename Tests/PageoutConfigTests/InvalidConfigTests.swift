@@ -33,7 +33,8 @@ struct InvalidConfigTests {
         Case(text: "[daemon]\ncolour = \"blue\"\n",
              message: "pageoutd.toml:2: daemon.colour: unknown key in [daemon] "
                 + "(known keys: socket, socket_mode, socket_group, max_clients, client_idle_timeout, "
-                + "state_directory, scan_interval, log_level, max_scan_window, metrics_textfile)"),
+                + "state_directory, scan_interval, log_level, max_scan_window, metrics_textfile, "
+                + "max_clients_per_uid, reserved_clients, max_subscribers_per_uid, max_scan_windows)"),
         Case(text: "[deamon]\n",
              message: "pageoutd.toml:1: deamon: unknown key in the top level (did you mean daemon?)"),
         Case(text: "[daemon]\nlog_level = \"verbose\"\n",

@@ -55,6 +55,14 @@ public struct DaemonSettings: Sendable, Hashable {
         case maxScanWindow = "max_scan_window"
         /// `metrics_textfile`: where the Prometheus metrics are written after every scan round.
         case metricsTextfile = "metrics_textfile"
+        /// `max_clients_per_uid`: how many control connections one uid other than root may hold.
+        case maxClientsPerUid = "max_clients_per_uid"
+        /// `reserved_clients`: connections of `max_clients` only root and the control group may take.
+        case reservedClients = "reserved_clients"
+        /// `max_subscribers_per_uid`: how many status streams (GetStatus with more) one uid other than root may hold.
+        case maxSubscribersPerUid = "max_subscribers_per_uid"
+        /// `max_scan_windows`: how many scan windows may be open on one region at once.
+        case maxScanWindows = "max_scan_windows"
     }
 
     /// The path of the varlink control socket (when systemd does not pass one in).
@@ -81,6 +89,17 @@ public struct DaemonSettings: Sendable, Hashable {
     /// The file the Prometheus metrics are written to after every scan round, atomically, for node_exporter's
     /// textfile collector (name it `*.prom` in the collector's directory). Empty: none. Else an absolute path.
     public var metricsTextfile: String
+    /// How many control connections one uid other than root may hold at once. From 1 to 4096.
+    public var maxClientsPerUid: Int
+    /// How many of the `max_clients` connections only root and members of the control group may take, so that
+    /// other users holding every other connection cannot lock them out. From 0 to 4096; at most
+    /// `max_clients - 1` are held back.
+    public var reservedClients: Int
+    /// How many status streams (GetStatus with `more`) one uid other than root may hold at once. From 1 to 4096.
+    public var maxSubscribersPerUid: Int
+    /// How many scan windows may be open on one region at once; BeginScan past it fails. Each costs one bit per
+    /// page of the region. From 1 to 64.
+    public var maxScanWindows: Int
 
     /// Creates daemon settings; every value has the built-in default.
     public init(
@@ -93,7 +112,11 @@ public struct DaemonSettings: Sendable, Hashable {
         scanInterval: Duration = .seconds(1),
         logLevel: LogLevel = .info,
         maxScanWindow: Duration = .seconds(600),
-        metricsTextfile: String = ""
+        metricsTextfile: String = "",
+        maxClientsPerUid: Int = 8,
+        reservedClients: Int = 8,
+        maxSubscribersPerUid: Int = 2,
+        maxScanWindows: Int = 4
     ) {
         self.socket = socket
         self.socketMode = socketMode
@@ -105,6 +128,10 @@ public struct DaemonSettings: Sendable, Hashable {
         self.logLevel = logLevel
         self.maxScanWindow = maxScanWindow
         self.metricsTextfile = metricsTextfile
+        self.maxClientsPerUid = maxClientsPerUid
+        self.reservedClients = reservedClients
+        self.maxSubscribersPerUid = maxSubscribersPerUid
+        self.maxScanWindows = maxScanWindows
     }
 
     /// The built-in defaults.
@@ -128,10 +155,15 @@ public struct DaemonSettings: Sendable, Hashable {
         if let problem = Self.groupProblem(socketGroup) {
             issues.append(ConfigIssue(key: path.appending(Key.socketGroup.rawValue), problem: problem))
         }
-        if !Self.clientRange.contains(maxClients) {
-            issues.append(ConfigIssue(key: path.appending(Key.maxClients.rawValue),
-                                      problem: "\(maxClients) is not from \(Self.clientRange.lowerBound) "
-                                        + "to \(Self.clientRange.upperBound)"))
+        let counts: [(Key, Int, ClosedRange<Int>)] = [
+            (.maxClients, maxClients, Self.clientRange), (.maxClientsPerUid, maxClientsPerUid, Self.clientRange),
+            (.reservedClients, reservedClients, 0...Self.clientRange.upperBound),
+            (.maxSubscribersPerUid, maxSubscribersPerUid, Self.clientRange),
+            (.maxScanWindows, maxScanWindows, Self.scanWindowRange),
+        ]
+        for (key, value, range) in counts where !range.contains(value) {
+            issues.append(ConfigIssue(key: path.appending(key.rawValue),
+                                      problem: "\(value) is not from \(range.lowerBound) to \(range.upperBound)"))
         }
         for (key, duration) in [(Key.clientIdleTimeout, clientIdleTimeout), (.maxScanWindow, maxScanWindow)]
         where duration <= .zero {
@@ -144,6 +176,8 @@ public struct DaemonSettings: Sendable, Hashable {
 extension DaemonSettings {
     /// The values `max_clients` may take.
     public static let clientRange = 1...4096
+    /// The values `max_scan_windows` may take.
+    public static let scanWindowRange = 1...64
 
     /// The problem with `group` as a `socket_group` value, or nil when it is empty, a gid, or a group name.
     static func groupProblem(_ group: String) -> String? {
