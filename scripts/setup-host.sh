@@ -5,6 +5,7 @@
 #   - installs the python varlink package (an independent client for the control-socket tests);
 #   - installs the python prometheus_client package (an independent parser for the metrics tests);
 #   - installs libfuse3-dev, fuse3 and gcc (the tests build a FUSE file system that lies about its files);
+#   - installs strace and systemd-analyze (the test of the unit's SystemCallFilter);
 #   - enables zram swap on /dev/zram0 when no swap is active, because paging shmem out without swap
 #     does nothing and the kernel tests need real swap.
 # Idempotent: an existing swap, whatever it is, is left alone. Prints one line per thing it did or found.
@@ -17,7 +18,7 @@ set -euo pipefail
 zram_size="${PAGEOUT_ZRAM_SIZE:-8G}"
 
 usage() {
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [[ $# -gt 0 ]]; do
@@ -97,6 +98,14 @@ if installed libfuse3-dev && installed fuse3 && command -v gcc >/dev/null; then
 else
     apt_install libfuse3-dev fuse3 gcc
     echo "libfuse3-dev, fuse3, gcc: installed"
+fi
+# The syscall filter test traces the daemon with strace and expands the unit's filter groups with
+# systemd-analyze (package systemd).
+if command -v strace >/dev/null && command -v systemd-analyze >/dev/null; then
+    echo "strace, systemd-analyze: already installed"
+else
+    apt_install strace systemd
+    echo "strace, systemd-analyze: installed"
 fi
 if command -v pkg-config >/dev/null; then
     echo "pkg-config: already installed"
