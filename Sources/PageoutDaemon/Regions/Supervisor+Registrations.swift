@@ -118,7 +118,15 @@ extension Supervisor {
         // A pid file may name a restarted VMM: such a registration stays, and is resolved every scan.
         guard case .pid(let pid) = registration.process else { return nil }
         guard let identity = registration.identity, identity.pid == pid else { return "no process identity saved" }
-        guard let startTime = try? procfs.startTime(pid: pid) else { return "pid \(pid) exited" }
+        let startTime: UInt64
+        do {
+            startTime = try procfs.startTime(pid: pid)
+        } catch is ProcessExited {
+            return "pid \(pid) exited"
+        } catch {
+            // EMFILE, ENOMEM: the daemon's trouble, not the registration's; the rounds retry it.
+            return nil
+        }
         guard startTime == identity.startTime else { return "pid \(pid) is another process now" }
         return refusal(of: registration)
     }
@@ -147,8 +155,11 @@ extension Supervisor {
         let startTime: UInt64
         do {
             startTime = try procfs.startTime(pid: pid)
-        } catch {
+        } catch is ProcessExited {
             throw .processNotFound(pid)
+        } catch {
+            // Out of descriptors (EMFILE) or memory is said as such, not as a process that is not there.
+            throw .invalidParameter(config.process.parameterName, "cannot read process \(pid): \(error)")
         }
         do {
             _ = try resolver.open(config)
