@@ -7,6 +7,8 @@
 #   - installs QEMU, busybox-static and gcc for the real-QEMU test (scripts/qemu-test.sh);
 #   - installs debootstrap and systemd-container (systemd-nspawn) for the test under a real systemd
 #     (scripts/systemd-test.sh);
+#   - installs libfuse3-dev, fuse3 and gcc (the tests build a FUSE file system that lies about its files);
+#   - installs strace and systemd-analyze (the test of the unit's SystemCallFilter);
 #   - enables zram swap on /dev/zram0 when no swap is active, because paging shmem out without swap
 #     does nothing and the kernel tests need real swap.
 # Idempotent: an existing swap, whatever it is, is left alone. Prints one line per thing it did or found.
@@ -19,7 +21,7 @@ set -euo pipefail
 zram_size="${PAGEOUT_ZRAM_SIZE:-8G}"
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [[ $# -gt 0 ]]; do
@@ -91,6 +93,22 @@ if installed libsystemd-dev; then
 else
     apt_install libsystemd-dev pkg-config
     echo "libsystemd-dev: installed (with pkg-config)"
+fi
+# The hostile FUSE file system of the kernel-input tests (Tests/c/hostile_fuse.c) is built with gcc against
+# libfuse3, and unmounted with fusermount3.
+if installed libfuse3-dev && installed fuse3 && command -v gcc >/dev/null; then
+    echo "libfuse3-dev, fuse3, gcc: already installed"
+else
+    apt_install libfuse3-dev fuse3 gcc
+    echo "libfuse3-dev, fuse3, gcc: installed"
+fi
+# The syscall filter test traces the daemon with strace and expands the unit's filter groups with
+# systemd-analyze (package systemd).
+if command -v strace >/dev/null && command -v systemd-analyze >/dev/null; then
+    echo "strace, systemd-analyze: already installed"
+else
+    apt_install strace systemd
+    echo "strace, systemd-analyze: installed"
 fi
 if command -v pkg-config >/dev/null; then
     echo "pkg-config: already installed"

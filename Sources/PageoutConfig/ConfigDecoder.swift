@@ -69,6 +69,10 @@ struct ConfigDecoder {
             case .socketGroup:
                 read(node, at: keyPath, as: .string("a group name or ID string"), into: &daemon.socketGroup)
             case .maxClients: read(node, at: keyPath, as: .integer, into: &daemon.maxClients)
+            case .maxClientsPerUid: read(node, at: keyPath, as: .integer, into: &daemon.maxClientsPerUid)
+            case .reservedClients: read(node, at: keyPath, as: .integer, into: &daemon.reservedClients)
+            case .maxSubscribersPerUid: read(node, at: keyPath, as: .integer, into: &daemon.maxSubscribersPerUid)
+            case .maxScanWindows: read(node, at: keyPath, as: .integer, into: &daemon.maxScanWindows)
             case .clientIdleTimeout: read(node, at: keyPath, as: .duration, into: &daemon.clientIdleTimeout)
             case .maxScanWindow: read(node, at: keyPath, as: .duration, into: &daemon.maxScanWindow)
             case .metricsTextfile:

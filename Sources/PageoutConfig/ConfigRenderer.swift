@@ -42,6 +42,10 @@ extension DaemonSettings {
         case .socketMode: socketMode.configText.configQuoted
         case .socketGroup: socketGroup.configQuoted
         case .maxClients: "\(maxClients)"
+        case .maxClientsPerUid: "\(maxClientsPerUid)"
+        case .reservedClients: "\(reservedClients)"
+        case .maxSubscribersPerUid: "\(maxSubscribersPerUid)"
+        case .maxScanWindows: "\(maxScanWindows)"
         case .clientIdleTimeout: clientIdleTimeout.configText.configQuoted
         case .maxScanWindow: maxScanWindow.configText.configQuoted
         case .metricsTextfile: metricsTextfile.configQuoted

@@ -16,6 +16,11 @@ struct ScanWindows {
     /// windows ended on a region that is never scanned again cost one bitmap, not one each.
     private var lingering: [String: PageBitmap] = [:]
 
+    /// The number of windows open on region `name`.
+    func openCount(in name: String) -> Int {
+        open.values.reduce(0) { $0 + ($1.region == name ? 1 : 0) }
+    }
+
     /// Adds an opened window.
     mutating func insert(_ window: ScanWindow) {
         open[window.token] = window

@@ -8,7 +8,6 @@ import PageoutCore
 public actor StatusBoard {
     private var status = DaemonStatus()
     private var metrics = ""
-    private var lastScans: [String: RegionScan] = [:]
     private var subscribers: [Int: AsyncStream<DaemonStatus>.Continuation] = [:]
     private var nextSubscriber = 0
 
@@ -21,13 +20,6 @@ public actor StatusBoard {
     /// The metrics of the last round in the Prometheus text exposition format (empty before the first round).
     public func metricsText() -> String { metrics }
 
-    /// The published status of region `name` and what the policy knew of it after its last scan (nil before its
-    /// first scan, or while it cannot be scanned), from the same publish; nil for a region the daemon does not have.
-    func region(named name: String) -> (status: RegionStatus, lastScan: RegionScan?)? {
-        guard let region = status.regions.first(where: { $0.name == name }) else { return nil }
-        return (region, lastScans[name])
-    }
-
     /// Every status published from now on (the current one first), until the stream is dropped.
     public func updates() -> AsyncStream<DaemonStatus> {
         let (stream, continuation) = AsyncStream.makeStream(of: DaemonStatus.self, bufferingPolicy: .bufferingNewest(1))
@@ -39,10 +31,9 @@ public actor StatusBoard {
         return stream
     }
 
-    /// Publishes `status` to readers, with the regions' last scans, and a round's `metrics` text when given.
-    func publish(_ status: DaemonStatus, scans: [String: RegionScan], metrics: String? = nil) {
+    /// Publishes `status` to readers, and a round's `metrics` text when given.
+    func publish(_ status: DaemonStatus, metrics: String? = nil) {
         self.status = status
-        lastScans = scans
         if let metrics { self.metrics = metrics }
         for continuation in subscribers.values { continuation.yield(status) }
     }

@@ -124,7 +124,7 @@ public actor Supervisor {
         var status = await statusBoard.current()
         status.regions = regions.statuses
         status.reloadProblem = reloadProblem
-        await statusBoard.publish(status, scans: regions.lastScans)
+        await statusBoard.publish(status)
         return status.regions
     }
 
@@ -139,7 +139,7 @@ public actor Supervisor {
         status.reloadProblem = reloadProblem
         metrics.publish(status)
         let metricsText = metrics.text
-        await statusBoard.publish(status, scans: regions.lastScans, metrics: metricsText)
+        await statusBoard.publish(status, metrics: metricsText)
         // metrics_textfile: the round's metrics for node_exporter; a failure is logged and the next round retries.
         if !configuration.daemon.metricsTextfile.isEmpty {
             let textfile = MetricsTextfile(path: configuration.daemon.metricsTextfile)

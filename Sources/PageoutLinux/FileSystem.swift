@@ -43,14 +43,4 @@ public enum FileSystem {
     public static func removeFile(_ path: String) throws(SystemCallError) {
         try Syscalls.unlink(path)
     }
-
-    /// Sets the permission bits of `path` exactly (chmod: the umask does not apply).
-    public static func setPermissions(of path: String, to permissions: FilePermissions) throws(SystemCallError) {
-        try Syscalls.changePermissions(path, to: permissions.rawValue)
-    }
-
-    /// Gives `path` to group `group`, keeping its owner; a symbolic link itself, never what it points to.
-    public static func setGroup(of path: String, to group: UInt32) throws(SystemCallError) {
-        try Syscalls.changeGroup(path, to: group)
-    }
 }

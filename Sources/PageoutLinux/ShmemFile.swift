@@ -53,6 +53,13 @@ public final class ShmemFile: Sendable {
         }
     }
 
+    /// The file `descriptor`, already open as `path`, taken without the inode and shmem checks: tests hand the
+    /// arithmetic below files no shmem file could be (a FUSE file's made-up sizes and seek answers).
+    init(unchecked descriptor: FileDescriptor, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+    }
+
     /// Throws `NotShmem` unless the open file is a regular file on tmpfs/shmem (fstatfs).
     private static func checkShmem(
         _ descriptor: FileDescriptor, status: Stat, pid: Int32, mapping: MemoryMapping, path: String

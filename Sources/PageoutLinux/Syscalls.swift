@@ -139,11 +139,12 @@ enum Syscalls {
         _ = try systemCall("chmod", on: path) { chmod(path, permissions) }
     }
 
-    /// fchownat(2) of the group only (the owner stays), not following a symbolic link at `path`. fchownat, not
-    /// chown: pageoutd.service's system call filter allows fchown and fchownat, not chown and lchown.
-    static func changeGroup(_ path: String, to group: gid_t) throws(SystemCallError) {
-        _ = try systemCall("fchownat", on: "\(path) to group \(group)") {
-            fchownat(AT_FDCWD, path, uid_t.max, group, AT_SYMLINK_NOFOLLOW)
+    /// fchownat(2) of the group only (the owner stays) of the file `descriptor` names (O_PATH will do: AT_EMPTY_PATH).
+    static func changeGroup(
+        _ descriptor: FileDescriptor, to group: gid_t, target: @autoclosure () -> String
+    ) throws(SystemCallError) {
+        _ = try systemCall("fchownat", on: target()) {
+            fchownat(descriptor.rawValue, "", uid_t.max, group, emptyPath)
         }
     }
 }

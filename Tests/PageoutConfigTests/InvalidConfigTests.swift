@@ -34,7 +34,8 @@ struct InvalidConfigTests {
              message: "pageoutd.toml:2: daemon.colour: unknown key in [daemon] "
                 + "(known keys: socket, socket_mode, socket_group, max_clients, client_idle_timeout, "
                 + "state_directory, scan_interval, log_level, max_scan_window, metrics_textfile, vmm_users, "
-                + "max_regions, max_regions_per_user, gone_region_grace)"),
+                + "max_regions, max_regions_per_user, gone_region_grace, max_clients_per_uid, reserved_clients, "
+                + "max_subscribers_per_uid, max_scan_windows)"),
         Case(text: "[daemon]\nvmm_users = [\"libvirt qemu\"]\n",
              message: #"pageoutd.toml:2: daemon.vmm_users[0]: "libvirt qemu" is not a user name or ID"#),
         Case(text: "[daemon]\nvmm_users = \"libvirt-qemu\"\n",

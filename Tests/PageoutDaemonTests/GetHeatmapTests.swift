@@ -34,8 +34,9 @@ import Testing
                                     advisor: RecordingAdvisor(unmapOwnMemory: false), logger: Logger(label: "test"))
         await supervisor.start()
         let methods = ControlMethods(supervisor: supervisor) { nil }
-        #expect(try await Self.call(methods, ["name": .string("self")]).errorName == "io.pageoutd.RegionNotFound",
-                "nothing published before the first round")
+        #expect(try await Self.call(methods, ["name": .string("self")]).errorName == "io.pageoutd.InvalidParameter",
+                "no scan to draw before the first round")
+        #expect(try await Self.call(methods, ["name": .string("other")]).errorName == "io.pageoutd.RegionNotFound")
 
         let status = await supervisor.scanRound()
         let region = try #require(status.regions.first)

@@ -21,33 +21,37 @@ struct FileSystemAndSocketTests {
         #expect(error.call == "mkdir" && error.target == directory.path + "/file/below" && error.errno == .notDirectory)
     }
 
-    @Test("sets permissions exactly and the group only, and removes files")
+    @Test("gives a socket file its group and exact mode through a descriptor, and removes files")
     func ownership() throws {
         let directory = try TemporaryDirectory()
-        let path = directory.path + "/socket-file"
-        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
-        try FileSystem.setPermissions(of: path, to: [.ownerReadWrite, .groupReadWrite])
+        let path = directory.path + "/control.sock"
+        let socket = try UnixSocket.listen(at: path)
+        defer { try? socket.close() }
         let owner = try FileSystem.linkStatus(path).userID
-        try FileSystem.setGroup(of: path, to: 4242)
+        try FileSystem.setSocketOwnership(of: path, group: 4242, permissions: [.ownerReadWrite, .groupReadWrite])
         let status = try FileSystem.linkStatus(path)
-        #expect(status.permissions == [.ownerReadWrite, .groupReadWrite])
+        #expect(status.type == .socket && status.permissions == [.ownerReadWrite, .groupReadWrite])
         #expect(status.groupID.rawValue == 4242 && status.userID == owner)
         try FileSystem.removeFile(path)
         let error = try #require(throws: SystemCallError.self) { try FileSystem.removeFile(path) }
         #expect(error.description == "unlink(\(path)): ENOENT (No such file or directory)")
     }
 
-    @Test("gives a symbolic link to the group, never the file it points to")
-    func groupOfALink() throws {
+    @Test("a symbolic link or a plain file in the socket's place is neither followed nor changed")
+    func ownershipRefusesOtherFiles() throws {
         let directory = try TemporaryDirectory()
-        let target = directory.path + "/target"
-        let link = directory.path + "/link"
-        #expect(FileManager.default.createFile(atPath: target, contents: Data()))
-        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
-        let targetGroup = try FileSystem.linkStatus(target).groupID
-        try FileSystem.setGroup(of: link, to: 4243)
-        #expect(try FileSystem.linkStatus(link).groupID.rawValue == 4243)
-        #expect(try FileSystem.linkStatus(target).groupID == targetGroup)
+        let victim = directory.path + "/victim"
+        #expect(FileManager.default.createFile(atPath: victim, contents: Data(), attributes: [.posixPermissions: 0o600]))
+        let link = directory.path + "/link.sock"
+        #expect(symlink(victim, link) == 0)
+        for path in [link, victim] {
+            let error = try #require(throws: SystemCallError.self) {
+                try FileSystem.setSocketOwnership(of: path, group: 4242, permissions: [.ownerReadWrite, .groupReadWrite])
+            }
+            #expect(error.errno == .notSocket || error.errno == .tooManySymbolicLinkLevels, "\(error)")
+        }
+        let status = try FileSystem.linkStatus(victim)
+        #expect(status.permissions == [.ownerReadWrite] && status.groupID.rawValue != 4242)
     }
 
     @Test("the status of an open descriptor is the status of its file")

@@ -63,6 +63,14 @@ public struct DaemonSettings: Sendable, Hashable {
         case maxRegionsPerUser = "max_regions_per_user"
         /// `gone_region_grace`: how long a registered region whose VMM exited stays listed as gone.
         case goneRegionGrace = "gone_region_grace"
+        /// `max_clients_per_uid`: how many control connections one uid other than root may hold.
+        case maxClientsPerUid = "max_clients_per_uid"
+        /// `reserved_clients`: connections of `max_clients` only root and the control group may take.
+        case reservedClients = "reserved_clients"
+        /// `max_subscribers_per_uid`: how many status streams (GetStatus with more) one uid other than root may hold.
+        case maxSubscribersPerUid = "max_subscribers_per_uid"
+        /// `max_scan_windows`: how many scan windows may be open on one region at once.
+        case maxScanWindows = "max_scan_windows"
     }
 
     /// The path of the varlink control socket (when systemd does not pass one in).
@@ -99,6 +107,17 @@ public struct DaemonSettings: Sendable, Hashable {
     /// How long a region registered over the control socket stays listed as gone after its VMM exited; then it
     /// is forgotten. More than zero.
     public var goneRegionGrace: Duration
+    /// How many control connections one uid other than root may hold at once. From 1 to 4096.
+    public var maxClientsPerUid: Int
+    /// How many of the `max_clients` connections only root and members of the control group may take, so that
+    /// other users holding every other connection cannot lock them out. From 0 to 4096; at most
+    /// `max_clients - 1` are held back.
+    public var reservedClients: Int
+    /// How many status streams (GetStatus with `more`) one uid other than root may hold at once. From 1 to 4096.
+    public var maxSubscribersPerUid: Int
+    /// How many scan windows may be open on one region at once; BeginScan past it fails. Each costs one bit per
+    /// page of the region. From 1 to 64.
+    public var maxScanWindows: Int
 
     /// Creates daemon settings; every value has the built-in default.
     public init(
@@ -115,7 +134,11 @@ public struct DaemonSettings: Sendable, Hashable {
         vmmUsers: [String] = [],
         maxRegions: Int = 1024,
         maxRegionsPerUser: Int = 64,
-        goneRegionGrace: Duration = .seconds(300)
+        goneRegionGrace: Duration = .seconds(300),
+        maxClientsPerUid: Int = 8,
+        reservedClients: Int = 8,
+        maxSubscribersPerUid: Int = 2,
+        maxScanWindows: Int = 4
     ) {
         self.socket = socket
         self.socketMode = socketMode
@@ -131,6 +154,10 @@ public struct DaemonSettings: Sendable, Hashable {
         self.maxRegions = maxRegions
         self.maxRegionsPerUser = maxRegionsPerUser
         self.goneRegionGrace = goneRegionGrace
+        self.maxClientsPerUid = maxClientsPerUid
+        self.reservedClients = reservedClients
+        self.maxSubscribersPerUid = maxSubscribersPerUid
+        self.maxScanWindows = maxScanWindows
     }
 
     /// The built-in defaults.
@@ -154,10 +181,15 @@ public struct DaemonSettings: Sendable, Hashable {
         if let problem = Self.groupProblem(socketGroup) {
             issues.append(ConfigIssue(key: path.appending(Key.socketGroup.rawValue), problem: problem))
         }
-        if !Self.clientRange.contains(maxClients) {
-            issues.append(ConfigIssue(key: path.appending(Key.maxClients.rawValue),
-                                      problem: "\(maxClients) is not from \(Self.clientRange.lowerBound) "
-                                        + "to \(Self.clientRange.upperBound)"))
+        let counts: [(Key, Int, ClosedRange<Int>)] = [
+            (.maxClients, maxClients, Self.clientRange), (.maxClientsPerUid, maxClientsPerUid, Self.clientRange),
+            (.reservedClients, reservedClients, 0...Self.clientRange.upperBound),
+            (.maxSubscribersPerUid, maxSubscribersPerUid, Self.clientRange),
+            (.maxScanWindows, maxScanWindows, Self.scanWindowRange),
+        ]
+        for (key, value, range) in counts where !range.contains(value) {
+            issues.append(ConfigIssue(key: path.appending(key.rawValue),
+                                      problem: "\(value) is not from \(range.lowerBound) to \(range.upperBound)"))
         }
         for (key, duration) in [(Key.clientIdleTimeout, clientIdleTimeout), (.maxScanWindow, maxScanWindow)]
         where duration <= .zero {
@@ -171,6 +203,8 @@ public struct DaemonSettings: Sendable, Hashable {
 extension DaemonSettings {
     /// The values `max_clients` may take.
     public static let clientRange = 1...4096
+    /// The values `max_scan_windows` may take.
+    public static let scanWindowRange = 1...64
 
     /// The problem with `group` as a `socket_group` value, or nil when it is empty, a gid, or a group name.
     static func groupProblem(_ group: String) -> String? {

@@ -13,12 +13,16 @@ struct ControlConnection {
     let connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>
     let methods: ControlMethods
     let limits: ControlLimits
+    /// The client, as the kernel recorded it at connect time (nil when it could not tell).
+    let peer: PeerCredentials?
+    /// The places this connection holds, for its status streams.
+    let slots: ClientSlots
+    let holder: ClientSlots.Holder
     let logger: Logger
 
     /// Serves the connection until the client closes it, a limit closes it, or the task is cancelled.
     func run() async {
         let channel = connection.channel
-        let peer = try? await PeerCredentials.of(channel)
         let activity = ConnectionActivity()
         do {
             try await connection.executeThenClose { inbound, outbound in
@@ -71,6 +75,15 @@ struct ControlConnection {
                     try await send(ReplyEnvelope(parameters: parameters, continues: call.more == true ? false : nil),
                                    outbound, activity, allocator)
                 case .statusUpdates:
+                    guard slots.subscribe(holder) else {
+                        let error = ControlError.invalidParameter(
+                            "more", "uid \(holder.uid ?? 0) holds \(limits.maximumSubscribersPerUser) status streams "
+                                + "already ([daemon] max_subscribers_per_uid)")
+                        try await send(ReplyEnvelope(error), outbound, activity, allocator)
+                        activity.set(.idle(since: .now))
+                        continue
+                    }
+                    defer { slots.unsubscribe(holder) }
                     // Until the client goes away: nothing after this call is answered.
                     try await streamStatus(outbound, activity: activity, allocator: allocator)
                     return
@@ -177,7 +190,14 @@ public struct ControlLimits: Sendable, Hashable {
     public var maximumConnections = 64
     /// How long a connection may wait with no call in progress, or with a reply its client does not read.
     public var idleTimeout: Duration = .seconds(60)
+    /// Connections one uid other than root may hold.
+    public var maximumConnectionsPerUser = 8
+    /// Connections of `maximumConnections` only root and the control group may take.
+    public var reservedConnections = 8
+    /// Status streams one uid other than root may hold.
+    public var maximumSubscribersPerUser = 2
 
-    /// The limits a control socket has unless `[daemon]` max_clients and client_idle_timeout say otherwise.
+    /// The limits a control socket has unless `[daemon]` max_clients, client_idle_timeout,
+    /// max_clients_per_uid, reserved_clients and max_subscribers_per_uid say otherwise.
     public init() {}
 }

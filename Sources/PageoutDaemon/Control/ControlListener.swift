@@ -44,6 +44,9 @@ public final class ControlListener: Sendable {
         var limits = ControlLimits()
         limits.maximumConnections = settings.maxClients
         limits.idleTimeout = settings.clientIdleTimeout
+        limits.maximumConnectionsPerUser = settings.maxClientsPerUid
+        limits.reservedConnections = settings.reservedClients
+        limits.maximumSubscribersPerUser = settings.maxSubscribersPerUid
         return try await bind(path: settings.socket, mode: UInt32(settings.socketMode.bits), group: group,
                               limits: limits)
     }
@@ -127,23 +130,28 @@ public final class ControlListener: Sendable {
     /// Accepts connections until the server socket closes; returns when every connection has ended.
     private func acceptLoop(_ methods: ControlMethods, logger: Logger) async {
         let limits = limits
-        let connections = ConnectionCount(limit: limits.maximumConnections)
+        let slots = ClientSlots(limits: limits)
+        let authorization = methods.authorization
         do {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in inbound {
-                        guard connections.admit() else {
+                        let peer = try? await PeerCredentials.of(connection.channel)
+                        let holder = ClientSlots.Holder(uid: peer?.uid,
+                                                        privileged: authorization.isPrivileged(peer))
+                        if let refusal = slots.admit(holder) {
                             try? await connection.executeThenClose { _, _ in }
-                            if connections.shouldReportRefusal() {
-                                logger.warning("control connection refused: too many clients",
-                                               metadata: ["limit": "\(limits.maximumConnections)"])
+                            if slots.shouldReportRefusal() {
+                                logger.warning("control connection refused", metadata: [
+                                    "reason": "\(refusal)", "peer": "\(peer.map { "\($0)" } ?? "unknown")",
+                                    "limit": "\(limits.maximumConnections)"])
                             }
                             continue
                         }
                         group.addTask {
                             await ControlConnection(connection: connection, methods: methods, limits: limits,
-                                                    logger: logger).run()
-                            connections.release()
+                                                    peer: peer, slots: slots, holder: holder, logger: logger).run()
+                            slots.release(holder)
                         }
                     }
                 }
@@ -153,65 +161,20 @@ public final class ControlListener: Sendable {
         }
     }
 
-    /// Gives the socket file at `path` to `group` (when given), then sets its `mode`: chown may clear mode bits,
-    /// chmod never changes the owner.
+    /// Gives the socket file at `path` to `group` (when given) and sets its `mode`, through a descriptor of the
+    /// file (`FileSystem.setSocketOwnership`): no path is followed twice.
     private static func setOwnership(of path: String, mode: UInt32, group: UInt32?) throws(ControlSocketError) {
-        if let group {
-            do {
-                try FileSystem.setGroup(of: path, to: group)
-            } catch {
-                throw ControlSocketError(
-                    "cannot give \(path) to group \(group) ([daemon] socket_group): \(error.errno)", errno: error.errno)
-            }
-        }
         do {
-            try FileSystem.setPermissions(of: path, to: FilePermissions(rawValue: mode))
+            try FileSystem.setSocketOwnership(of: path, group: group, permissions: FilePermissions(rawValue: mode))
         } catch {
-            throw ControlSocketError("cannot set the mode of \(path): \(error.errno)", errno: error.errno)
+            let what = group.map { "give \(path) to group \($0) ([daemon] socket_group)" } ?? "set the mode of \(path)"
+            throw ControlSocketError("cannot \(what): \(error)", errno: error.errno)
         }
     }
 
     /// The errno inside a NIO error, for systemd's ERRNO=.
     private static func errno(of error: any Error) -> Errno {
         (error as? IOError).map { Errno(rawValue: $0.errnoCode) } ?? .ioError
-    }
-}
-
-/// The connections being served, against the limit.
-private final class ConnectionCount: Sendable {
-    private struct State {
-        var active = 0
-        var refusedSinceAdmitted = false
-    }
-
-    private let limit: Int
-    private let state = Mutex(State())
-
-    init(limit: Int) {
-        self.limit = limit
-    }
-
-    /// Takes a place if one is free.
-    func admit() -> Bool {
-        state.withLock { state in
-            guard state.active < limit else { return false }
-            state.active += 1
-            state.refusedSinceAdmitted = false
-            return true
-        }
-    }
-
-    /// Gives a place back.
-    func release() {
-        state.withLock { $0.active -= 1 }
-    }
-
-    /// True for the first refusal after an admission: a flood of refused clients logs one line.
-    func shouldReportRefusal() -> Bool {
-        state.withLock { state in
-            defer { state.refusedSinceAdmitted = true }
-            return !state.refusedSinceAdmitted
-        }
     }
 }
 

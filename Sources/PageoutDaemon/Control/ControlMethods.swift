@@ -99,14 +99,16 @@ public struct ControlMethods: Sendable {
         }
     }
 
-    /// GetHeatmap: the region's last scan from the status board, drawn into the cells asked for. The picture is
-    /// counted here, in the caller's task, so neither the supervisor nor the board waits for it.
+    /// GetHeatmap: the region's last scan, drawn into the cells asked for by the supervisor, which holds the
+    /// policy state (`Supervisor.heatmap(of:cells:)`).
     private func heatmap(_ parameters: ControlParameters) async throws(ControlError) -> HeatmapReply {
         let name = try parameters.string("name")
         let cells = try parameters.optionalInteger("cells", in: 1...Int64(WireHeatmap.maximumCells))
             .map(Int.init) ?? WireHeatmap.defaultCells
-        guard let region = await supervisor.statusBoard.region(named: name) else { throw .regionNotFound(name) }
-        guard let heatmap = region.lastScan?.heatmap(cells: cells) else {
+        let region = try await answering { () async throws(DaemonError) in
+            try await supervisor.heatmap(of: name, cells: cells)
+        }
+        guard let heatmap = region.heatmap else {
             throw .invalidParameter("name", "region \(name) has no scan to draw yet "
                                     + "(state: \(region.status.phase.rawValue))")
         }

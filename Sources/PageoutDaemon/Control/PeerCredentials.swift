@@ -84,6 +84,12 @@ public struct ControlAuthorization: Sendable, Hashable {
     public func permits(_ method: String, peer: PeerCredentials?) -> Bool {
         guard ControlInterface.mutatingMethods.contains(method) else { return true }
         guard let peer else { return false }
+        return isPrivileged(peer)
+    }
+
+    /// Whether `peer` is root or a member of an allowed group: the callers the reserved connections are for.
+    public func isPrivileged(_ peer: PeerCredentials?) -> Bool {
+        guard let peer else { return false }
         return peer.uid == 0 || allowedGroups.contains(peer.gid) || peer.groups.contains(where: allowedGroups.contains)
     }
 }

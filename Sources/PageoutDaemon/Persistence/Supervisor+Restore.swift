@@ -79,8 +79,11 @@ extension Supervisor {
         let handle: ProcessHandle
         do {
             handle = try ProcessHandle(pid: pid, procfs: procfs)
-        } catch {
+        } catch is ProcessExited {
             return "pid \(pid) exited"
+        } catch {
+            // EMFILE, ENOMEM: the daemon's trouble, not the registration's; the rounds retry it.
+            return nil
         }
         guard handle.startTime == identity.startTime else { return "pid \(pid) is another process now" }
         // The registrant (root for a file written before registrants were saved) must still be allowed the VMM:

@@ -92,8 +92,11 @@ extension Supervisor {
         let handle: ProcessHandle
         do {
             handle = try ProcessHandle(pid: pid, procfs: procfs)
-        } catch {
+        } catch is ProcessExited {
             throw .processNotFound(pid)
+        } catch {
+            // Out of descriptors (EMFILE) or memory is said as such, not as a process that is not there.
+            throw .invalidParameter(config.process.parameterName, "cannot read process \(pid): \(error)")
         }
         try authorize(caller, toRegister: handle, region: config.name)
         do {

@@ -11,6 +11,13 @@ extension Supervisor {
         guard let entry = regions[name] else { throw .regionNotFound(name) }
         try authorize(caller, "BeginScan", on: name)
         guard !entry.isGone else { throw .invalidParameter("name", "region \(name) is gone: its VMM exited") }
+        // Each window keeps the region's cold set, a bit per page: the number open bounds what clients make the
+        // daemon hold.
+        let maximum = configuration.daemon.maxScanWindows
+        guard windows.openCount(in: name) < maximum else {
+            throw .invalidParameter("name", "region \(name) has \(maximum) scan windows open already "
+                + "([daemon] max_scan_windows)")
+        }
         let snapshot: PageSnapshot
         do {
             snapshot = try opened(entry).1.snapshot()
