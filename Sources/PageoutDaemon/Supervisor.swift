@@ -21,6 +21,8 @@ public actor Supervisor {
     /// Carries out jobs of regions not in dry run.
     let advisor: any PageoutAdvisor
     let logger: Logger
+    /// Writes the metrics textfile off the supervisor's thread (its thread starts with the first textfile).
+    lazy var metricsWriter = MetricsTextfileWriter(logger: logger)
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
     private let forceDryRun: Bool
@@ -140,13 +142,10 @@ public actor Supervisor {
         metrics.publish(status)
         let metricsText = metrics.text
         await statusBoard.publish(status, metrics: metricsText)
-        // metrics_textfile: the round's metrics for node_exporter; a failure is logged and the next round retries.
+        // metrics_textfile: the round's metrics for node_exporter, written off this thread; a failure is logged
+        // and the next round retries.
         if !configuration.daemon.metricsTextfile.isEmpty {
-            let textfile = MetricsTextfile(path: configuration.daemon.metricsTextfile)
-            do { try textfile.write(metricsText) } catch {
-                logger.warning("cannot write the metrics textfile, ignoring",
-                               metadata: ["path": "\(textfile.path)", "error": "\(error)"])
-            }
+            metricsWriter.submit(metricsText, to: MetricsTextfile(path: configuration.daemon.metricsTextfile))
         }
         return status
     }
