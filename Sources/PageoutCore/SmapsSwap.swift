@@ -28,7 +28,12 @@ public enum SmapsSwap {
                 throw ProcTextParseError(line: lineNumber, problem: "a Swap: line without a size in kB",
                                          text: String(line))
             }
-            result[mapping] = kib * 1024
+            let (bytes, overflow) = kib.multipliedReportingOverflow(by: 1024)
+            guard !overflow else {
+                throw ProcTextParseError(line: lineNumber, problem: "Swap: \(kib) kB overflows 64 bits in bytes",
+                                         text: String(line))
+            }
+            result[mapping] = bytes
         }
         return result
     }
