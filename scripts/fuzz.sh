@@ -174,8 +174,8 @@ run_target() {
         status=0
         # Swift's own crash handler would report a trap in place of libFuzzer, and trips AddressSanitizer.
         SWIFT_BACKTRACE=enable=no LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan-suppressions.txt" \
-            "$out/bin/$target" -runs="$runs" -timeout=1 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" "${options[@]}" \
-            "$corpus" "Fuzz/Corpus/$target" >"$log" 2>&1 || status=$?
+            "$out/bin/$target" -runs="$runs" -timeout=1 -rss_limit_mb=2048 -print_final_stats=1 \
+            -artifact_prefix="$artifacts" "${options[@]}" "$corpus" "Fuzz/Corpus/$target" >"$log" 2>&1 || status=$?
         hang=$(grep -m1 -oE "Test unit written to .*/timeout-[0-9a-f]+" "$log" \
             | sed 's/Test unit written to //') || true
         [[ $status -ne 0 && -n "$hang" ]] || break
