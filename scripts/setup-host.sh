@@ -135,6 +135,20 @@ else
     echo "debootstrap, systemd-container: installed"
 fi
 
+# scripts/fuzz.sh links the toolchain's libFuzzer runtime and archives its libraries with ar (binutils).
+if command -v ar >/dev/null; then
+    echo "ar: already installed"
+else
+    apt_install binutils
+    echo "ar: installed (binutils)"
+fi
+swift_bin=$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)
+if compgen -G "$(dirname "$swift_bin")/../lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a" >/dev/null; then
+    echo "libFuzzer runtime: present in the Swift toolchain"
+else
+    echo "libFuzzer runtime: missing from the Swift toolchain ($swift_bin); scripts/fuzz.sh cannot link" >&2
+fi
+
 # Debian 12 ships mkswap in util-linux and swapon in mount.
 export PATH="$PATH:/usr/sbin:/sbin"
 if command -v mkswap >/dev/null && command -v swapon >/dev/null; then

@@ -39,10 +39,19 @@ public enum ConfigLoader {
     /// - Throws: `ConfigErrors`, ordered by line: a TOML syntax error alone (with its column), or every problem of
     ///   keys and values.
     public static func parse(_ text: String, fileName: String) throws(ConfigErrors) -> PageoutConfiguration {
-        // TOMLKit hands the text to C++ as a C string, which would silently end at a NUL.
-        if let nul = text.utf8.firstIndex(of: 0) {
-            let line = text.utf8[..<nul].count(where: { $0 == UInt8(ascii: "\n") }) + 1
-            throw ConfigErrors([ConfigError(file: fileName, line: line, problem: "contains a NUL character")])
+        // TOML allows no control character but tab outside escapes. Refused here, before TOMLKit: it hands the
+        // text to C++ as a C string, which would silently end at a NUL, and toml++ asserts (aborts the process,
+        // where its assertions are compiled in) on some in table headers.
+        if let control = text.utf8.firstIndex(where: Self.isForbiddenControl) {
+            let before = text.utf8[..<control]
+            let line = before.count(where: { $0 == UInt8(ascii: "\n") }) + 1
+            let column = before.count - (before.lastIndex(of: UInt8(ascii: "\n")).map { before.distance(
+                from: before.startIndex, to: $0) + 1 } ?? 0) + 1
+            let code = String(text.utf8[control], radix: 16, uppercase: true)
+            let name = text.utf8[control] == 0 ? "a NUL character" : "a control character"
+            throw ConfigErrors([ConfigError(file: fileName, line: line, column: column,
+                                            problem: "contains \(name) (U+\(String(repeating: "0", count: 4 - code.count))"
+                                                + "\(code)): TOML allows none but tab outside escapes")])
         }
         let root: ConfigDecoder.Table
         do {
@@ -63,6 +72,14 @@ public enum ConfigLoader {
                                 problem: issue.problem))
         }
         throw ConfigErrors(errors.sorted { ($0.1.line ?? .max, $0.0) < ($1.1.line ?? .max, $1.0) }.map(\.1))
+    }
+}
+
+extension ConfigLoader {
+    /// True for a byte of a control character TOML never allows unescaped: U+0000-U+001F but tab, line feed and
+    /// carriage return (line ends), and U+007F.
+    static func isForbiddenControl(_ byte: UInt8) -> Bool {
+        (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F
     }
 }
 

@@ -56,6 +56,10 @@ public struct SwapDevice: Sendable, Hashable {
             guard let size = UInt64(columns[2]) else { throw fail("bad size \"\(columns[2])\" (expected KiB)") }
             guard let used = UInt64(columns[3]) else { throw fail("bad used \"\(columns[3])\" (expected KiB)") }
             guard let priority = Int(columns[4]) else { throw fail("bad priority \"\(columns[4])\"") }
+            // sizeBytes and usedBytes multiply by 1024: a figure that overflows there is not a real device's.
+            guard size <= UInt64.max / 1024, used <= UInt64.max / 1024 else {
+                throw fail("size or used KiB overflows 64 bits in bytes")
+            }
             devices.append(SwapDevice(
                 filename: unescapeOctal(columns[0]), type: String(columns[1]),
                 sizeKiB: size, usedKiB: used, priority: priority))

@@ -117,7 +117,11 @@ struct InvalidConfigTests {
              message: "pageoutd.toml:3:12: invalid TOML: Error while parsing key-value pair: "
                 + "cannot redefine existing string 'cold_age'"),
         Case(text: "[daemon]\nsocket = \"/a\0b\"\n",
-             message: "pageoutd.toml:2: contains a NUL character"),
+             message: "pageoutd.toml:2:13: contains a NUL character (U+0000): TOML allows none but tab outside escapes"),
+        // Found by the config fuzz target: toml++ asserts on a control character in a table header.
+        Case(text: "[policy]\n[\u{06}daemon]\n",
+             message: "pageoutd.toml:2:2: contains a control character (U+0006): TOML allows none but tab outside "
+                + "escapes"),
     ]
 
     @Test("one problem, one exact line", arguments: cases)

@@ -29,6 +29,25 @@ struct HostileNumberTests {
         }
     }
 
+    // Found by the swaps fuzz target: a row whose used KiB overflows in bytes trapped in usedBytes.
+    @Test func swapFiguresThatOverflowInBytesAreErrors() throws {
+        let header = "Filename Type Size Used Priority\n"
+        for row in ["/dev/zram0 partition 4194300 6213023705161793535 -2",
+                    "/dev/zram0 partition 18014398509481984 0 -2"] {
+            #expect(throws: ProcTextParseError.self) { try SwapDevice.parseSwaps(header + row) }
+        }
+        let largest = UInt64.max / 1024
+        #expect(try SwapDevice.parseSwaps(header + "/dev/zram0 partition \(largest) \(largest) -2").first?.usedBytes
+            == largest * 1024)
+    }
+
+    @Test func anSmapsSwapFigureThatOverflowsInBytesIsAnError() {
+        let text = "7f0000000000-7f0040000000 rw-s 0 00:01 7 /memfd:ram\nSwap: 18014398509481984 kB\n"
+        #expect(throws: ProcTextParseError.self) {
+            try SmapsSwap.swapBytes(in: text, mappingsStartingAt: [0x7f00_0000_0000])
+        }
+    }
+
     @Test func everyExtentAdvancesTheCursor() throws {
         var cursor = bounds.lowerBound
         for (data, hole) in [(UInt64(4096), UInt64(8192)), (8192, 12288), (20480, 1 << 40)] {

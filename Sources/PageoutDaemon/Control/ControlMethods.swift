@@ -57,17 +57,10 @@ public struct ControlMethods: Sendable {
         }
     }
 
-    /// The parameters each `io.pageoutd` method takes; the ones not listed take none.
-    static let parameterNames: [String: Set<String>] = [
-        "GetRegion": ["name"], "GetHeatmap": ["name", "cells"], "Register": ["name", "pid", "pidfile", "memfd", "path"],
-        "Unregister": ["name"], "Pause": ["name"], "Resume": ["name"], "PageoutNow": ["name", "bytes"],
-        "BeginScan": ["name"], "EndScan": ["token"],
-    ]
-
     /// The methods of `io.pageoutd`: a query or an action, after its parameters are checked.
     private func handlePageoutd(_ member: String, call: VarlinkCall,
                                 peer: PeerCredentials?) async throws(ControlError) -> ControlOutcome {
-        let parameters = try ControlParameters(call.parameters, allowed: Self.parameterNames[member] ?? [])
+        let parameters = try ControlParameters(call.parameters, allowed: ControlInterface.parameterNames[member] ?? [])
         if let outcome = try await query(member, parameters, more: call.more == true) { return outcome }
         if let reply = try await action(member, parameters, peer: peer) { return .reply(reply) }
         // `implemented` lists exactly the methods of the two.
@@ -178,26 +171,8 @@ public struct ControlMethods: Sendable {
 
     /// A registration from Register's parameters: exactly one of pid and pidfile, one of memfd and path.
     static func registration(_ parameters: ControlParameters) throws(ControlError) -> Registration {
-        let name = try parameters.string("name")
-        let pid = try parameters.optionalInteger("pid", in: 1...Int64(Int32.max))
-        let pidfile = try parameters.optionalString("pidfile")
-        let memfd = try parameters.optionalString("memfd")
-        let path = try parameters.optionalString("path")
-        let process: RegionConfig.ProcessSource
-        switch (pid, pidfile) {
-        case (let pid?, nil): process = .pid(Int32(pid))
-        case (nil, let pidfile?): process = .pidfile(pidfile)
-        case (nil, nil): throw .invalidParameter("pid", "one of pid and pidfile is required")
-        case (_?, _?): throw .invalidParameter("pidfile", "give pid or pidfile, not both")
-        }
-        let memory: RegionConfig.MemorySource
-        switch (memfd, path) {
-        case (let memfd?, nil): memory = .memfd(memfd)
-        case (nil, let path?): memory = .shmFile(path)
-        case (nil, nil): throw .invalidParameter("memfd", "one of memfd and path is required")
-        case (_?, _?): throw .invalidParameter("path", "give memfd or path, not both")
-        }
-        return Registration(name: name, process: process, memory: memory)
+        let register = try RegisterParameters(parameters)
+        return Registration(name: register.name, process: register.process, memory: register.memory)
     }
 }
 

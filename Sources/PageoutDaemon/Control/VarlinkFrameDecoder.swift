@@ -1,32 +1,23 @@
 import NIOCore
 import PageoutControl
 
-/// Splits a varlink byte stream into messages: every message is one JSON object ended by a NUL byte.
-///
-/// A message longer than `VarlinkFraming.maximumMessageBytes` is refused as soon as that many bytes arrived
-/// without a NUL, so a client cannot make the daemon buffer more than that per connection.
+/// Splits a varlink byte stream into messages with `VarlinkFrameSplitter`: every message is one JSON object ended
+/// by a NUL byte, and one longer than the limit is refused before more than that is buffered.
 struct VarlinkFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
-    /// The longest message accepted, in bytes (without its NUL).
-    let maximumBytes: Int
-    /// How far the current buffer was searched for a NUL already, so a slow sender costs no rescans.
-    private var searched = 0
+    /// Where the messages end.
+    private var splitter: VarlinkFrameSplitter
 
     init(maximumBytes: Int = VarlinkFraming.maximumMessageBytes) {
-        self.maximumBytes = maximumBytes
+        splitter = VarlinkFrameSplitter(maximumBytes: maximumBytes)
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        let view = buffer.readableBytesView
-        guard let end = view.dropFirst(searched).firstIndex(of: 0) else {
-            searched = view.count
-            if view.count > maximumBytes { throw VarlinkMessageTooLong(limit: maximumBytes) }
-            return .needMoreData
+        let step = try buffer.withUnsafeReadableBytes { unread throws(VarlinkMessageTooLong) in
+            try splitter.next(in: unread)
         }
-        let length = end - view.startIndex
-        searched = 0
-        if length > maximumBytes { throw VarlinkMessageTooLong(limit: maximumBytes) }
+        guard case .message(let length) = step else { return .needMoreData }
         // `length` readable bytes exist before the NUL: both reads succeed.
         let message = buffer.readSlice(length: length)!
         buffer.moveReaderIndex(forwardBy: 1)
@@ -41,12 +32,4 @@ struct VarlinkFrameDecoder: ByteToMessageDecoder {
         buffer.clear()
         return .needMoreData
     }
-}
-
-/// A client sent more than the message limit without a NUL.
-struct VarlinkMessageTooLong: Error, CustomStringConvertible {
-    /// The limit in bytes.
-    var limit: Int
-
-    var description: String { "message longer than \(limit) bytes" }
 }

@@ -46,12 +46,6 @@ struct ReplyEnvelope: Encodable {
 extension VarlinkCall {
     /// The call in `message` (JSON without its NUL), or the reason it is not one.
     static func parse(_ message: ByteBuffer) -> Result<VarlinkCall, ControlError> {
-        do {
-            return .success(try JSONDecoder().decode(VarlinkCall.self, from: Data(message.readableBytesView)))
-        } catch DecodingError.dataCorrupted {
-            return .failure(.invalidParameter("message", "not JSON"))
-        } catch {
-            return .failure(.invalidParameter("message", "not a varlink call: an object with a string \"method\""))
-        }
+        parse(json: Data(message.readableBytesView))
     }
 }
