@@ -49,9 +49,14 @@ public enum ConfigLoader {
                 from: before.startIndex, to: $0) + 1 } ?? 0) + 1
             let code = String(text.utf8[control], radix: 16, uppercase: true)
             let name = text.utf8[control] == 0 ? "a NUL character" : "a control character"
+            let padded = String(repeating: "0", count: 4 - code.count) + code
             throw ConfigErrors([ConfigError(file: fileName, line: line, column: column,
-                                            problem: "contains \(name) (U+\(String(repeating: "0", count: 4 - code.count))"
-                                                + "\(code)): TOML allows none but tab outside escapes")])
+                                            problem: "contains \(name) (U+\(padded)): TOML allows none but tab "
+                                                + "outside escapes")])
+        }
+        if let (line, column) = TableHeaderCheck.firstMalformed(in: text) {
+            throw ConfigErrors([ConfigError(file: fileName, line: line, column: column,
+                                            problem: "invalid TOML: a table header must begin with a key")])
         }
         let root: ConfigDecoder.Table
         do {

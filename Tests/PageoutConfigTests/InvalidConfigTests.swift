@@ -118,6 +118,10 @@ struct InvalidConfigTests {
                 + "cannot redefine existing string 'cold_age'"),
         Case(text: "[daemon]\nsocket = \"/a\0b\"\n",
              message: "pageoutd.toml:2:13: contains a NUL character (U+0000): TOML allows none but tab outside escapes"),
+        // Found by the config fuzz target: toml++ asserts (aborts) on a table header whose first key cannot start.
+        Case(text: "[policy]\ncold_age = \"3s\"\n[\\region]]\n",
+             message: "pageoutd.toml:3:2: invalid TOML: a table header must begin with a key"),
+        Case(text: "[[ \\region]]\n", message: "pageoutd.toml:1:4: invalid TOML: a table header must begin with a key"),
         // Found by the config fuzz target: toml++ asserts on a control character in a table header.
         Case(text: "[policy]\n[\u{06}daemon]\n",
              message: "pageoutd.toml:2:2: contains a control character (U+0006): TOML allows none but tab outside "
