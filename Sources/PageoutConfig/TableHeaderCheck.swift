@@ -7,7 +7,7 @@
 enum TableHeaderCheck {
     /// The line and column (1-based) of the first table header whose first key starts with a character that can
     /// start no key, or nil. A `[` that starts a line inside a multi-line string is passed over; one inside a
-    /// multi-line array is judged like a header, which refuses nothing an array element may start with.
+    /// multi-line array is judged like a header.
     static func firstMalformed(in text: String) -> (line: Int, column: Int)? {
         var insideMultilineString = false
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -29,18 +29,20 @@ enum TableHeaderCheck {
         index += 1
         if index < line.count, line[index] == UInt8(ascii: "[") { index += 1 }
         while index < line.count, line[index] == UInt8(ascii: " ") || line[index] == UInt8(ascii: "\t") { index += 1 }
-        guard index < line.count else { return nil }
+        // A `[` that ends its line asserts too.
+        guard index < line.count else { return index + 1 }
         return mayFollowOpeningBracket(line[index]) ? nil : index + 1
     }
 
-    /// True for what may follow `[`: a key's first character (bare, or a quote), `]` (toml++ reports an empty
-    /// header), or what may start an array element (`[`, `{`, `+`, a comment, a line end).
+    /// True for what may follow `[`: a key's first character (bare, or a quote), or `]` (toml++ reports an empty
+    /// header). Anything else after a `[` that starts a line asserts in toml++ (a comment, `{`, `+`, a third
+    /// `[`, a carriage return were all measured to); inside a multi-line array that refuses only elements a
+    /// configuration never holds (nested arrays or inline tables starting a line with such a character).
     private static func mayFollowOpeningBracket(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
              UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"),
-             UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "]"), UInt8(ascii: "["), UInt8(ascii: "{"),
-             UInt8(ascii: "+"), UInt8(ascii: "#"), UInt8(ascii: "\r"):
+             UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "]"):
             return true
         default:
             return false
