@@ -28,10 +28,13 @@ extension ProcFS {
         var mappers: [OtherMapper] = []
         for pid in processIDs() where !excluded.contains(pid) {
             guard let mappings = try? self.mappings(pid: pid) else { continue }
-            let bytes = mappings.reduce(UInt64(0)) { total, mapping in
-                files.contains(MappedFileIdentity(mapping)) ? total &+ mapping.byteCount : total
-            }
-            guard bytes > 0, let stat = try? self.stat(pid: pid) else { continue }
+            let matching = mappings.filter { files.contains(MappedFileIdentity($0)) }
+            let bytes = matching.reduce(UInt64(0)) { $0 &+ $1.byteCount }
+            // A process that maps the file but none of its pages (a monitor that only calls mincore on its
+            // view) holds nothing: its mappings' Rss says so (smaps, for those mappings only, at lookup time).
+            guard bytes > 0, mapsPages(pid: pid, startingAt: Set(matching.map(\.start))),
+                  let stat = try? self.stat(pid: pid)
+            else { continue }
             mappers.append(OtherMapper(pid: pid, command: stat.command, startTime: stat.startTime,
                                        mappedBytes: bytes))
         }
@@ -46,6 +49,13 @@ extension ProcFS {
               let mappings = try? mappings(pid: mapper.pid)
         else { return false }
         return mappings.contains { files.contains(MappedFileIdentity($0)) }
+    }
+
+    /// True when process `pid` has pages mapped (Rss) in its mappings that start at `starts`; true too when its
+    /// smaps cannot be read (it may hold pages: better named than missed).
+    private func mapsPages(pid: Int32, startingAt starts: Set<UInt64>) -> Bool {
+        guard let figures = try? smapsMappings(pid: pid, startingAt: starts) else { return true }
+        return figures.values.contains { $0.residentBytes > 0 }
     }
 
     /// The ids of the processes in /proc now (its numeric entries).
