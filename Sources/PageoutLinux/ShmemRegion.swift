@@ -64,9 +64,4 @@ public final class ShmemRegion: Sendable {
         }
         return total
     }
-
-    /// Calls `body` with each view and the part of region pages `pages` that falls in it, as view page indexes.
-    func forEachViewPart(of pages: Range<Int>, _ body: (ShmemView, Range<Int>) throws -> Void) rethrows {
-        try layout.forEachSegmentPart(of: pages) { index, _, part in try body(views[index], part) }
-    }
 }
