@@ -58,6 +58,11 @@ public enum ConfigLoader {
             throw ConfigErrors([ConfigError(file: fileName, line: line, column: column,
                                             problem: "invalid TOML: a table header must begin with a key")])
         }
+        if let (line, column) = DateTimeCheck.firstMalformed(in: text) {
+            throw ConfigErrors([ConfigError(file: fileName, line: line, column: column,
+                                            problem: "invalid TOML: a date-time needs a time (HH:MM:SS) after its "
+                                                + "T (and pageoutd takes no dates)")])
+        }
         let root: ConfigDecoder.Table
         do {
             root = try TOMLNode.tableEntries(TOMLTable(string: text))

@@ -48,6 +48,7 @@ public struct PageoutService: Service {
             group.cancelAll()
         }
         notifier.stopping()
+        await supervisor.flushRegistrations()
         logger.notice("pageoutd stopping")
     }
 

@@ -21,8 +21,11 @@ public actor Supervisor {
     /// Carries out jobs of regions not in dry run.
     let advisor: any PageoutAdvisor
     let logger: Logger
-    /// Writes the metrics textfile off the supervisor's thread (its thread starts with the first textfile).
-    lazy var metricsWriter = MetricsTextfileWriter(logger: logger)
+    /// Writes the metrics textfile off the supervisor's thread.
+    lazy var metricsWriter = FileWriterThread(threadName: "pageoutd-metric", what: "the metrics textfile",
+                                              logger: logger)
+    /// Writes `registrations.json` off the supervisor's thread; `flushRegistrations()` waits for it.
+    nonisolated let registrationWriter: FileWriterThread
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
     private let forceDryRun: Bool
@@ -61,6 +64,8 @@ public actor Supervisor {
         self.origin = clock.now
         self.bucket = TokenBucket(rate: configuration.policy.maxPageoutRate.bytes, now: 0)
         self.registrationStore = RegistrationStore(directory: configuration.daemon.stateDirectory)
+        self.registrationWriter = FileWriterThread(threadName: "pageoutd-state", what: "the registrations",
+                                                   logger: logger)
     }
 
     /// Milliseconds since the supervisor started: the policy's monotonic clock.
@@ -74,6 +79,7 @@ public actor Supervisor {
         vmmUserIDs = resolveVMMUsers()
         restoreRegistrations()
         regions.configure(configuration.regions, policy: configuration.policy, now: now)
+        await flushRegistrations()  // a restore that dropped entries rewrote the file before the socket answers
     }
 
     /// Replaces the configuration in force (a reload). Learned state of unchanged regions is kept. The status
@@ -145,7 +151,8 @@ public actor Supervisor {
         // metrics_textfile: the round's metrics for node_exporter, written off this thread; a failure is logged
         // and the next round retries.
         if !configuration.daemon.metricsTextfile.isEmpty {
-            metricsWriter.submit(metricsText, to: MetricsTextfile(path: configuration.daemon.metricsTextfile))
+            let textfile = MetricsTextfile(path: configuration.daemon.metricsTextfile)
+            metricsWriter.submit { [metricsText] in try textfile.write(metricsText) }
         }
         return status
     }

@@ -125,6 +125,13 @@ struct InvalidConfigTests {
         Case(text: "[daemon]\n[# a comment\n", message: "pageoutd.toml:2:2: invalid TOML: a table header must begin with a key"),
         Case(text: "[[[region]]\n", message: "pageoutd.toml:1:3: invalid TOML: a table header must begin with a key"),
         Case(text: "[policy]\n[ \n", message: "pageoutd.toml:2:3: invalid TOML: a table header must begin with a key"),
+        // Found by the config fuzz target: toml++ asserts (aborts) on a date-time whose T is not followed by a digit.
+        Case(text: "[[region]]\nname = \"vm1\"\npid = 1980-05-27Ts:00%\n",
+             message: "pageoutd.toml:3:7: invalid TOML: a date-time needs a time (HH:MM:SS) after its T (and pageoutd "
+                + "takes no dates)"),
+        Case(text: "[daemon]\nvmm_users = [\n  \"a\",\n  2024-01-31t:00 ]\n",
+             message: "pageoutd.toml:4:3: invalid TOML: a date-time needs a time (HH:MM:SS) after its T (and pageoutd "
+                + "takes no dates)"),
         // Found by the config fuzz target: toml++ asserts on a control character in a table header.
         Case(text: "[policy]\n[\u{06}daemon]\n",
              message: "pageoutd.toml:2:2: contains a control character (U+0006): TOML allows none but tab outside "

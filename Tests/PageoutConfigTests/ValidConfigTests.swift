@@ -10,6 +10,21 @@ struct ValidConfigTests {
         #expect(try ConfigLoader.parse("# nothing\n[daemon]\n[policy]\n", fileName: "empty.toml") == .default)
     }
 
+    @Test("a date-time's shape in a comment, a string or a key is not refused as one (only values are)")
+    func dateShapesOutsideValues() throws {
+        let text = """
+            # 2024-01-31T: a note
+            [daemon]
+            socket = "/run/pageoutd/2024-01-31T:x.sock" # 2024-01-31T:
+            metrics_textfile = '''
+            /var/lib/node/2024-01-31T:x.prom'''
+            """
+        let configuration = try ConfigLoader.parse(text, fileName: "pageoutd.toml")
+        #expect(configuration.daemon.socket == "/run/pageoutd/2024-01-31T:x.sock")
+        #expect(errorLines("[policy]\n2024-01-31Tx = 1\n").first?
+            .hasPrefix("pageoutd.toml:2: policy.2024-01-31Tx: unknown key in [policy]") == true)
+    }
+
     @Test("regions with overrides get merged policies and remember what they override")
     func overrides() throws {
         let text = """

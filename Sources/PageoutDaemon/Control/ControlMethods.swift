@@ -120,6 +120,7 @@ public struct ControlMethods: Sendable {
         case "Unregister":
             let name = try parameters.string("name")
             try await answering { () async throws(DaemonError) in try await supervisor.unregister(name, by: caller) }
+            await supervisor.flushRegistrations()  // the reply says the file no longer holds it
             return EmptyReply()
         case "Pause", "Resume":
             let name = try parameters.optionalString("name")
@@ -166,6 +167,7 @@ public struct ControlMethods: Sendable {
         let status = try await answering { () async throws(DaemonError) in
             try await supervisor.register(registration, by: caller)
         }
+        await supervisor.flushRegistrations()  // the reply says the registration survives a restart
         return RegionReply(region: WireRegion(status))
     }
 

@@ -113,13 +113,18 @@ extension Supervisor {
         return Registration.ProcessIdentity(pid: pid, startTime: handle.startTime)
     }
 
-    /// Saves the registrations of running VMMs; a failure is logged and the registrations stay in force.
+    /// Saves the registrations of running VMMs, on the registration writer's thread: the state directory's disk
+    /// may be slow, the supervisor must not wait for it. A failure is logged and the registrations stay in force.
     func persistRegistrations() {
-        do {
-            try registrationStore.save(regions.persistent)
-        } catch {
-            logger.error("registrations not saved, ignoring", metadata: ["error": "\(error)"])
-        }
+        let store = registrationStore
+        let registrations = regions.persistent
+        registrationWriter.submit { try store.save(registrations) }
+    }
+
+    /// Returns once the registrations saved before the call are on disk (or failed to be, and said so): Register
+    /// and Unregister reply after it, and the daemon stops after it.
+    public nonisolated func flushRegistrations() async {
+        await registrationWriter.flush()
     }
 }
 
