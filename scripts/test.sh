@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds pageoutd with its tests and runs them: the pure tests and the real-kernel and end-to-end tests
-# (memfd guests, zram swap), then a short fuzz run (scripts/fuzz.sh) and the installed units under a real systemd
-# (scripts/systemd-test.sh). Run as root; prepares the host first with scripts/setup-host.sh.
+# (memfd guests, zram swap), then a short fuzz run (scripts/fuzz.sh), the installed units under a real systemd
+# (scripts/systemd-test.sh) and a real QEMU guest (scripts/qemu-test.sh). Run as root; prepares the host first with scripts/setup-host.sh.
 #
 # Usage: scripts/test.sh [swift test arguments...]    e.g. scripts/test.sh --filter PageoutCoreTests
 set -euo pipefail
@@ -42,6 +42,5 @@ swift test --skip-build --filter Exclusive
 bash scripts/fuzz.sh --runs 100000
 # The release build installed into a Debian root booted with systemd as PID 1 (systemd-nspawn).
 bash scripts/systemd-test.sh
-# The real-QEMU test (scripts/qemu-test.sh: a Linux guest, its migration inside and outside a scan window) is
-# run by hand for now: under TCG on a 2-core host its timing checks (the hot loop's median pass after
-# convergence, the worst stall) are not yet stable enough for CI.
+# The real-QEMU test: a Linux guest with memfd RAM, convergence, its migration inside and outside a scan window.
+bash scripts/qemu-test.sh
