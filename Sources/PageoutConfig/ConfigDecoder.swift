@@ -116,6 +116,7 @@ struct ConfigDecoder {
             case .probeBudget: read(node, at: keyPath, as: .size, into: &policy.probeBudget)
             case .refaultTarget: read(node, at: keyPath, as: .percent, into: &policy.refaultTarget)
             case .autoRepair: read(node, at: keyPath, as: .boolean, into: &policy.autoRepair)
+            case .autoWindows: read(node, at: keyPath, as: .boolean, into: &policy.autoWindows)
             case .dryRun: read(node, at: keyPath, as: .boolean, into: &policy.dryRun)
             }
         }

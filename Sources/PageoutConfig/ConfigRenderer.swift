@@ -75,6 +75,7 @@ extension PolicySettings {
         case .probeBudget: probeBudget.configText.configQuoted
         case .refaultTarget: refaultTarget.configText.configQuoted
         case .autoRepair: autoRepair ? "true" : "false"
+        case .autoWindows: autoWindows ? "true" : "false"
         case .dryRun: dryRun ? "true" : "false"
         }
     }

@@ -40,6 +40,9 @@ public enum ControlInterface {
           windows_opened: int,
           windows_closed: int,
           windows_expired: int,
+          auto_windows_opened: int,
+          auto_windows_closed: int,
+          migrating: bool,
           window_repaired: int,
           scans: int
         )

@@ -199,6 +199,10 @@ public struct WireRegion: Codable, Sendable, Equatable {
     public var paged_out, refaults, scans: UInt64
     /// Bytes automatic repair put back into swap; scan windows opened, closed, expired; bytes windows put back.
     public var repaired, windows_opened, windows_closed, windows_expired, window_repaired: UInt64
+    /// Scan windows the daemon opened and ended by itself around a migration of the VMM.
+    public var auto_windows_opened, auto_windows_closed: UInt64
+    /// Whether such a window is open now.
+    public var migrating: Bool
 
     /// The wire form of `status`.
     public init(_ status: RegionStatus) {
@@ -229,6 +233,9 @@ public struct WireRegion: Codable, Sendable, Equatable {
         windows_closed = status.windowsClosed
         windows_expired = status.windowsExpired
         window_repaired = status.windowRepairedBytes
+        auto_windows_opened = status.autoWindowsOpened
+        auto_windows_closed = status.autoWindowsClosed
+        migrating = status.migrating
     }
 }
 

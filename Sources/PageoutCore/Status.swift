@@ -74,6 +74,12 @@ public struct RegionStatus: Sendable, Hashable, Codable {
     public var windowsClosed: UInt64 = 0
     /// Scan windows dropped because they stayed open too long, since registration.
     public var windowsExpired: UInt64 = 0
+    /// Scan windows the daemon opened by itself (the VMM's migration thread appeared), since registration.
+    public var autoWindowsOpened: UInt64 = 0
+    /// Scan windows the daemon ended by itself (the migration thread was gone), since registration.
+    public var autoWindowsClosed: UInt64 = 0
+    /// Whether a window the daemon opened by itself is open now: a migration is under way.
+    public var migrating = false
     /// Bytes that scan windows put out of memory again at EndScan (mapped and resident-unmapped), since
     /// registration.
     public var windowRepairedBytes: UInt64 = 0

@@ -60,15 +60,21 @@ extension ProcFS {
 
     /// The ids of the processes in /proc now (its numeric entries).
     func processIDs() -> [Int32] {
-        guard let directory = opendir(root.string) else { return [] }
-        defer { closedir(directory) }
-        var pids: [Int32] = []
-        while let entry = readdir(directory) {
+        numberedEntries(of: root.string)
+    }
+
+    /// The entries of `directory` named by a positive number (processes in /proc, threads in /proc/PID/task), in
+    /// directory order; none when it cannot be opened.
+    func numberedEntries(of directory: String) -> [Int32] {
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var numbers: [Int32] = []
+        while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if let pid = Int32(name), pid > 0 { pids.append(pid) }
+            if let number = Int32(name), number > 0 { numbers.append(number) }
         }
-        return pids
+        return numbers
     }
 }

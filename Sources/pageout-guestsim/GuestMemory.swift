@@ -14,6 +14,8 @@ struct GuestMemory: ~Copyable {
     let pageSize: Int
     /// The memfd, kept open like a VMM keeps its backend's descriptor.
     let fd: Int32
+    /// How SIGUSR1's scan runs: nil on the main thread, at once; or on a named thread, like a migration.
+    var scanThread: ScanThreadSettings?
 
     /// Receives the result of reads whose values nothing else needs, so the optimiser cannot drop the reads.
     private static let sink = Atomic<UInt64>(0)

@@ -33,6 +33,15 @@ struct GuestSim: ParsableCommand {
         """)
     var hugepages = false
 
+    @Option(help: """
+        Run SIGUSR1's scan on a thread of this name (at most 15 bytes), as QEMU runs a migration on its         'live_migration' thread; it ends with the scan.
+        """)
+    var scanThread: String?
+
+    @Option(help: "With --scan-thread: bytes read per second (a throttled migration), e.g. 32MiB.",
+            transform: { text in try ByteSize(parsing: text) })
+    var scanRate: ByteSize?
+
     @OptionGroup
     var workload: WorkloadOptions
 
@@ -57,6 +66,12 @@ struct GuestSim: ParsableCommand {
         default:
             _ = try workload.zipfSettings(layout: layout(pageSize: pageSize), pageSize: pageSize)
         }
+        if let scanThread, scanThread.isEmpty || scanThread.utf8.count > 15 {
+            throw ValidationError("--scan-thread '\(scanThread)' must be 1-15 bytes (a thread name).")
+        }
+        if let scanRate, scanThread == nil || scanRate.bytes <= 0 {
+            throw ValidationError("--scan-rate \(scanRate) needs --scan-thread and must be more than zero.")
+        }
         // memfd_create allows 249 bytes; a space or '=' would break the READY line's key=value fields.
         guard !name.isEmpty, name.utf8.count <= 249,
               !name.contains(where: { $0.isWhitespace || $0 == "/" || $0 == "=" || $0 == "\0" })
@@ -74,7 +89,8 @@ struct GuestSim: ParsableCommand {
         // First: block the control signals, so that a signal sent as soon as READY appears is never fatal.
         let signals = try SignalWaiter()
         let pageSize = Self.pageSize
-        let memory = try GuestMemory(name: name, size: size.bytes, pageSize: pageSize, hugePages: hugepages)
+        var memory = try GuestMemory(name: name, size: size.bytes, pageSize: pageSize, hugePages: hugepages)
+        memory.scanThread = scanThread.map { ScanThreadSettings(name: $0, bytesPerSecond: scanRate?.bytes) }
         let layout = layout(pageSize: pageSize)
         let pattern = PagePattern(wordsPerPage: pageSize / MemoryLayout<UInt64>.size)
         memory.fill(layout: layout, pattern: pattern)

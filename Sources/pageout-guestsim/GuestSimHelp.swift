@@ -55,7 +55,9 @@ enum GuestSimHelp {
 
         Signals:
           SIGUSR1   read every page once, holes included, like a migration scan
-                    (swaps cold pages in, fills holes), then print: SCANNED
+                    (swaps cold pages in, fills holes), then print: SCANNED; with
+                    --scan-thread NAME on a thread of that name, at --scan-rate,
+                    as QEMU migrates on 'live_migration': SCANNED thread=NAME ms=N
           SIGUSR2   check every page's pattern (holes must read as zeros),
                     then print: VERIFY ok=N bad=N
           SIGTERM   exit 0 (SIGINT too)

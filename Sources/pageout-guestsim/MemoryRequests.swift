@@ -22,8 +22,12 @@ extension GuestMemory {
     func answer(_ request: SignalWaiter.Request, layout: PageLayout, pattern: PagePattern) -> Bool {
         switch request {
         case .scan:
-            scan()
-            Output.line("SCANNED")
+            if let settings = scanThread {
+                ScanThread.start(settings, start: start, pageCount: pageCount, pageSize: pageSize)
+            } else {
+                scan()
+                Output.line("SCANNED")
+            }
         case .verify:
             let result = verify(layout: layout, pattern: pattern)
             Output.line("VERIFY ok=\(result.ok) bad=\(result.bad)")

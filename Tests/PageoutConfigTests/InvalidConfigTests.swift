@@ -177,7 +177,7 @@ struct InvalidConfigTests {
             #"pageoutd.toml:19: region[1].policy.cold_age: "5 minutes" is not a duration (use e.g. "750ms", "30s", "2m", "1h")"#,
             "pageoutd.toml:20: region[1].policy.bogus: unknown key in [region.policy] "
                 + "(known keys: cold_age, min_backoff, max_backoff, max_pageout_rate, min_free_swap, "
-                + "psi_some_avg10_max, max_swapped_percent, probe_budget, refault_target, auto_repair, dry_run)",
+                + "psi_some_avg10_max, max_swapped_percent, probe_budget, refault_target, auto_repair, auto_windows, dry_run)",
         ])
     }
 

@@ -34,6 +34,7 @@ import Testing
             ("pageoutd_region_repaired_bytes", "counter"), ("pageoutd_region_scan_windows_opened", "counter"),
             ("pageoutd_region_scan_windows_closed", "counter"), ("pageoutd_region_scan_windows_expired", "counter"),
             ("pageoutd_region_window_repaired_bytes", "counter"), ("pageoutd_region_scans", "counter"),
+            ("pageoutd_region_auto_windows_opened", "counter"), ("pageoutd_region_auto_windows_closed", "counter"),
         ] {
             #expect(families[name]?.type == type, "\(name) is a \(type): \(String(describing: families[name]))")
             #expect(families[name]?.help.isEmpty == false, "\(name) has help")

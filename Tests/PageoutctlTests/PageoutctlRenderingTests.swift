@@ -75,6 +75,8 @@ struct PageoutctlRenderingTests {
                 "paged_out" : 734003200,
                 "regions" : [
                   {
+                    "auto_windows_closed" : 0,
+                    "auto_windows_opened" : 0,
                     "cold" : 432013312,
                     "held_by_other_mappers" : 0,
                     "hold_max" : 23400,
@@ -82,6 +84,7 @@ struct PageoutctlRenderingTests {
                     "holes" : 0,
                     "hot" : 1610612736,
                     "mapped" : 3221225472,
+                    "migrating" : false,
                     "name" : "vm1",
                     "other_mappers" : [
 

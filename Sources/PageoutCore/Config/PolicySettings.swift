@@ -23,6 +23,8 @@ public struct PolicySettings: Sendable, Hashable {
         case refaultTarget = "refault_target"
         /// `auto_repair`: put pages other processes read back into swap again at the next scan.
         case autoRepair = "auto_repair"
+        /// `auto_windows`: open a scan window by itself while the VMM migrates (its migration thread runs).
+        case autoWindows = "auto_windows"
         /// `dry_run`: plan and log, never page out.
         case dryRun = "dry_run"
 
@@ -55,6 +57,9 @@ public struct PolicySettings: Sendable, Hashable {
     /// Put pages that another process read back (resident, not mapped in the VMM, and swapped, paged out or a
     /// hole at the previous scan) into swap again at the next scan.
     public var autoRepair: Bool
+    /// Open a scan window on the region while its VMM runs a migration thread (QEMU's `live_migration` or
+    /// `mig/src/main`), and end it, with its repair, when the thread is gone: a migration needs no `scan-wrap`.
+    public var autoWindows: Bool
     /// Plan and log pageouts, never perform them.
     public var dryRun: Bool
 
@@ -70,6 +75,7 @@ public struct PolicySettings: Sendable, Hashable {
         probeBudget: ByteSize = .mib(64),
         refaultTarget: Percent = Percent(value: 0.2)!,
         autoRepair: Bool = true,
+        autoWindows: Bool = true,
         dryRun: Bool = false
     ) {
         self.coldAge = coldAge
@@ -82,6 +88,7 @@ public struct PolicySettings: Sendable, Hashable {
         self.probeBudget = probeBudget
         self.refaultTarget = refaultTarget
         self.autoRepair = autoRepair
+        self.autoWindows = autoWindows
         self.dryRun = dryRun
     }
 
@@ -103,6 +110,7 @@ public struct PolicySettings: Sendable, Hashable {
             case .probeBudget: merged.probeBudget = other.probeBudget
             case .refaultTarget: merged.refaultTarget = other.refaultTarget
             case .autoRepair: merged.autoRepair = other.autoRepair
+            case .autoWindows: merged.autoWindows = other.autoWindows
             case .dryRun: merged.dryRun = other.dryRun
             }
         }

@@ -18,15 +18,26 @@ public struct ScanWindow: Sendable {
     public let layout: RegionLayout
     /// The cold set at BeginScan: swapped pages, pages we paged out that have not refaulted, and holes.
     public let coldSet: PageBitmap
+    /// Opened by the daemon itself for a migration it saw (not by BeginScan): it ends when the migration does,
+    /// and never expires.
+    public let automatic: Bool
 
     /// Opens a window on `snapshot`, taken at `now`; `pagedOut` is `RegionPolicyState.pagedOut` (nil before the
-    /// policy's first scan of the region).
-    public init(token: String, region: String, openedAt now: Int64, snapshot: PageSnapshot, pagedOut: PageBitmap?) {
+    /// policy's first scan of the region). `earlier`, the snapshot of the scan before, adds what was cold then:
+    /// a window opened on seeing a scanner that has been running since (a migration thread seen at a scan) must
+    /// also cover what the scanner read before it was seen.
+    public init(token: String, region: String, openedAt now: Int64, snapshot: PageSnapshot, pagedOut: PageBitmap?,
+                earlier: PageSnapshot? = nil, automatic: Bool = false) {
         self.token = token
         self.region = region
         self.openedAt = now
+        self.automatic = automatic
         self.layout = snapshot.layout
-        self.coldSet = Self.coldSet(of: snapshot, pagedOut: pagedOut)
+        var cold = Self.coldSet(of: snapshot, pagedOut: pagedOut)
+        if let earlier, earlier.layout == snapshot.layout {
+            cold.formUnion(Self.coldSet(of: earlier, pagedOut: pagedOut))
+        }
+        self.coldSet = cold
     }
 
     /// The pages a scanner would make resident although nobody uses them: swapped ones, ones paged out by us and
@@ -64,9 +75,10 @@ public struct ScanWindow: Sendable {
                                 stillSwapped: coldSet.intersection(snapshot.swapped).setCount)
     }
 
-    /// True once the window has been open for `maximum` ms or longer at `now`.
+    /// True once a window opened by BeginScan has been open for `maximum` ms or longer at `now` (a window the
+    /// daemon opened itself ends with the migration: each scan sees whether it still runs).
     public func isExpired(at now: Int64, maximum: Int64) -> Bool {
-        now - openedAt >= maximum
+        !automatic && now - openedAt >= maximum
     }
 }
 

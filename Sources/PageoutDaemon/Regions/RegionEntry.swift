@@ -32,6 +32,8 @@ final class RegionEntry {
     var status: RegionStatus
     /// The processes other than the VMM known to map the region's memory, and when they were looked up.
     var otherMappers = OtherMapperWatch()
+    /// The token of the scan window the daemon opened itself while the VMM migrates (nil: none open).
+    var autoWindow: String?
 
     init(config: RegionConfig, registration: Registration?, now: Int64) {
         self.config = config

@@ -13,8 +13,10 @@ extension Supervisor {
         reportMachineGuard(guards.machine)
         bucket.refill(at: started)
         expireWindows(at: started)
+        dropOrphanedAutoWindows()
         var pagedOutMapped: [String] = []
         for entry in regions.entries {
+            followMigration(entry)
             guard let job = plannedJob(for: entry, guards: guards, budget: bucket.available) else { continue }
             let receipt = carryOut(job)
             if record(receipt).pagedOutMapped { pagedOutMapped.append(entry.name) }

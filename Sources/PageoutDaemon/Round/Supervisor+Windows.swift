@@ -18,22 +18,35 @@ extension Supervisor {
             throw .invalidParameter("name", "region \(name) has \(maximum) scan windows open already "
                 + "([daemon] max_scan_windows)")
         }
-        let snapshot: PageSnapshot
+        let window: ScanWindow
         do {
-            snapshot = try opened(entry).1.snapshot()
+            window = try openWindow(on: entry, automatic: false)
         } catch {
             handle(error, of: entry)
             throw .invalidParameter("name", "region \(name) cannot be scanned: \(error)")
         }
-        let pagedOut = entry.policy.flatMap { $0.layout == snapshot.layout ? $0.pagedOut : nil }
-        let window = ScanWindow(token: ScanWindows.newToken(), region: name, openedAt: now, snapshot: snapshot,
-                                pagedOut: pagedOut)
-        windows.insert(window)
-        entry.status.windowsOpened += 1
-        logger.info("scan window opened", metadata: [
-            "region": "\(name)", "window": "\(window.token.prefix(8))", "cold_pages": "\(window.coldPages)"])
         await publishRegions()
         return (window.token, window.coldPages)
+    }
+
+    /// Opens a window on `entry` from a fresh snapshot: by BeginScan, or by the daemon itself (`automatic`) when
+    /// it sees the VMM migrate. A migration seen at a scan may have begun any time since the scan before: what was
+    /// cold at that scan is in the automatic window's cold set too. Counted and logged as either.
+    func openWindow(on entry: RegionEntry, automatic: Bool) throws -> ScanWindow {
+        let snapshot = try opened(entry).1.snapshot()
+        let policy = entry.policy.flatMap { $0.layout == snapshot.layout ? $0 : nil }
+        let window = ScanWindow(token: ScanWindows.newToken(), region: entry.name, openedAt: now,
+                                snapshot: snapshot, pagedOut: policy?.pagedOut,
+                                earlier: automatic ? policy?.previous : nil, automatic: automatic)
+        windows.insert(window)
+        if automatic {
+            entry.status.autoWindowsOpened += 1
+        } else {
+            entry.status.windowsOpened += 1
+        }
+        logger.info(automatic ? "migration seen: scan window opened" : "scan window opened", metadata: [
+            "region": "\(entry.name)", "window": "\(window.token.prefix(8))", "cold_pages": "\(window.coldPages)"])
+        return window
     }
 
     /// EndScan: puts the resident part of window `token`'s cold set out of memory again, under the same guards and
@@ -42,22 +55,32 @@ extension Supervisor {
     /// when a guard holds it back. A window whose region went away (or whose VMM was replaced) ends with nothing
     /// done.
     public func endScan(_ token: String, by caller: Caller = .root) async throws(DaemonError) -> ScanWindowResult {
-        guard let region = windows.open[token]?.region else { throw .windowNotFound(token) }
-        try authorize(caller, "EndScan", on: region)
-        guard let window = windows.beginEnding(token) else { throw .windowNotFound(token) }
+        guard let open = windows.open[token], !open.automatic else { throw .windowNotFound(token) }
+        try authorize(caller, "EndScan", on: open.region)
+        guard let result = await closeWindow(token) else { throw .windowNotFound(token) }
+        return result
+    }
+
+    /// Ends the open window `token` with its repair (see `endScan(_:by:)`); nil when no such window is open.
+    func closeWindow(_ token: String) async -> ScanWindowResult? {
+        guard let window = windows.beginEnding(token) else { return nil }
         var result = ScanWindowResult(mappedPagedOut: 0, residentRepaired: 0, coldPages: window.coldPages,
                                       stillSwapped: 0)
         let started = now
         var steps = 0
         if let entry = regions[window.region] {
-            entry.status.windowsClosed += 1
+            if window.automatic {
+                entry.status.autoWindowsClosed += 1
+            } else {
+                entry.status.windowsClosed += 1
+            }
             if let (repair, taken) = await repair(window, of: entry) {
                 steps = taken
                 result = recordWindowEnd(window: window, repair: repair, in: entry) ?? result
             }
         }
         windows.finishEnding(token)
-        logger.info("scan window ended", metadata: [
+        logger.info(window.automatic ? "migration over: scan window ended" : "scan window ended", metadata: [
             "region": "\(window.region)", "window": "\(window.token.prefix(8))", "cold_pages": "\(result.coldPages)",
             "mapped_paged_out": "\(result.mappedPagedOut)", "resident_repaired": "\(result.residentRepaired)",
             "still_swapped": "\(result.stillSwapped)", "steps": "\(steps)", "repair_ms": "\(now - started)"])

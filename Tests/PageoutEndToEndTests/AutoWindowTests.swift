@@ -1,0 +1,105 @@
+import Foundation
+import Glibc
+import PageoutTestSupport
+import Testing
+
+/// Windows the daemon opens by itself: the guest simulator reads its whole memory on a thread named like QEMU's
+/// migration thread (`live_migration`), throttled so that the read spans several scan rounds, with no BeginScan
+/// or scan-wrap anywhere.
+@Suite(.serialized) struct AutoWindowTests {
+    /// Region vm1's status.
+    static func region(_ client: VarlinkTestClient) throws -> [String: Any] {
+        let reply = try client.call("io.pageoutd.GetRegion", ["name": "vm1"])
+        return try #require(reply.parameters["region"] as? [String: Any], "\(reply)")
+    }
+
+    @Test func aMigrationThreadOpensAWindowAndWhatItReadGoesBackWhenItEnds() throws {
+        try HostRequirements.requireRoot()
+        try HostRequirements.requireSwap(freeBytes: 1 << 29)
+        let guest = try GuestSim(["--size", "256MiB", "--hot-percent", "20", "--holes-percent", "10",
+                                  "--scan-thread", "live_migration", "--scan-rate", "64MiB"])
+        let daemon = try DaemonProcess(config: ConvergingConfig.text(pid: guest.pid, memfd: guest.memfd,
+                                                                     extra: "max_pageout_rate = \"2GiB\""))
+        let all = 0..<guest.pages
+        let probe = try MemfdProbe(path: guest.mapFilesPath)
+        defer { probe.close() }
+        let coldData = guest.pages - guest.holePages - guest.hotPages
+        try Eventually.wait(for: "95% of the cold data pages in swap", interval: 0.5) {
+            try probe.cacheStat(pages: all).evicted >= coldData * 95 / 100
+        }
+        let client = try VarlinkTestClient(path: daemon.socketPath)
+        try client.waitForRounds(1, after: try client.scans())
+        let residentBefore = try probe.cacheStat(pages: all).cached
+        let refaultsBefore = try #require(try Self.region(client)["refaults"] as? Int)
+
+        // The "migration": 256 MiB at 64 MiB/s, about four scan rounds, on a thread that ends with it.
+        #expect(Glibc.kill(guest.pid, SIGUSR1) == 0)
+        let during = try client.waitForRegion("vm1", "a window opened for the migration thread") {
+            $0["migrating"] as? Bool == true
+        }
+        #expect(during["auto_windows_opened"] as? Int == 1, "\(during)")
+        #expect(during["windows_opened"] as? Int == 0, "BeginScan's count is its own")
+        let scanned = try guest.output.line(startingWith: "SCANNED thread=live_migration", timeout: 120)
+        let residentRead = try probe.cacheStat(pages: all).cached
+        print("\(scanned): resident \(residentBefore) pages before, \(residentRead) after the read")
+        #expect(residentRead > residentBefore + coldData / 2, "the read brought the cold set back")
+
+        // The thread is gone: the next round ends the window, and its repair puts back what the read brought in.
+        let roundsAtEnd = try client.scans()
+        let ended = try client.waitForRegion("vm1", "the window ended") {
+            $0["migrating"] as? Bool == false && $0["auto_windows_closed"] as? Int == 1
+        }
+        var rounds = 0
+        let residentAfter = try Eventually.value("resident memory back within 5% of before") {
+            rounds = try client.scans() - roundsAtEnd
+            let resident = try probe.cacheStat(pages: all).cached
+            return abs(resident - residentBefore) <= residentBefore / 20 ? resident : nil
+        }
+        print("window ended (\(ended["auto_windows_closed"] ?? 0) closed); resident \(residentAfter) pages "
+              + "\(rounds) scan rounds after the thread ended")
+        // The end is seen at the next round; the repair goes out in paced steps between rounds; the count lags one.
+        #expect(rounds <= 4, "back within a few scan rounds of the migration's end")
+        // The hot data pages are spread among holes: count what the whole region has mapped.
+        let mapped = try RawKernel.pagemap(pid: guest.pid, start: guest.start, pages: guest.pages)
+            .filter { $0 & (1 << 63) != 0 }.count
+        #expect(Double(mapped) >= 0.99 * Double(guest.hotPages), "no hot page paged out: \(mapped) mapped")
+
+        // The migration's reads were not learned as the guest's use.
+        try client.waitForRounds(2, after: try client.scans())
+        let refaultsAfter = try #require(try Self.region(client)["refaults"] as? Int)
+        print("refaults: \(refaultsBefore) before the migration, \(refaultsAfter) after it")
+        #expect(refaultsAfter - refaultsBefore < coldData / 100)
+        #expect(daemon.stderrText.contains("migration seen: scan window opened"))
+        #expect(try guest.verify().bad == 0)
+        daemon.send(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 15) == 0)
+    }
+
+    @Test func withAutoWindowsOffAMigrationThreadOpensNoWindow() throws {
+        try HostRequirements.requireRoot()
+        try HostRequirements.requireSwap(freeBytes: 1 << 28)
+        let guest = try GuestSim(["--size", "64MiB", "--hot-percent", "20",
+                                  "--scan-thread", "live_migration", "--scan-rate", "32MiB"])
+        let daemon = try DaemonProcess(config: ConvergingConfig.text(pid: guest.pid, memfd: guest.memfd,
+                                                                     extra: "auto_windows = false"))
+        let cold = guest.hotPages..<guest.pages
+        let probe = try MemfdProbe(path: guest.mapFilesPath)
+        defer { probe.close() }
+        try Eventually.wait(for: "95% of the cold pages in swap", interval: 0.5) {
+            try probe.cacheStat(pages: cold).evicted >= cold.count * 95 / 100
+        }
+        let client = try VarlinkTestClient(path: daemon.socketPath)
+        #expect(Glibc.kill(guest.pid, SIGUSR1) == 0)
+        _ = try guest.output.line(startingWith: "SCANNED thread=live_migration", timeout: 120)
+        try client.waitForRounds(2, after: try client.scans())
+        let region = try Self.region(client)
+        #expect(region["auto_windows_opened"] as? Int == 0, "\(region)")
+        #expect(region["migrating"] as? Bool == false)
+        let mapped = try RawKernel.pagemap(pid: guest.pid, start: guest.start + UInt64(cold.lowerBound
+            * RawKernel.pageSize), pages: cold.count).filter { $0 & (1 << 63) != 0 }.count
+        print("auto_windows off: \(mapped) of \(cold.count) cold pages mapped after the read")
+        #expect(mapped > cold.count / 2, "the read is taken for the guest's use, as before this feature")
+        daemon.send(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 15) == 0)
+    }
+}
