@@ -58,10 +58,9 @@ public enum ConfigLoader {
             throw ConfigErrors([ConfigError(file: fileName, line: line, column: column,
                                             problem: "invalid TOML: a table header must begin with a key")])
         }
-        if let (line, column) = DateTimeCheck.firstMalformed(in: text) {
+        if let (line, column, problem) = ValueSyntaxCheck.firstProblem(in: text) {
             throw ConfigErrors([ConfigError(file: fileName, line: line, column: column,
-                                            problem: "invalid TOML: a date-time needs a time (HH:MM:SS) after its "
-                                                + "T (and pageoutd takes no dates)")])
+                                            problem: "invalid TOML: \(problem.rawValue)")])
         }
         let root: ConfigDecoder.Table
         do {

@@ -132,6 +132,11 @@ struct InvalidConfigTests {
         Case(text: "[daemon]\nvmm_users = [\n  \"a\",\n  2024-01-31t:00 ]\n",
              message: "pageoutd.toml:4:3: invalid TOML: a date-time needs a time (HH:MM:SS) after its T (and pageoutd "
                 + "takes no dates)"),
+        // Found by the config fuzz target: toml++ asserts (aborts) on an array element that starts with '}'.
+        Case(text: "[policy]\nmax_pageout_rate = [[[}]]]\n",
+             message: "pageoutd.toml:2:23: invalid TOML: expected an array element or ']', found '}'"),
+        Case(text: "[daemon]\nvmm_users = [\"a\", # a comment\n  }]\n",
+             message: "pageoutd.toml:3:3: invalid TOML: expected an array element or ']', found '}'"),
         // Found by the config fuzz target: toml++ asserts on a control character in a table header.
         Case(text: "[policy]\n[\u{06}daemon]\n",
              message: "pageoutd.toml:2:2: contains a control character (U+0006): TOML allows none but tab outside "

@@ -10,7 +10,7 @@ struct ValidConfigTests {
         #expect(try ConfigLoader.parse("# nothing\n[daemon]\n[policy]\n", fileName: "empty.toml") == .default)
     }
 
-    @Test("a date-time's shape in a comment, a string or a key is not refused as one (only values are)")
+    @Test("a date-time's shape or a brace in a comment, a string or a key is not refused as one (only values are)")
     func dateShapesOutsideValues() throws {
         let text = """
             # 2024-01-31T: a note
@@ -21,6 +21,9 @@ struct ValidConfigTests {
             """
         let configuration = try ConfigLoader.parse(text, fileName: "pageoutd.toml")
         #expect(configuration.daemon.socket == "/run/pageoutd/2024-01-31T:x.sock")
+        // Inline tables in arrays close with '}' after their last value, which is no array element.
+        #expect(try ConfigLoader.parse("region = [ { name = \"a\", pid = 1, memfd = \"m\" }, ]\n",
+                                       fileName: "x").regions.count == 1)
         #expect(errorLines("[policy]\n2024-01-31Tx = 1\n").first?
             .hasPrefix("pageoutd.toml:2: policy.2024-01-31Tx: unknown key in [policy]") == true)
     }

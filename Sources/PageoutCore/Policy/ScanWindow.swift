@@ -16,8 +16,11 @@ public struct ScanWindow: Sendable {
     public let openedAt: Int64
     /// The region's pages when it was opened: a window outlives no change of layout.
     public let layout: RegionLayout
-    /// The cold set at BeginScan: swapped pages, pages we paged out that have not refaulted, and holes.
-    public let coldSet: PageBitmap
+    /// The cold set at BeginScan: swapped pages, pages we paged out that have not refaulted, and holes; less the
+    /// pages the guest took while the window was open (see `repairWhileOpen(after:)`).
+    public private(set) var coldSet: PageBitmap
+    /// Pages of the cold set put back while the window was open, not seen resident since.
+    public private(set) var repairedWhileOpen: PageBitmap
     /// Opened by the daemon itself for a migration it saw (not by BeginScan): it ends when the migration does,
     /// and never expires.
     public let automatic: Bool
@@ -38,6 +41,7 @@ public struct ScanWindow: Sendable {
             cold.formUnion(Self.coldSet(of: earlier, pagedOut: pagedOut))
         }
         self.coldSet = cold
+        self.repairedWhileOpen = PageBitmap(count: snapshot.layout.pageCount)
     }
 
     /// The pages a scanner would make resident although nobody uses them: swapped ones, ones paged out by us and
@@ -61,6 +65,29 @@ public struct ScanWindow: Sendable {
         precondition(snapshot.layout == layout, "snapshot of another layout")
         return ScanWindowRepair(mapped: coldSet.intersection(snapshot.mapped),
                                 residentUnmapped: coldSet.intersection(snapshot.residentUnmapped))
+    }
+
+    /// While the window is open: the part of the cold set the scanner brought in since it was last looked at,
+    /// to put back now, and the number of pages the guest took.
+    ///
+    /// A migration reads each cold page once (its later passes re-send only dirtied pages, and nobody dirtied a
+    /// cold page), so what it brought in can go back to swap as soon as it is seen: the VMM's resident memory
+    /// then stays near its level before the migration instead of growing to the whole guest. A page put back
+    /// that is resident again later was not the scanner's but the guest's: it leaves the cold set (and the
+    /// policy, no longer told to ignore it, learns it as in use) rather than going back and forth.
+    public mutating func repairWhileOpen(after snapshot: PageSnapshot) -> (repair: ScanWindowRepair, guestTook: Int) {
+        precondition(snapshot.layout == layout, "snapshot of another layout")
+        var resident = snapshot.mapped
+        resident.formUnion(snapshot.residentUnmapped)
+        let taken = repairedWhileOpen.intersection(resident)
+        coldSet.subtract(taken)
+        repairedWhileOpen.subtract(taken)
+        return (repairSet(after: snapshot), taken.setCount)
+    }
+
+    /// Records `runs` as put back while the window is open.
+    public mutating func noteRepairedWhileOpen(_ runs: [Range<Int>]) {
+        runs.forEach { repairedWhileOpen.set($0) }
     }
 
     /// The window's figures from the snapshot taken after its repair was carried out.

@@ -29,6 +29,8 @@ extension Supervisor {
             } catch {
                 handle(error, of: entry)
             }
+        case (true, let token?):
+            startRepairWhileOpen(token, of: entry)
         case (false, let token?):
             entry.autoWindow = nil
             Task {
@@ -38,6 +40,26 @@ extension Supervisor {
             break
         }
         entry.status.migrating = entry.autoWindow != nil
+    }
+
+    /// Puts back, in a task of its own, what the migration brought in since the window's last look (see
+    /// `ScanWindow.repairWhileOpen(after:)`), unless that task still runs from an earlier round. Only automatic
+    /// windows: a migration reads each cold page once, which is what makes this right; a scanner announced
+    /// with BeginScan may read a page again (a dedup scanner does), and its EndScan repairs all at once.
+    private func startRepairWhileOpen(_ token: String, of entry: RegionEntry) {
+        guard !windows.repairing.contains(token), let layout = windows.open[token]?.layout else { return }
+        windows.repairing.insert(token)
+        Task {
+            defer { windows.repairing.remove(token) }
+            guard let (region, snapshot) = freshSnapshot(of: entry, layout: layout),
+                  let (repair, guestTook) = windows.update(token, { $0.repairWhileOpen(after: snapshot) })
+            else { return }
+            if guestTook > 0 {
+                logger.info("migration window: pages the guest took leave its cold set", metadata: [
+                    "region": "\(entry.name)", "window": "\(token.prefix(8))", "pages": "\(guestTook)"])
+            }
+            _ = await carryOut(repair, of: entry, region: region, snapshot: snapshot, window: token, whileOpen: true)
+        }
     }
 
     /// Drops, without repair, the automatic windows of regions no longer watched (unregistered, or gone from the

@@ -99,30 +99,42 @@ extension Supervisor {
         }
     }
 
-    /// Puts the resident part of `window`'s cold set out again in steps, under the region's guards and the rate
-    /// limit; returns the whole repair set and the steps taken. Nil when the region cannot be scanned or is another
-    /// VMM's now.
+    /// Puts the resident part of `window`'s cold set out again in steps (`carryOut(_:of:window:)`); returns the
+    /// whole repair set and the steps taken. Nil when the region cannot be scanned or is another VMM's now.
+    private func repair(_ window: ScanWindow, of entry: RegionEntry) async -> (ScanWindowRepair, steps: Int)? {
+        guard let (region, snapshot) = freshSnapshot(of: entry, layout: window.layout) else { return nil }
+        let repair = window.repairSet(after: snapshot)
+        let steps = await carryOut(repair, of: entry, region: region, snapshot: snapshot, window: window.token,
+                                   whileOpen: false)
+        return (repair, steps)
+    }
+
+    /// The opened region of `entry` and a snapshot of it taken now, if its layout is still `layout` (nil too when
+    /// it is gone or cannot be scanned: its status says why).
+    func freshSnapshot(of entry: RegionEntry, layout: RegionLayout) -> (ShmemRegion, PageSnapshot)? {
+        guard !entry.isGone else { return nil }
+        do {
+            let (opened, scanner) = try opened(entry)
+            guard opened.layout == layout else { return nil }
+            return (opened, try scanner.snapshot())
+        } catch {
+            handle(error, of: entry)
+            return nil
+        }
+    }
+
+    /// Carries out `repair` (of window `token`, on `snapshot` of `region`) in steps under the region's guards and
+    /// the rate limit; returns the steps taken.
     ///
     /// A step is at most what a round puts out of a converging region (`PolicyLimits.repairStepPages`), and after
     /// each the guest gets at least as long as the step took (and the rate limit its due) before the next: a
     /// migration leaves the cold set mapped in long runs, which in one call would hold the VMM's mmap lock and the
     /// host's CPU for hundreds of milliseconds. Between steps the actor serves other calls and rounds; the
     /// window's pages stay ignored by them until it ends. The repair stops early if a guard holds pageout back,
-    /// the region is paused, unregistered or its VMM changes, or a step fails.
-    private func repair(_ window: ScanWindow, of entry: RegionEntry) async -> (ScanWindowRepair, steps: Int)? {
-        guard !entry.isGone else { return nil }
-        let region: ShmemRegion
-        let snapshot: PageSnapshot
-        do {
-            let (opened, scanner) = try opened(entry)
-            guard opened.layout == window.layout else { return nil }
-            region = opened
-            snapshot = try scanner.snapshot()
-        } catch {
-            handle(error, of: entry)
-            return nil
-        }
-        let repair = window.repairSet(after: snapshot)
+    /// the region is paused, unregistered or its VMM changes, or a step fails; a repair `whileOpen` also stops
+    /// when the window ends, and records each step in the window.
+    func carryOut(_ repair: ScanWindowRepair, of entry: RegionEntry, region: ShmemRegion, snapshot: PageSnapshot,
+                  window token: String, whileOpen: Bool) async -> Int {
         var left = repair
         let pageSize = UInt64(region.layout.pageSize)
         let stepPages = entry.limits(pageSize: region.layout.pageSize).repairStepPages
@@ -130,9 +142,10 @@ extension Supervisor {
         var steps = 0
         while !left.isEmpty {
             guard regions[entry.name] === entry, entry.region === region, !entry.isGone else { break }
+            if whileOpen, windows.open[token] == nil { break }
             if let heldBy = readGuards().forRegion(paused: entry.isPaused, policy: entry.config.policy) {
                 logger.notice("scan window repair held back", metadata: [
-                    "region": "\(window.region)", "reason": "\(heldBy.description)",
+                    "region": "\(entry.name)", "reason": "\(heldBy.description)",
                     "pages_left": "\(left.pageCount)"])
                 break
             }
@@ -155,8 +168,12 @@ extension Supervisor {
             debit(job.bytes, of: entry)
             let receipt = carryOut(job)
             steps += 1
+            if whileOpen {
+                _ = windows.update(token) { $0.noteRepairedWhileOpen(step.mapped + step.residentUnmapped) }
+                entry.status.windowRepairedBytes += job.bytes
+            }
             logger.debug("scan window repair step", metadata: [
-                "region": "\(window.region)", "pages": "\(job.pageCount)",
+                "region": "\(entry.name)", "pages": "\(job.pageCount)", "while_open": "\(whileOpen)",
                 "step_ms": "\(Int((clock.now - stepStarted) / .milliseconds(1)))"])
             if let failure = receipt.failure {
                 handle(failure, of: entry)
@@ -165,7 +182,7 @@ extension Supervisor {
             // The guest runs at least as long as the step took before the next one.
             try? await Task.sleep(for: max(clock.now - stepStarted, .milliseconds(1)))
         }
-        return (repair, steps)
+        return steps
     }
 
     /// How long the shared rate limit and `entry`'s take to earn `bytes`.

@@ -1,48 +1,73 @@
-/// The one malformed date-time toml++ does not report but asserts on.
+/// The malformed values toml++ does not report but asserts on.
 ///
-/// toml++ (under TOMLKit) takes a value that has a date, a `T`, and a `:` somewhere after it for a date-time,
-/// then checks that a digit follows the `T` with an `assert`, not an error: `x = 1980-05-27T:00` aborts the
-/// process wherever its assertions are compiled in (the daemon's debug and release builds alike), as the fuzzer
-/// found. pageoutd takes no dates at all; such a value is refused here first, with its line and column.
-enum DateTimeCheck {
-    /// The line and column (1-based) of the first value (text after a `=`, or inside an array, outside strings
-    /// and comments) holding a date `YYYY-MM-DD`, then `T` or `t`, then anything but a digit; nil if none.
-    static func firstMalformed(in text: String) -> (line: Int, column: Int)? {
+/// toml++ (under TOMLKit) checks some characters its callers did not with an `assert`, not an error, which aborts
+/// the process wherever its assertions are compiled in (the daemon's debug and release builds alike), as the
+/// fuzzer found:
+/// - a value with a date, a `T` and a `:` after it is taken for a date-time, and a digit must follow the `T`:
+///   `x = 1980-05-27T:00` aborts (pageoutd takes no dates at all);
+/// - an array element must not start with `}`: `x = [}]` and `x = [1, }]` abort.
+/// Such values are refused here first, with their line and column.
+enum ValueSyntaxCheck {
+    /// What is wrong with a value, completing "invalid TOML: ".
+    enum Problem: String {
+        case dateWithoutTime = "a date-time needs a time (HH:MM:SS) after its T (and pageoutd takes no dates)"
+        case braceForElement = "expected an array element or ']', found '}'"
+    }
+
+    /// The line and column (1-based) of the first malformed value (text after a `=`, or inside an array, outside
+    /// strings and comments), and what is wrong with it; nil if none.
+    static func firstProblem(in text: String) -> (line: Int, column: Int, problem: Problem)? {
         let bytes = Array(text.utf8)
         var line = 1
         var lineStart = 0
         var index = 0
         var inValue = false
-        var arrayDepth = 0
+        // The arrays and inline tables the scan is inside, innermost last: `[` or `{`.
+        var open: [UInt8] = []
+        // True right after an array's `[` or `,`, until the element's first character.
+        var expectingElement = false
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\n"):
                 line += 1
                 lineStart = index + 1
-                if arrayDepth == 0 { inValue = false }
+                if open.isEmpty { inValue = false }
+                index += 1
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                 index += 1
             case UInt8(ascii: "#"):
                 while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                expectingElement = false
                 let end = endOfString(bytes, at: index)
                 for newline in bytes[index..<end].indices where bytes[newline] == UInt8(ascii: "\n") {
                     line += 1
                     lineStart = newline + 1
                 }
                 index = end
-            case UInt8(ascii: "="):
-                inValue = true
-                index += 1
-            case UInt8(ascii: "["):
-                if inValue { arrayDepth += 1 }
-                index += 1
-            case UInt8(ascii: "]"):
-                if inValue, arrayDepth > 0 { arrayDepth -= 1 }
-                index += 1
             default:
-                if inValue, dateWithoutTime(bytes, at: index) {
-                    return (line, index - lineStart + 1)
+                guard inValue else {
+                    if byte == UInt8(ascii: "=") { inValue = true }
+                    index += 1
+                    continue
+                }
+                if expectingElement, byte == UInt8(ascii: "}") {
+                    return (line, index - lineStart + 1, .braceForElement)
+                }
+                expectingElement = false
+                switch byte {
+                case UInt8(ascii: "["), UInt8(ascii: "{"):
+                    open.append(byte)
+                    expectingElement = byte == UInt8(ascii: "[")
+                case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                    if !open.isEmpty { open.removeLast() }
+                case UInt8(ascii: ","):
+                    expectingElement = open.last == UInt8(ascii: "[")
+                default:
+                    if dateWithoutTime(bytes, at: index) {
+                        return (line, index - lineStart + 1, .dateWithoutTime)
+                    }
                 }
                 index += 1
             }
