@@ -40,6 +40,7 @@ public struct PageoutService: Service {
             group.addTask {
                 for await _ in signals { await reload() }
             }
+            group.addTask { await supervisor.watchMigrations(every: .milliseconds(100)) }
             if let control {  // control socket: served until the scan loop ends
                 let methods = ControlMethods(supervisor: supervisor) { await reload() }
                 group.addTask { await control.serve(methods, logger: logger) }

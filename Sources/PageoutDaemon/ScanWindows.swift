@@ -16,9 +16,6 @@ struct ScanWindows {
     /// windows ended on a region that is never scanned again cost one bitmap, not one each.
     private var lingering: [String: PageBitmap] = [:]
 
-    /// Open windows whose repair-while-open is under way (one at a time per window).
-    var repairing: Set<String> = []
-
     /// Runs `body` on the open window `token`, keeping what it changed; nil when no such window is open.
     mutating func update<Result>(_ token: String, _ body: (inout ScanWindow) -> Result) -> Result? {
         guard var window = open[token] else { return nil }

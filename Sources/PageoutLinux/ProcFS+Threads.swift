@@ -2,18 +2,20 @@ import PageoutCore
 import SystemPackage
 
 extension ProcFS {
-    /// The names of process `pid`'s threads (/proc/PID/task/TID/comm, at most 15 bytes each, as the process set
-    /// them), at most `limit` of them: one directory read and a small read per thread. A thread that ends
-    /// meanwhile is passed over.
+    /// The ids of process `pid`'s threads (/proc/PID/task): one directory read.
     ///
     /// - Throws: `ProcessExited` when the process has no task directory any more.
-    public func threadNames(pid: Int32, limit: Int = 4096) throws -> [String] {
+    public func threadIDs(pid: Int32) throws -> [Int32] {
         let tasks = path(pid: pid, "task")
         let threads = numberedEntries(of: tasks.string)
         guard !threads.isEmpty else { throw ProcessExited(pid: pid, during: "listing \(tasks)") }
-        return threads.prefix(limit).compactMap { thread in
-            let comm = tasks.appending("\(thread)").appending("comm")
-            return (try? ProcFile.read(comm)).map { $0.hasSuffix("\n") ? String($0.dropLast()) : $0 }
-        }
+        return threads
+    }
+
+    /// The name of thread `tid` of process `pid` (/proc/PID/task/TID/comm, at most 15 bytes, as the process set
+    /// it); nil when the thread has ended.
+    public func threadName(pid: Int32, tid: Int32) -> String? {
+        let comm = path(pid: pid, "task").appending("\(tid)").appending("comm")
+        return (try? ProcFile.read(comm)).map { $0.hasSuffix("\n") ? String($0.dropLast()) : $0 }
     }
 }

@@ -37,6 +37,46 @@ import Testing
         #expect(limited.residentUnmapped == [64..<72])
     }
 
+    @Test func anAutomaticWindowAlsoCoversWhatWasColdAtTheScanBefore() {
+        // The migration began after the scan before (32..<96 swapped) and read 32..<48 before it was seen.
+        let earlier = Self.snapshot(mapped: [0..<32], swapped: [32..<96])
+        let seen = Self.snapshot(mapped: [0..<48], swapped: [48..<96])
+        let window = ScanWindow(token: "t", region: "vm1", openedAt: 0, snapshot: seen, pagedOut: nil,
+                                earlier: earlier, automatic: true)
+        #expect(window.coldSet.runs() == [32..<128])
+        #expect(!window.isExpired(at: .max, maximum: 1), "it ends with the migration, never by age")
+        let manual = ScanWindow(token: "t", region: "vm1", openedAt: 0, snapshot: seen, pagedOut: nil)
+        #expect(manual.coldSet.runs() == [48..<128])
+    }
+
+    @Test func whileOpenWhatTheMigrationReadGoesBackAndWhatTheGuestTakesLeavesTheColdSet() {
+        let before = Self.snapshot(mapped: [0..<32], swapped: [32..<128])
+        var window = ScanWindow(token: "t", region: "vm1", openedAt: 0, snapshot: before, pagedOut: nil,
+                                automatic: true)
+        // The migration read 32..<64.
+        var look = window.repairWhileOpen(after: Self.snapshot(mapped: [0..<64], swapped: [64..<128]))
+        #expect(look.repair.mapped.runs() == [32..<64] && look.guestTook == 0)
+        window.noteRepairedWhileOpen([32..<64])
+        // 32..<40 did not go out (MADV_PAGEOUT could not take them off the LRU yet), 40..<48 sit in the swap
+        // cache: the first are put back again, the others left to finish; nothing is judged the guest's.
+        look = window.repairWhileOpen(after: Self.snapshot(mapped: [0..<40], swapped: [48..<128],
+                                                           resident: [40..<48]))
+        #expect(look.repair.mapped.runs() == [32..<40] && look.repair.residentUnmapped.isEmpty)
+        #expect(look.guestTook == 0)
+        window.noteRepairedWhileOpen([32..<40])
+        // All of it went out; then the guest mapped 48..<52, which it had been put back from: the guest's.
+        look = window.repairWhileOpen(after: Self.snapshot(mapped: [0..<32], swapped: [32..<128]))
+        #expect(look.repair.isEmpty && look.guestTook == 0)
+        look = window.repairWhileOpen(after: Self.snapshot(mapped: [0..<32, 48..<52],
+                                                           swapped: [32..<48, 52..<128]))
+        #expect(look.guestTook == 4 && look.repair.isEmpty, "not put back again: no back and forth")
+        #expect(window.coldSet.runs() == [32..<48, 52..<128])
+        // At the window's end, the guest's pages are no part of the repair.
+        let end = window.repairSet(after: Self.snapshot(mapped: [0..<32, 48..<52, 100..<104],
+                                                         swapped: [32..<48, 52..<100, 104..<128]))
+        #expect(end.mapped.runs() == [100..<104])
+    }
+
     @Test func aRepairGoesOutInStepsThatLeaveTheRestInTheSet() {
         let before = Self.snapshot(mapped: [0..<32], swapped: [32..<96])
         let window = ScanWindow(token: "t", region: "vm1", openedAt: 0, snapshot: before, pagedOut: nil)

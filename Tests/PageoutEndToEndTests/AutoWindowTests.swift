@@ -56,7 +56,10 @@ import Testing
             $0["migrating"] as? Bool == false && $0["auto_windows_closed"] as? Int == 1
         }
         var rounds = 0
-        let residentAfter = try Eventually.value("resident memory back within 5% of before") {
+        let residentAfter = try Eventually.value("resident memory back within 5% of before", describe: {
+            daemon.stderrText.split(separator: "\n").filter { $0.contains("window") || $0.contains("migration") }
+                .suffix(12).joined(separator: "\n")
+        }) {
             rounds = try client.scans() - roundsAtEnd
             let resident = try probe.cacheStat(pages: all).cached
             return abs(resident - residentBefore) <= residentBefore / 20 ? resident : nil

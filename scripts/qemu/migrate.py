@@ -1,6 +1,10 @@
 """Migrates a QEMU VM to nowhere (`exec:cat > /dev/null`) over QMP, throttled, and lets the source run on.
 
-Usage: migrate.py QMP_SOCKET BANDWIDTH_BYTES_PER_SECOND
+Usage: migrate.py QMP_SOCKET BANDWIDTH_BYTES_PER_SECOND [DOWNTIME_LIMIT_MS]
+
+DOWNTIME_LIMIT_MS (default 2000): the pause QEMU may take for the last pass. The guest rewrites its hot set all the
+time; at a low bandwidth the last pass must be allowed to take that set's size over the bandwidth, or the
+migration never completes.
 
 This is the command scripts/qemu-test.sh runs inside `pageoutctl scan-wrap` (and once without it). It prints one
 line of figures: `MIGRATED total_ms=… downtime_ms=… ram_bytes=… status_after=…`. After an exec: migration completes
@@ -14,7 +18,8 @@ from qmp import QMP
 
 def main():
     qmp = QMP(sys.argv[1])
-    qmp.command("migrate-set-parameters", **{"max-bandwidth": int(sys.argv[2]), "downtime-limit": 2000})
+    downtime = int(sys.argv[3]) if len(sys.argv) > 3 else 2000
+    qmp.command("migrate-set-parameters", **{"max-bandwidth": int(sys.argv[2]), "downtime-limit": downtime})
     qmp.command("migrate", uri="exec:cat > /dev/null")
     deadline = time.monotonic() + 300
     while True:

@@ -7,7 +7,10 @@ timing, and exits 1 if a check fails:
   - a migration inside `pageoutctl scan-wrap` leaves resident memory within 5% of its level before it within two
     scan intervals of its end, and the guest's worst stall while the window's cold set goes back out is no worse
     than during convergence;
-  - the same migration without a window is measured and printed;
+  - a migration with no scan-wrap, throttled to take 20 s or more, while the guest starts using some of its cold
+    memory: the daemon opens and ends the window by itself (it sees QEMU's migration thread), resident memory stays
+    within its level before + 10% of the guest + 64 MiB throughout, is back within 5% within two scan intervals,
+    the memory the guest started using stays resident, and the guest's worst stall is no worse than convergence's;
   - the guest's pattern verifies.
 """
 import argparse
@@ -168,15 +171,13 @@ def converge(run, memory):
     return stall
 
 
-def migrate(run, memory, wrapped):
-    """Migrates the VM (inside scan-wrap when `wrapped`); returns (migration stall, repair stall) in ms."""
+def migrate_wrapped(run, memory):
+    """Migrates the VM inside scan-wrap; returns (migration stall, repair stall) in ms."""
     args, guest = run.args, run.guest
-    label = "with a scan window" if wrapped else "without a window"
+    label = "with a scan window"
     before = memory.counts()[0]
-    command = [sys.executable, os.path.join(HERE, "migrate.py"), guest.migrate_socket,
-               str(args.migrate_mib_per_s * MIB)]
-    if wrapped:
-        command = [args.pageoutctl, "--socket", run.socket, "scan-wrap", "vm", "--"] + command
+    command = [args.pageoutctl, "--socket", run.socket, "scan-wrap", "vm", "--", sys.executable,
+               os.path.join(HERE, "migrate.py"), guest.migrate_socket, str(args.migrate_mib_per_s * MIB)]
     scans_before = run.scans()
     start = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -188,12 +189,11 @@ def migrate(run, memory, wrapped):
         raise RuntimeError(f"migration {label} failed ({process.returncode}): {migrated_line} {errors}")
     after = memory.counts()[0]
     print(f"qemu-test: migration {label}: {migrated_line}; {migrated - start:.1f} s")
-    if wrapped:
-        print(f"qemu-test: EndScan: {errors.strip()} ({ended - migrated:.2f} s)")
+    print(f"qemu-test: EndScan: {errors.strip()} ({ended - migrated:.2f} s)")
     print(f"qemu-test: resident before {before * 4 // 1024} MiB, right after {after * 4 // 1024} MiB")
     limit = 1.05 * before
     back, rounds, at_two = None, 0, None
-    stop = time.monotonic() + (args.repair_timeout if wrapped else args.unwrapped_timeout)
+    stop = time.monotonic() + args.repair_timeout
     while time.monotonic() < stop:
         resident = memory.counts()[0]
         if at_two is None and time.monotonic() >= ended + 2 * args.scan_interval:
@@ -216,11 +216,87 @@ def migrate(run, memory, wrapped):
               f"(now {memory.counts()[0] * 4 // 1024} MiB)")
     print(f"qemu-test: worst pass during the migration {migration_stall:.1f} ms, "
           f"after it until resident memory was back {repair_stall:.1f} ms")
-    if wrapped:
-        run.check(back is not None and back - ended <= 2 * args.scan_interval,
-                  "the window brought resident memory back within 5% within two scan intervals")
+    run.check(back is not None and back - ended <= 2 * args.scan_interval,
+              "the window brought resident memory back within 5% within two scan intervals")
     run.phase(f"migration {label}")
     return migration_stall, repair_stall
+
+
+def region_status(run):
+    """The region's status, as `pageoutctl --json status` shows it."""
+    regions = json.loads(run.ctl("--json", "status"))["status"]["regions"]
+    return next(region for region in regions if region["name"] == "vm")
+
+
+def migrate_automatic(run, memory, stall_bound):
+    """Migrates the VM with no scan-wrap, throttled so that it takes 20 s or more, while the guest starts using
+    `--warm-mib` of its cold memory: the daemon must open and end the window by itself, keep resident memory near
+    its level before throughout (what the migration reads goes back while it runs), bring it back after, and
+    keep the memory the guest started using resident."""
+    args, guest = run.args, run.guest
+    page_mib = GuestMemory.PAGE / MIB
+    before = memory.counts()[0]
+    warm_pages = args.warm_mib * MIB // GuestMemory.PAGE
+    status_before = region_status(run)
+    # The last pass sends the hot set (and what the guest started using) at the throttled rate: allow it.
+    downtime_ms = 1000 * (args.workload_mib * args.hot_percent // 100 + args.warm_mib) // args.auto_migrate_mib_per_s
+    command = [sys.executable, os.path.join(HERE, "migrate.py"), guest.migrate_socket,
+               str(args.auto_migrate_mib_per_s * MIB), str(2 * downtime_ms + 1000)]
+    start = time.monotonic()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak, warm_sent, seen_migrating = before, None, False
+    while process.poll() is None:
+        time.sleep(0.5)
+        peak = max(peak, memory.counts()[0])
+        if warm_sent is None and time.monotonic() - start >= args.warm_after:
+            warm_sent = time.monotonic()
+            guest.send(f"WARM {args.warm_mib}\n")
+        seen_migrating = seen_migrating or region_status(run)["migrating"]
+    ended = time.monotonic()
+    out, errors = process.communicate()
+    migrated_line = out.strip()
+    if process.returncode != 0 or not migrated_line.startswith("MIGRATED"):
+        raise RuntimeError(f"migration failed ({process.returncode}): {migrated_line} {errors}")
+    print(f"qemu-test: migration with no scan-wrap: {migrated_line}; {ended - start:.1f} s")
+    run.check(ended - start >= 20, "the migration took 20 s or more (throttled)")
+    allowed = before + warm_pages + args.guest_mib * MIB // GuestMemory.PAGE // 10 + 64 * MIB // GuestMemory.PAGE
+    print(f"qemu-test: resident before {before * page_mib:.0f} MiB, at most {peak * page_mib:.0f} MiB during the "
+          f"migration (sampled every 0.5 s; allowed {allowed * page_mib:.0f} MiB: before, the {args.warm_mib} MiB "
+          f"the guest started using, 10% of the guest and 64 MiB)")
+    run.check(seen_migrating, "the daemon showed the migration (status: migrating) while it ran")
+    run.check(peak <= allowed, "resident memory stayed near its level before during the migration")
+    # Back: within 5% of before plus what the guest started using.
+    limit = 1.05 * (before + warm_pages)
+    back = None
+    stop = time.monotonic() + args.repair_timeout
+    while time.monotonic() < stop:
+        if memory.counts()[0] <= limit:
+            back = time.monotonic()
+            break
+        time.sleep(0.1)
+    status_after = poll(lambda: (lambda s: s if s["auto_windows_closed"] > status_before["auto_windows_closed"]
+                                 else None)(region_status(run)), 10, "the automatic window closed", 0.2)
+    opened = status_after["auto_windows_opened"] - status_before["auto_windows_opened"]
+    closed = status_after["auto_windows_closed"] - status_before["auto_windows_closed"]
+    print(f"qemu-test: automatic windows opened {opened}, closed {closed}; resident "
+          + (f"back within 5% {back - ended:.1f} s after the migration" if back else
+             f"not back within 5% within {args.repair_timeout:.0f} s (now "
+             f"{memory.counts()[0] * page_mib:.0f} MiB)"))
+    run.check(opened == 1 and closed == 1, "one window opened and closed by itself")
+    run.check(back is not None and back - ended <= 2 * args.scan_interval,
+              "resident memory back within 5% within two scan intervals after the migration")
+    # Two scan intervals later the memory the guest started using is still resident, not paged out for cold.
+    time.sleep(2 * args.scan_interval)
+    resident = memory.counts()[0]
+    print(f"qemu-test: resident {resident * page_mib:.0f} MiB two scan intervals later "
+          f"({(resident - before) * page_mib:+.0f} MiB against before; the guest started using {args.warm_mib} MiB)")
+    run.check(resident >= before + 0.9 * warm_pages, "the memory the guest started using stays resident")
+    # The guest's own first touches of swapped memory after WARM are its faults, not the daemon's: left out.
+    stalls = [guest.worst_ms(start, warm_sent), guest.worst_ms(warm_sent + 2.0, back or time.monotonic())]
+    worst = max(stalls)
+    print(f"qemu-test: worst pass during the migration and its repair {worst:.1f} ms (the 2 s after WARM left out)")
+    run.check(worst <= stall_bound, f"the guest's worst stall no worse than convergence's (within {stall_bound:.1f} ms)")
+    run.phase("migration with no scan-wrap")
 
 
 def verify(run):
@@ -252,8 +328,12 @@ def main():
     parser.add_argument("--boot-timeout", type=float, default=120.0)
     parser.add_argument("--converge-timeout", type=float, default=180.0)
     parser.add_argument("--repair-timeout", type=float, default=30.0)
-    parser.add_argument("--unwrapped-timeout", type=float, default=30.0,
-                        help="how long to follow resident memory after the migration without a window")
+    parser.add_argument("--auto-migrate-mib-per-s", type=int, default=30,
+                        help="the migration with no scan-wrap: throttled so that it takes 20 s or more")
+    parser.add_argument("--warm-mib", type=int, default=16,
+                        help="cold memory the guest starts using during the migration with no scan-wrap")
+    parser.add_argument("--warm-after", type=float, default=5.0,
+                        help="seconds into that migration when the guest starts using it")
     parser.add_argument("--stall-floor-ms", type=float, default=50.0,
                         help="EndScan stalls up to this are fine whatever convergence's were (the project's "
                              "stall bar; host noise moves single passes by tens of ms)")
@@ -266,7 +346,7 @@ def main():
         run.phase("boot")
         memory = GuestMemory(run.guest.pid)
         convergence_stall = converge(run, memory)
-        _, endscan_stall = migrate(run, memory, wrapped=True)
+        _, endscan_stall = migrate_wrapped(run, memory)
         print(f"qemu-test: worst guest stall: convergence {convergence_stall:.1f} ms, "
               f"EndScan {endscan_stall:.1f} ms")
         # The host's own noise (other load, TCG) moves single passes by tens of ms: identical runs measured
@@ -275,7 +355,7 @@ def main():
         bound = max(1.5 * convergence_stall, 2 * run.baseline_worst, args.stall_floor_ms)
         run.check(endscan_stall <= bound,
                   f"EndScan's worst guest stall no worse than convergence's (within {bound:.1f} ms)")
-        migrate(run, memory, wrapped=False)
+        migrate_automatic(run, memory, bound)
         verify(run)
     finally:
         run.stop()

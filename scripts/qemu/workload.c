@@ -9,6 +9,8 @@
  *     PASS n=<passes> worst_us=<slowest pass> median_us=<median pass>
  * A line "VERIFY" read from DEVICE checks the whole pattern (hot and cold pages) and answers
  *     VERIFY pages=<checked> bad=<pages differing> ms=<time taken>
+ * A line "WARM <mib>" makes the next <mib> MiB after the hot set hot too (the guest starts using cold memory):
+ *     WARM hot_pages=<hot pages now>
  * The first line is "READY pages=<n> fill_ms=<time to write the pattern>".
  */
 #define _GNU_SOURCE
@@ -97,7 +99,11 @@ int main(int argc, char **argv) {
         line[used] = 0;
         char *newline = strchr(line, '\n');
         if (!newline && used < sizeof line - 1) continue;
-        if (strncmp(line, "VERIFY", 6) == 0) {
+        if (strncmp(line, "WARM ", 5) == 0) {
+            size_t more = (size_t)atol(line + 5) * (1u << 20) / PAGE;
+            hot = hot + more < pages ? hot + more : pages;
+            fprintf(out, "WARM hot_pages=%zu\n", hot);
+        } else if (strncmp(line, "VERIFY", 6) == 0) {
             uint64_t vstart = now_us();
             size_t bad = 0;
             for (size_t p = 0; p < pages; p++) {

@@ -10,9 +10,4 @@ public enum MigrationThreads {
     /// `live_migration` (QEMU 5.0 to 9.0) and `mig/src/main` (9.1 on, renamed in commit 60ce47675d); a
     /// background snapshot runs on `bg_snapshot` (6.0 to 9.0) and `mig/snapshot` (9.1 on) in its place.
     public static let names: Set<String> = ["live_migration", "mig/src/main", "bg_snapshot", "mig/snapshot"]
-
-    /// True when one of `threadNames` is a migration thread's.
-    public static func migrating(threadNames: [String]) -> Bool {
-        threadNames.contains { names.contains($0) }
-    }
 }

@@ -19,8 +19,10 @@ public struct ScanWindow: Sendable {
     /// The cold set at BeginScan: swapped pages, pages we paged out that have not refaulted, and holes; less the
     /// pages the guest took while the window was open (see `repairWhileOpen(after:)`).
     public private(set) var coldSet: PageBitmap
-    /// Pages of the cold set put back while the window was open, not seen resident since.
+    /// Pages of the cold set put back while the window was open, not yet seen out of memory since.
     public private(set) var repairedWhileOpen: PageBitmap
+    /// Pages put back while the window was open and seen out of memory since.
+    public private(set) var wentOutWhileOpen: PageBitmap
     /// Opened by the daemon itself for a migration it saw (not by BeginScan): it ends when the migration does,
     /// and never expires.
     public let automatic: Bool
@@ -42,6 +44,7 @@ public struct ScanWindow: Sendable {
         }
         self.coldSet = cold
         self.repairedWhileOpen = PageBitmap(count: snapshot.layout.pageCount)
+        self.wentOutWhileOpen = PageBitmap(count: snapshot.layout.pageCount)
     }
 
     /// The pages a scanner would make resident although nobody uses them: swapped ones, ones paged out by us and
@@ -72,17 +75,25 @@ public struct ScanWindow: Sendable {
     ///
     /// A migration reads each cold page once (its later passes re-send only dirtied pages, and nobody dirtied a
     /// cold page), so what it brought in can go back to swap as soon as it is seen: the VMM's resident memory
-    /// then stays near its level before the migration instead of growing to the whole guest. A page put back
-    /// that is resident again later was not the scanner's but the guest's: it leaves the cold set (and the
-    /// policy, no longer told to ignore it, learns it as in use) rather than going back and forth.
+    /// then stays near its level before the migration instead of growing to the whole guest. A page put back,
+    /// seen out of memory, and mapped in the VMM again later was not the scanner's but the guest's: it leaves the
+    /// cold set (and the policy, no longer told to ignore it, learns it as in use) rather than going back and
+    /// forth. A page put back and not yet seen out is not judged: MADV_PAGEOUT leaves a page it could not take
+    /// off the LRU (one still in another CPU's batch, just faulted in) mapped, and one it wrote out may sit in
+    /// the swap cache for a while; a mapped one is put back again, an unmapped one is left to finish.
     public mutating func repairWhileOpen(after snapshot: PageSnapshot) -> (repair: ScanWindowRepair, guestTook: Int) {
         precondition(snapshot.layout == layout, "snapshot of another layout")
         var resident = snapshot.mapped
         resident.formUnion(snapshot.residentUnmapped)
-        let taken = repairedWhileOpen.intersection(resident)
+        let out = repairedWhileOpen.subtracting(resident)
+        wentOutWhileOpen.formUnion(out)
+        repairedWhileOpen.subtract(out)
+        let taken = wentOutWhileOpen.intersection(snapshot.mapped)
         coldSet.subtract(taken)
-        repairedWhileOpen.subtract(taken)
-        return (repairSet(after: snapshot), taken.setCount)
+        wentOutWhileOpen.subtract(taken)
+        return (ScanWindowRepair(mapped: coldSet.intersection(snapshot.mapped),
+                                 residentUnmapped: coldSet.intersection(snapshot.residentUnmapped)
+                                    .subtracting(repairedWhileOpen)), taken.setCount)
     }
 
     /// Records `runs` as put back while the window is open.

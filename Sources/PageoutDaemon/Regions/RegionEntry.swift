@@ -34,6 +34,8 @@ final class RegionEntry {
     var otherMappers = OtherMapperWatch()
     /// The token of the scan window the daemon opened itself while the VMM migrates (nil: none open).
     var autoWindow: String?
+    /// The VMM's threads, watched for a migration thread.
+    var migrationWatch = MigrationWatch()
 
     init(config: RegionConfig, registration: Registration?, now: Int64) {
         self.config = config

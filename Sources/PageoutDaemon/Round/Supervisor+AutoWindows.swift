@@ -6,31 +6,40 @@ import PageoutLinux
 ///
 /// A migration reads every page of guest RAM once: without a window, each read of a cold page would swap it in
 /// and count as the guest's use. QEMU runs an outgoing migration on a thread of its own, named while it runs
-/// (`MigrationThreads`); its name in /proc/PID/task/TID/comm is as cheap a signal as there is (a directory
-/// read and a short read per thread, every scan) and needs nothing from the operator: no `scan-wrap` around
-/// the migration command, which libvirt, running migrations itself, has no hook for.
+/// (`MigrationThreads`); /proc/PID/task is as cheap a signal as there is and needs nothing from the operator: no
+/// `scan-wrap` around the migration command, which libvirt, running migrations itself, has no hook for. The
+/// threads are looked at every round and between rounds (`watchMigrations(every:)`): QEMU reads the holes of
+/// guest RAM (never-written memory, which a read fills with zeroes) as fast as it can check them for zeroes,
+/// so every 100 ms of delay can mean hundreds of MiB made resident before the window opens.
 extension Supervisor {
+    /// Looks at every region's VMM threads every `interval` until cancelled (see `followMigration(_:)`).
+    public func watchMigrations(every interval: Duration) async {
+        while !Task.isCancelled {
+            for entry in regions.entries { followMigration(entry) }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
     /// Opens `entry`'s automatic window when its VMM's migration thread appears, and ends it (with EndScan's
-    /// paced repair, in a task of its own so the round goes on) when the thread is gone, the region's
-    /// `auto_windows` is turned off, or its VMM exited. Called once per region every round, before its scan.
+    /// paced repair, in a task of its own so the caller goes on) when the thread is gone, the region's
+    /// `auto_windows` is turned off, or its VMM exited. While the window is open, what the migration reads goes
+    /// back to swap as it comes (`repairWhileMigrating(_:of:)`).
     func followMigration(_ entry: RegionEntry) {
         let migrating: Bool
         if let region = entry.region, !entry.isGone, entry.config.policy.autoWindows {
-            // A VMM that cannot be read now is taken as not migrating: its scan reports why.
-            let names = (try? procfs.threadNames(pid: region.process.pid)) ?? []
-            migrating = MigrationThreads.migrating(threadNames: names)
+            migrating = entry.migrationWatch.look(pid: region.process.pid, procfs: procfs)
         } else {
             migrating = false
         }
         switch (migrating, entry.autoWindow) {
         case (true, nil):
             do {
-                entry.autoWindow = try openWindow(on: entry, automatic: true).token
+                let token = try openWindow(on: entry, automatic: true).token
+                entry.autoWindow = token
+                Task { await repairWhileMigrating(token, of: entry) }
             } catch {
                 handle(error, of: entry)
             }
-        case (true, let token?):
-            startRepairWhileOpen(token, of: entry)
         case (false, let token?):
             entry.autoWindow = nil
             Task {
@@ -42,15 +51,13 @@ extension Supervisor {
         entry.status.migrating = entry.autoWindow != nil
     }
 
-    /// Puts back, in a task of its own, what the migration brought in since the window's last look (see
-    /// `ScanWindow.repairWhileOpen(after:)`), unless that task still runs from an earlier round. Only automatic
-    /// windows: a migration reads each cold page once, which is what makes this right; a scanner announced
-    /// with BeginScan may read a page again (a dedup scanner does), and its EndScan repairs all at once.
-    private func startRepairWhileOpen(_ token: String, of entry: RegionEntry) {
-        guard !windows.repairing.contains(token), let layout = windows.open[token]?.layout else { return }
-        windows.repairing.insert(token)
-        Task {
-            defer { windows.repairing.remove(token) }
+    /// Puts back what the migration brought in (see `ScanWindow.repairWhileOpen(after:)`) for as long as window
+    /// `token` is open: a fresh snapshot, the repair in paced steps, and again; a look that finds nothing to put
+    /// back waits 100 ms. Only automatic windows: a migration reads each cold page once, which is what makes this
+    /// right; a scanner announced with BeginScan may read a page again (a dedup scanner does), and its EndScan
+    /// repairs all at once.
+    private func repairWhileMigrating(_ token: String, of entry: RegionEntry) async {
+        while let layout = windows.open[token]?.layout {
             guard let (region, snapshot) = freshSnapshot(of: entry, layout: layout),
                   let (repair, guestTook) = windows.update(token, { $0.repairWhileOpen(after: snapshot) })
             else { return }
@@ -58,7 +65,9 @@ extension Supervisor {
                 logger.info("migration window: pages the guest took leave its cold set", metadata: [
                     "region": "\(entry.name)", "window": "\(token.prefix(8))", "pages": "\(guestTook)"])
             }
-            _ = await carryOut(repair, of: entry, region: region, snapshot: snapshot, window: token, whileOpen: true)
+            let steps = await carryOut(repair, of: entry, region: region, snapshot: snapshot, window: token,
+                                       whileOpen: true)
+            if steps == 0 { try? await Task.sleep(for: .milliseconds(100)) }
         }
     }
 

@@ -1,0 +1,38 @@
+import PageoutCore
+import PageoutLinux
+
+/// What the daemon knows of a VMM's threads, to see a migration start and end at the cost of one directory read
+/// per look while nothing changes.
+///
+/// A look lists /proc/PID/task; only when the set of threads changed (and at the look after, since a thread
+/// names itself just after it starts) are the names read again. The migration thread is then known by its id,
+/// and the migration is over when that id is gone.
+struct MigrationWatch {
+    /// The VMM's thread ids at the last look.
+    private var threads: Set<Int32> = []
+    /// Whether the names must be read at the next look: the threads changed at the last one.
+    private var namesDue = true
+    /// The migration thread's id while one runs.
+    private(set) var migrationThread: Int32?
+
+    /// Looks at process `pid`'s threads; returns whether a migration runs. A VMM that cannot be read is taken as
+    /// not migrating (its scan reports why).
+    mutating func look(pid: Int32, procfs: ProcFS) -> Bool {
+        guard let listed = try? procfs.threadIDs(pid: pid) else {
+            self = MigrationWatch()
+            return false
+        }
+        let now = Set(listed)
+        let changed = now != threads
+        threads = now
+        if let thread = migrationThread, !now.contains(thread) { migrationThread = nil }
+        guard changed || namesDue else { return migrationThread != nil }
+        namesDue = changed
+        if migrationThread == nil {
+            migrationThread = listed.first { tid in
+                procfs.threadName(pid: pid, tid: tid).map { MigrationThreads.names.contains($0) } ?? false
+            }
+        }
+        return migrationThread != nil
+    }
+}
