@@ -2,8 +2,10 @@
 # Builds the libFuzzer targets in Fuzz/ and runs each for a fixed number of inputs: the parsers of what a tenant or
 # the kernel hands the daemon must not crash, trap (overflow, index out of range, force unwrap), leak or hang.
 #
-# Usage: scripts/fuzz.sh [--runs N] [--build-only] [target...]
+# Usage: scripts/fuzz.sh [--runs N] [--seed S] [--build-only] [target...]
 #   --runs N       inputs per target (default 100000); scripts/fuzz.sh --runs 1000000 is the long run
+#   --seed S       libFuzzer's random seed (default: a new one each run); the same seed, corpus and build run the
+#                  same inputs, which is what CI wants: a regression check, while the long run explores
 #   --build-only   build the targets, run nothing
 #   target         maps stat smaps swaps pressure meminfo pidfile varlink config (default: all)
 # Each target starts from its seed corpus (Fuzz/Corpus/TARGET) and keeps what it learns in .build/fuzz/corpus;
@@ -20,11 +22,12 @@ fi
 
 all_targets=(maps stat smaps swaps pressure meminfo pidfile varlink config)
 runs=100000
+seed=
 build_only=false
 targets=()
 
 usage() {
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [[ $# -gt 0 ]]; do
@@ -32,6 +35,11 @@ while [[ $# -gt 0 ]]; do
         --runs)
             [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || { echo "fuzz: --runs needs a number" >&2; exit 2; }
             runs="$2"
+            shift 2
+            ;;
+        --seed)
+            [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || { echo "fuzz: --seed needs a number" >&2; exit 2; }
+            seed="$2"
             shift 2
             ;;
         --build-only) build_only=true; shift ;;
@@ -177,6 +185,7 @@ run_target() {
     local target="$1" corpus="$out/corpus/$1" artifacts="$out/artifacts/$1/" log="$out/$1.log" options=()
     mkdir -p "$corpus" "$artifacts"
     [[ -f "Fuzz/Dictionaries/$target.dict" ]] && options+=("-dict=Fuzz/Dictionaries/$target.dict")
+    [[ -n $seed ]] && options+=("-seed=$seed")
     # libFuzzer's own leak check reruns an input whose mallocs outnumber its frees and scans the whole heap with
     # LeakSanitizer: TOMLKit's leak makes that every input (about 40 inputs a second). Without it LeakSanitizer
     # still checks the heap when each process exits (suppressions applied) and fails the run on any other leak.

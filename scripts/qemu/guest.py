@@ -16,7 +16,7 @@ class Guest:
     workload's port and of two QMP monitors (one for the test, one for the migration command).
     """
 
-    def __init__(self, workdir, kernel, initrd, accel, guest_mib, workload_mib, hot_percent):
+    def __init__(self, workdir, kernel, initrd, accel, guest_mib, workload_mib, hot_percent, used_mib):
         self.workdir = workdir
         self.work_socket = os.path.join(workdir, "work.sock")
         self.qmp_socket = os.path.join(workdir, "qmp.sock")
@@ -30,7 +30,7 @@ class Guest:
                    "-machine", "q35,memory-backend=mem0", "-name", "guest=pageout-test,debug-threads=on",
                    "-display", "none", "-vga", "none", "-monitor", "none", "-no-reboot",
                    "-kernel", kernel, "-initrd", initrd,
-                   "-append", f"console=ttyS0 panic=-1 quiet workload={workload_mib},{hot_percent}",
+                   "-append", f"console=ttyS0 panic=-1 quiet workload={workload_mib},{hot_percent},{used_mib}",
                    "-serial", f"file:{os.path.join(workdir, 'console.log')}",
                    "-chardev", f"socket,id=work,path={self.work_socket},server=on,wait=off",
                    "-serial", "chardev:work",

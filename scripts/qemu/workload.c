@@ -1,7 +1,11 @@
 /*
  * The guest's workload for scripts/qemu-test.sh, run as the init of a tiny initramfs.
  *
- * Usage: workload SIZE_MIB HOT_PERCENT DEVICE
+ * Usage: workload SIZE_MIB HOT_PERCENT DEVICE [USED_MIB]
+ *
+ * With USED_MIB, first writes that much memory with non-zero data and frees it: the guest's RAM has then been
+ * used, as a long-running guest's has, rather than never written (a hole in the memfd, which a migration reads
+ * as fast as it can check it for zeroes).
  *
  * Writes a known pattern to SIZE_MIB of anonymous memory, then keeps the first HOT_PERCENT of it hot: every pass
  * reads and rewrites one word of each hot page. Once a second it reports on DEVICE (a serial port) the passes of
@@ -46,10 +50,11 @@ static int compare(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) {
-        fprintf(stderr, "usage: workload SIZE_MIB HOT_PERCENT DEVICE\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: workload SIZE_MIB HOT_PERCENT DEVICE [USED_MIB]\n");
         return 2;
     }
+
     size_t pages = (size_t)atol(argv[1]) * (1u << 20) / PAGE;
     size_t hot = pages * (size_t)atol(argv[2]) / 100;
     int fd = open(argv[3], O_RDWR | O_NOCTTY);
@@ -69,6 +74,14 @@ int main(int argc, char **argv) {
     uint64_t start = now_us();
     for (size_t p = 0; p < pages; p++)
         for (size_t w = 0; w < WORDS; w++) mem[p * WORDS + w] = pattern(p, w);
+    /* After the workload's memory is taken, so that the guest kernel hands out other pages for it. */
+    if (argc == 5) {
+        size_t used = (size_t)atol(argv[4]) << 20;
+        unsigned char *scratch = mmap(NULL, used, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (scratch == MAP_FAILED) { perror("mmap (used)"); return 1; }
+        memset(scratch, 0x5a, used);
+        munmap(scratch, used);
+    }
     fprintf(out, "READY pages=%zu fill_ms=%llu\n", pages, (unsigned long long)((now_us() - start) / 1000));
 
     static uint64_t passes[1 << 16];
