@@ -43,6 +43,8 @@ public enum ControlInterface {
           auto_windows_opened: int,
           auto_windows_closed: int,
           migrating: bool,
+          windows_open: int,
+          window_peak_resident: int,
           window_repaired: int,
           scans: int
         )

@@ -203,6 +203,9 @@ public struct WireRegion: Codable, Sendable, Equatable {
     public var auto_windows_opened, auto_windows_closed: UInt64
     /// Whether such a window is open now.
     public var migrating: Bool
+    /// Scan windows open now (BeginScan's and the daemon's own), and the most memory seen resident while the
+    /// current or last one was open.
+    public var windows_open, window_peak_resident: UInt64
 
     /// The wire form of `status`.
     public init(_ status: RegionStatus) {
@@ -236,6 +239,8 @@ public struct WireRegion: Codable, Sendable, Equatable {
         auto_windows_opened = status.autoWindowsOpened
         auto_windows_closed = status.autoWindowsClosed
         migrating = status.migrating
+        windows_open = status.windowsOpen
+        window_peak_resident = status.windowPeakResidentBytes
     }
 }
 

@@ -80,6 +80,11 @@ public struct RegionStatus: Sendable, Hashable, Codable {
     public var autoWindowsClosed: UInt64 = 0
     /// Whether a window the daemon opened by itself is open now: a migration is under way.
     public var migrating = false
+    /// Scan windows open now, BeginScan's and the daemon's own.
+    public var windowsOpen: UInt64 = 0
+    /// The most memory of the region seen resident (mapped in the VMM or not) while a window was open, for the
+    /// current window or the last one: how high a migration or a backup made it go. 0 before the first window.
+    public var windowPeakResidentBytes: UInt64 = 0
     /// Bytes that scan windows put out of memory again at EndScan (mapped and resident-unmapped), since
     /// registration.
     public var windowRepairedBytes: UInt64 = 0

@@ -68,6 +68,11 @@ import Testing
               + "\(rounds) scan rounds after the thread ended")
         // The end is seen at the next round; the repair goes out in paced steps between rounds; the count lags one.
         #expect(rounds <= 4, "back within a few scan rounds of the migration's end")
+        // The status's peak is what the daemon saw at its looks: between the level before and the bound.
+        let reportedPeak = try #require(ended["window_peak_resident"] as? Int) / RawKernel.pageSize
+        print("window_peak_resident: \(reportedPeak) pages (cachestat's peak \(peak))")
+        #expect(reportedPeak >= residentBefore * 95 / 100 && reportedPeak <= allowed, "\(reportedPeak) pages")
+        #expect(ended["windows_open"] as? Int == 0)
         // The hot data pages are spread among holes: count what the whole region has mapped.
         let mapped = try RawKernel.pagemap(pid: guest.pid, start: guest.start, pages: guest.pages)
             .filter { $0 & (1 << 63) != 0 }.count

@@ -101,9 +101,11 @@ struct PageoutctlRenderingTests {
                     "state" : "active",
                     "swapped" : 1073741824,
                     "warm" : 1178599424,
+                    "window_peak_resident" : 0,
                     "window_repaired" : 0,
                     "windows_closed" : 0,
                     "windows_expired" : 0,
+                    "windows_open" : 0,
                     "windows_opened" : 0,
                     "working_set" : 2789212160
                   }

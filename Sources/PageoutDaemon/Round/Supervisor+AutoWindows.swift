@@ -61,6 +61,7 @@ extension Supervisor {
             guard let (region, snapshot) = freshSnapshot(of: entry, layout: layout),
                   let (repair, guestTook) = windows.update(token, { $0.repairWhileOpen(after: snapshot) })
             else { return }
+            noteWindows(of: entry, snapshot: snapshot)
             if guestTook > 0 {
                 logger.info("migration window: pages the guest took leave its cold set", metadata: [
                     "region": "\(entry.name)", "window": "\(token.prefix(8))", "pages": "\(guestTook)"])

@@ -39,6 +39,7 @@ extension Supervisor {
         do {
             let (region, scanner) = try opened(entry)
             let snapshot = try scanner.snapshot()
+            noteWindows(of: entry, snapshot: snapshot)
             let heldBy = guards.forRegion(paused: entry.isPaused, policy: entry.config.policy)
             entry.bucket.refill(at: now)
             let budget = heldBy == nil ? min(globalBudget, entry.bucket.available) : 0

@@ -38,7 +38,9 @@ extension Supervisor {
         let window = ScanWindow(token: ScanWindows.newToken(), region: entry.name, openedAt: now,
                                 snapshot: snapshot, pagedOut: policy?.pagedOut,
                                 earlier: automatic ? policy?.previous : nil, automatic: automatic)
+        let first = windows.openCount(in: entry.name) == 0
         windows.insert(window)
+        noteWindows(of: entry, snapshot: snapshot, newPeak: first)
         if automatic {
             entry.status.autoWindowsOpened += 1
         } else {
@@ -80,12 +82,24 @@ extension Supervisor {
             }
         }
         windows.finishEnding(token)
+        if let entry = regions[window.region] { noteWindows(of: entry) }
         logger.info(window.automatic ? "migration over: scan window ended" : "scan window ended", metadata: [
             "region": "\(window.region)", "window": "\(window.token.prefix(8))", "cold_pages": "\(result.coldPages)",
             "mapped_paged_out": "\(result.mappedPagedOut)", "resident_repaired": "\(result.residentRepaired)",
             "still_swapped": "\(result.stillSwapped)", "steps": "\(steps)", "repair_ms": "\(now - started)"])
         await publishRegions()
         return result
+    }
+
+    /// Keeps `entry`'s window figures current: the windows open on it, and the most of it seen resident while one
+    /// was, raised to what `snapshot` shows (or started from it: `newPeak`, the first window of a while).
+    func noteWindows(of entry: RegionEntry, snapshot: PageSnapshot? = nil, newPeak: Bool = false) {
+        let open = windows.openCount(in: entry.name)
+        entry.status.windowsOpen = UInt64(open)
+        guard let snapshot, open > 0 else { return }
+        let resident = UInt64(snapshot.mapped.setCount + snapshot.residentUnmapped.setCount)
+            * UInt64(snapshot.layout.pageSize)
+        entry.status.windowPeakResidentBytes = newPeak ? resident : max(entry.status.windowPeakResidentBytes, resident)
     }
 
     /// Ends every window open longer than max_scan_window at `now`, without repair.
@@ -103,6 +117,7 @@ extension Supervisor {
     /// whole repair set and the steps taken. Nil when the region cannot be scanned or is another VMM's now.
     private func repair(_ window: ScanWindow, of entry: RegionEntry) async -> (ScanWindowRepair, steps: Int)? {
         guard let (region, snapshot) = freshSnapshot(of: entry, layout: window.layout) else { return nil }
+        noteWindows(of: entry, snapshot: snapshot)
         let repair = window.repairSet(after: snapshot)
         let steps = await carryOut(repair, of: entry, region: region, snapshot: snapshot, window: window.token,
                                    whileOpen: false)
