@@ -47,7 +47,14 @@ import Testing
         let pagedOut = await supervisor.scanRound()
         #expect(advisor.jobs.count == 2)
         let full = try #require(advisor.jobs.last)
-        #expect(full.finish == probe.plan.runs)
+        // A probe the kernel reclaimed meanwhile (the machine's own memory pressure: the page was unmapped and
+        // resident, a candidate for kswapd) is in swap already, and nothing is left to finish of it.
+        let finished = Set(full.finish.flatMap { Array($0) })
+        let probes = Set(probe.plan.runs.flatMap { Array($0) })
+        #expect(finished.isSubset(of: probes))
+        let reclaimed = probes.subtracting(finished)
+        #expect(reclaimed.allSatisfy { full.snapshot.swapped[$0] }, "unfinished probes not in swap: \(reclaimed)")
+        #expect(reclaimed.count <= probes.count / 10, "\(reclaimed.count) of \(probes.count) probes reclaimed")
         #expect(full.plan.fullBlocks.sorted() == [0, 1, 2, 3])
         #expect(full.plan.pageCount == 2048 - probe.plan.probePages)
         #expect(try guest.mappedPages(in: probe.snapshot) == 0, "the kernel unmapped every page the jobs named")

@@ -12,25 +12,40 @@ public enum Journald {
                              timeout: Double = 2 * Eventually.defaultTimeout) async throws -> [String: Any]? {
         guard let journalctl = HostRequirements.journalctl else { return nil }
         let deadline = Date().addingTimeInterval(timeout)
+        var problem: Error?
         repeat {
-            if let entry = try newest(field: field, value: value, journalctl: journalctl) { return entry }
+            do {
+                if let entry = try newest(field: field, value: value, journalctl: journalctl) { return entry }
+            } catch {
+                problem = error  // a journalctl that failed once may answer at the next query
+            }
             try await Task.sleep(for: .milliseconds(100))
         } while Date() < deadline
+        if let problem { throw problem }
         return nil
     }
 
-    /// One `journalctl -o json -n 1 FIELD=VALUE` query.
+    /// One `journalctl -o json FIELD=VALUE` query: the last entry it prints. Every matching entry is read rather
+    /// than asking for the newest (`-n 1`): in two CI runs a `-n 1` query kept printing nothing for two minutes
+    /// while the entry it asked for was in the journal. A failing journalctl throws with its exit status and
+    /// stderr.
     private static func newest(field: String, value: String, journalctl: String) throws -> [String: Any]? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: journalctl)
-        process.arguments = ["--no-pager", "-o", "json", "-n", "1", "\(field)=\(value)"]
+        process.arguments = ["--no-pager", "-o", "json", "\(field)=\(value)"]
         let output = Pipe()
+        let errors = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        process.standardError = errors
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
+        let problem = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard let line = data.split(separator: UInt8(ascii: "\n")).first else { return nil }
+        guard process.terminationStatus == 0 else {
+            throw TestFailure("journalctl \(field)=\(value) exited \(process.terminationStatus): "
+                              + String(decoding: problem, as: UTF8.self))
+        }
+        guard let line = data.split(separator: UInt8(ascii: "\n")).last else { return nil }
         return try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
     }
 }
