@@ -52,15 +52,25 @@ extension Supervisor {
     }
 
     /// Puts back what the migration brought in (see `ScanWindow.repairWhileOpen(after:)`) for as long as window
-    /// `token` is open: a fresh snapshot, the repair in paced steps, and again; a look that finds nothing to put
-    /// back waits 100 ms. Only automatic windows: a migration reads each cold page once, which is what makes this
-    /// right; a scanner announced with BeginScan may read a page again (a dedup scanner does), and its EndScan
-    /// repairs all at once.
+    /// `token` is open: a fresh snapshot, the repair in paced steps, and again. A look that finds nothing to put
+    /// back waits 100 ms, and every look waits at least as long as its snapshot took (a snapshot of a large guest
+    /// costs milliseconds per GiB: the looks take at most half a core). While pageout is held back (a guard, a
+    /// pause, dry run: the rounds say why) it looks again a scan interval later. Only automatic windows: a
+    /// migration reads each cold page once, which is what makes this right; a scanner announced with BeginScan may
+    /// read a page again (a dedup scanner does), and its EndScan repairs all at once.
     private func repairWhileMigrating(_ token: String, of entry: RegionEntry) async {
+        let clock = ContinuousClock()
         while let layout = windows.open[token]?.layout {
+            if entry.config.policy.dryRun
+                || readGuards().forRegion(paused: entry.isPaused, policy: entry.config.policy) != nil {
+                try? await Task.sleep(for: scanInterval)
+                continue
+            }
+            let lookStarted = clock.now
             guard let (region, snapshot) = freshSnapshot(of: entry, layout: layout),
                   let (repair, guestTook) = windows.update(token, { $0.repairWhileOpen(after: snapshot) })
             else { return }
+            let lookTook = clock.now - lookStarted
             noteWindows(of: entry, snapshot: snapshot)
             if guestTook > 0 {
                 logger.info("migration window: pages the guest took leave its cold set", metadata: [
@@ -68,7 +78,7 @@ extension Supervisor {
             }
             let steps = await carryOut(repair, of: entry, region: region, snapshot: snapshot, window: token,
                                        whileOpen: true)
-            if steps == 0 { try? await Task.sleep(for: .milliseconds(100)) }
+            try? await Task.sleep(for: max(steps == 0 ? .milliseconds(100) : .zero, lookTook))
         }
     }
 
