@@ -39,9 +39,10 @@ public enum ConfigLoader {
     /// - Throws: `ConfigErrors`, ordered by line: a TOML syntax error alone (with its column), or every problem of
     ///   keys and values.
     public static func parse(_ file: String, fileName: String) throws(ConfigErrors) -> PageoutConfiguration {
-        // A byte order mark starts no line: toml++ skips it, and the checks below must see the first line as
-        // toml++ does (a malformed table header behind one reached toml++'s assertion, found by the fuzzer).
-        let text = file.hasPrefix("\u{FEFF}") ? String(file.dropFirst()) : file
+        // A byte order mark starts no line: toml++ skips one, and the checks below must see the first line as
+        // toml++ does (a malformed table header behind one, or behind two, reached toml++'s assertion, found by
+        // the fuzzer). toml++ is handed the text without any.
+        let text = String(file.drop { $0 == "\u{FEFF}" })
         // TOML allows no control character but tab outside escapes. Refused here, before TOMLKit: it hands the
         // text to C++ as a C string, which would silently end at a NUL, and toml++ asserts (aborts the process,
         // where its assertions are compiled in) on some in table headers.

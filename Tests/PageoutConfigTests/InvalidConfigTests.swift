@@ -123,6 +123,7 @@ struct InvalidConfigTests {
              message: "pageoutd.toml:3:2: invalid TOML: a table header must begin with a key"),
         Case(text: "[[ \\region]]\n", message: "pageoutd.toml:1:4: invalid TOML: a table header must begin with a key"),
         Case(text: "\u{FEFF}[^daemon]\n", message: "pageoutd.toml:1:2: invalid TOML: a table header must begin with a key"),
+        Case(text: "\u{FEFF}\u{FEFF}[\n", message: "pageoutd.toml:1:2: invalid TOML: a table header must begin with a key"),
         Case(text: "[daemon]\n[# a comment\n", message: "pageoutd.toml:2:2: invalid TOML: a table header must begin with a key"),
         Case(text: "[[[region]]\n", message: "pageoutd.toml:1:3: invalid TOML: a table header must begin with a key"),
         Case(text: "[policy]\n[ \n", message: "pageoutd.toml:2:3: invalid TOML: a table header must begin with a key"),
