@@ -83,14 +83,15 @@ import Testing
 
         // The textfile: written after every round, parsed the same, and no temporary file left beside it.
         var fromFile: [String: PrometheusText.Family] = [:]
-        repeat {
-            // The file follows the status by a moment: poll for a round that scanned vm1 there too.
+        // The file follows the status by a moment: poll for a round that scanned vm1 there too (the file is read
+        // after each wait, so a wait that ends past the deadline still reads it once more).
+        while true {
             if let written = try? String(contentsOfFile: textfile, encoding: .utf8) {
                 fromFile = try PrometheusText.parse(written)
             }
-            if fromFile["pageoutd_region_up"]?.samples.first?.value == 1 { break }
+            if fromFile["pageoutd_region_up"]?.samples.first?.value == 1 || Date() >= deadline { break }
             usleep(100_000)
-        } while Date() < deadline
+        }
         Self.expectRegionMetrics(fromFile, guestSize: Double(16 << 20))
         #expect(!FileManager.default.fileExists(atPath: textfile + ".tmp"))
         var info = stat()

@@ -13,22 +13,25 @@ public enum Journald {
         guard let journalctl = HostRequirements.journalctl else { return nil }
         let deadline = Date().addingTimeInterval(timeout)
         var problem: Error?
-        repeat {
+        while true {
             do {
                 if let entry = try newest(field: field, value: value, journalctl: journalctl) { return entry }
             } catch {
                 problem = error  // a journalctl that failed once may answer at the next query
             }
+            // The deadline is judged before the sleep, so that the last query comes after it: while the suite
+            // runs, a sleeping task may wake long after its time (the pool's threads busy with other tests'
+            // blocking waits), and a wait that woke past its deadline without asking again missed an entry
+            // journald had had for minutes.
+            if Date() >= deadline { break }
             try await Task.sleep(for: .milliseconds(100))
-        } while Date() < deadline
+        }
         if let problem { throw problem }
         return nil
     }
 
-    /// One `journalctl -o json FIELD=VALUE` query: the last entry it prints. Every matching entry is read rather
-    /// than asking for the newest (`-n 1`): in two CI runs a `-n 1` query kept printing nothing for two minutes
-    /// while the entry it asked for was in the journal. A failing journalctl throws with its exit status and
-    /// stderr.
+    /// One `journalctl -o json FIELD=VALUE` query: the last entry it prints (every matching entry is read, a few
+    /// at most). A failing journalctl throws with its exit status and stderr.
     private static func newest(field: String, value: String, journalctl: String) throws -> [String: Any]? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: journalctl)

@@ -56,11 +56,13 @@ public final class NotifyListener: @unchecked Sendable {
     public func wait(for what: String, after skipping: Int = 0, timeout: Double,
                      _ predicate: (String) -> Bool) throws -> (index: Int, text: String) {
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        while true {
             let all = messages
             if skipping < all.count, let index = all[skipping...].firstIndex(where: { predicate($0.text) }) {
                 return (index, all[index].text)
             }
+            // Judged before the sleep, so that a thread that woke late still looks once more.
+            if Date() >= deadline { break }
             usleep(20_000)
         }
         throw TestFailure("no \(what) notification within \(timeout) s; got: \(messages.map(\.text))")
