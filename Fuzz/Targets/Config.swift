@@ -1,9 +1,9 @@
 import PageoutConfig
 import PageoutCore
 
-/// The config file: `ConfigLoader.parse(bytes:fileName:)` (UTF-8 check, TOML through TOMLKit, every key and value
-/// checked). A file it accepts renders as TOML (`--check-config`) that parses back to the same configuration; a
-/// file it refuses yields at least one error, each naming the file.
+/// The config file: `ConfigLoader.parse(bytes:fileName:)` (UTF-8 check, TOML's grammar, then TOMLKit, every key
+/// and value checked). A file it accepts renders as TOML (`--check-config`) that parses back to the same
+/// configuration; a file it refuses yields at least one error, each naming the file.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let configuration: PageoutConfiguration

@@ -39,10 +39,10 @@ public enum ConfigLoader {
     /// - Throws: `ConfigErrors`, ordered by line: a TOML syntax error alone (with its column), or every problem of
     ///   keys and values.
     public static func parse(_ file: String, fileName: String) throws(ConfigErrors) -> PageoutConfiguration {
-        // A byte order mark starts no line: toml++ skips one, and the checks below must see the first line as
-        // toml++ does (a malformed table header behind one, or behind two, reached toml++'s assertion, found by
-        // the fuzzer). toml++ is handed the text without any.
-        let text = String(file.drop { $0 == "\u{FEFF}" })
+        // A byte order mark may start the file and starts no line: the grammar check below must see the first line
+        // as toml++ does (a malformed table header behind one reached toml++'s assertion, found by the fuzzer).
+        // toml++ is handed the text without it; a second one is a character the grammar refuses.
+        let text = file.first == "\u{FEFF}" ? String(file.dropFirst()) : file
         // TOML allows no control character but tab outside escapes. Refused here, before TOMLKit: it hands the
         // text to C++ as a C string, which would silently end at a NUL, and toml++ asserts (aborts the process,
         // where its assertions are compiled in) on some in table headers.
@@ -58,13 +58,10 @@ public enum ConfigLoader {
                                             problem: "contains \(name) (U+\(padded)): TOML allows none but tab "
                                                 + "outside escapes")])
         }
-        if let (line, column) = TableHeaderCheck.firstMalformed(in: text) {
+        // toml++ sees only text that follows TOML's grammar: it asserts (aborts the process) on some that does not.
+        if let (line, column, problem) = TOMLGrammar.firstViolation(in: text) {
             throw ConfigErrors([ConfigError(file: fileName, line: line, column: column,
-                                            problem: "invalid TOML: a table header must begin with a key")])
-        }
-        if let (line, column, problem) = ValueSyntaxCheck.firstProblem(in: text) {
-            throw ConfigErrors([ConfigError(file: fileName, line: line, column: column,
-                                            problem: "invalid TOML: \(problem.rawValue)")])
+                                            problem: "invalid TOML: \(problem)")])
         }
         let root: ConfigDecoder.Table
         do {
