@@ -34,7 +34,8 @@ enum PolicyTable {
         return lines.joined(separator: "\n")
     }
 
-    private static func row(_ cells: [String]) -> String {
+    /// One Markdown table row.
+    static func row(_ cells: [String]) -> String {
         "| " + cells.joined(separator: " | ") + " |"
     }
 

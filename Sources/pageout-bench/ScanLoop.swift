@@ -35,9 +35,10 @@ struct ScanLoop: ParsableCommand {
               + "mean_ms=\(formatted(total / Double(max(snapshots, 1))))")
     }
 
-    /// VmRSS of this process, from /proc/self/status.
-    static func residentKiB() -> Int {
-        let text = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    /// VmRSS of process `pid` (this process by default), from /proc/PID/status; -1 when it cannot be read.
+    static func residentKiB(pid: Int32? = nil) -> Int {
+        let path = "/proc/\(pid.map(String.init) ?? "self")/status"
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             return line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? -1
         }

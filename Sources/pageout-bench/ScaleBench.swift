@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+
+/// `pageout-bench scale`: what pageoutd costs as the guest RAM it watches grows, one layout after another in the
+/// same run, each against the first.
+struct ScaleBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scale",
+        abstract: "Runs pageoutd on growing guest RAM: convergence time, CPU and memory per layout, one table.",
+        discussion: """
+            For each layout COUNTxSIZE it starts COUNT pageout-guestsim guests of SIZE (every page written, the \
+            first --hot-percent of them touched all the time) and one pageoutd watching them all (scan_interval \
+            --scan-interval, cold_age --cold-age, max_pageout_rate 1GiB so that the rate does not bound \
+            convergence), reads the true state of the guests' memory every second until 95% of their cold pages \
+            are in swap, then measures the daemon's CPU over --steady seconds, its VmRSS, and the guests' worst \
+            hot pass. The last lines compare each layout with the first: how CPU and memory grow against the \
+            RAM watched. Needs swap for the cold part of the largest layout (zram compresses the guests' pages \
+            about 2:1).
+            """)
+
+    @Option(help: "Layouts COUNTxSIZE, comma-separated, run in this order; the first is the baseline.")
+    var layouts = "1x1GiB,1x2GiB,1x4GiB,1x8GiB"
+
+    @Option(help: "Percentage (0-100) of each guest's pages that are hot.")
+    var hotPercent = 40
+
+    @Option(help: "pageoutd's scan_interval (e.g. 1s, 10s).")
+    var scanInterval = "1s"
+
+    @Option(help: "Seconds: pageoutd's cold_age.")
+    var coldAge = 5
+
+    @Option(help: "Seconds of steady state measured once a layout has converged.")
+    var steady = 30
+
+    @Option(help: "Seconds a layout may take to converge before the steady window starts anyway.")
+    var timeout = 900
+
+    func validate() throws {
+        guard (0...100).contains(hotPercent) else { throw ValidationError("--hot-percent is outside 0...100.") }
+        guard coldAge >= 1, steady >= 1, timeout >= 1 else {
+            throw ValidationError("--cold-age, --steady and --timeout must be at least 1 second.")
+        }
+        _ = try parsedLayouts()
+    }
+
+    private func parsedLayouts() throws -> [ScaleLayout] {
+        let layouts = try self.layouts.split(separator: ",").map(ScaleLayout.init)
+        guard !layouts.isEmpty else { throw ValidationError("--layouts names no layout.") }
+        return layouts
+    }
+
+    func run() throws {
+        let signalSources = ChildRegistry.shared.stopChildrenOnSignals()
+        defer { withExtendedLifetime(signalSources) {} }
+        var results: [ScaleFigures] = []
+        for layout in try parsedLayouts() {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pageout-bench-\(UUID())").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            FileHandle.standardError.write(Data("scale: \(layout)\n".utf8))
+            do {
+                results.append(try ScaleRun(layout: layout, hotPercent: hotPercent, scanInterval: scanInterval,
+                                            coldAge: coldAge, steadySeconds: steady, timeoutSeconds: timeout,
+                                            directory: directory).run())
+            } catch {
+                FileHandle.standardError.write(Data(("pageout-bench scale: \(layout) failed: \(error)\n"
+                    + "the guests' and the daemon's output are in \(directory)\n").utf8))
+                throw ExitCode.failure
+            }
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        print("pageout-bench scale --layouts \(layouts) --hot-percent \(hotPercent) --scan-interval \(scanInterval) "
+              + "--cold-age \(coldAge) --steady \(steady)\n")
+        print(ScaleTable.text(results, coldAge: coldAge))
+    }
+}
