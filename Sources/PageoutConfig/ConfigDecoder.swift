@@ -73,6 +73,7 @@ struct ConfigDecoder {
             case .reservedClients: read(node, at: keyPath, as: .integer, into: &daemon.reservedClients)
             case .maxSubscribersPerUid: read(node, at: keyPath, as: .integer, into: &daemon.maxSubscribersPerUid)
             case .maxScanWindows: read(node, at: keyPath, as: .integer, into: &daemon.maxScanWindows)
+            case .maxCPU: read(node, at: keyPath, as: .percent, into: &daemon.maxCPU)
             case .clientIdleTimeout: read(node, at: keyPath, as: .duration, into: &daemon.clientIdleTimeout)
             case .maxScanWindow: read(node, at: keyPath, as: .duration, into: &daemon.maxScanWindow)
             case .metricsTextfile:
@@ -114,6 +115,8 @@ struct ConfigDecoder {
             case .psiSomeAvg10Max: read(node, at: keyPath, as: .number, into: &policy.psiSomeAvg10Max)
             case .maxSwappedPercent: read(node, at: keyPath, as: .percent, into: &policy.maxSwappedPercent)
             case .probeBudget: read(node, at: keyPath, as: .size, into: &policy.probeBudget)
+            case .probePerColdAge: read(node, at: keyPath, as: .percent, into: &policy.probePerColdAge)
+            case .maxProbeRate: read(node, at: keyPath, as: .rate, into: &policy.maxProbeRate)
             case .refaultTarget: read(node, at: keyPath, as: .percent, into: &policy.refaultTarget)
             case .autoRepair: read(node, at: keyPath, as: .boolean, into: &policy.autoRepair)
             case .autoWindows: read(node, at: keyPath, as: .boolean, into: &policy.autoWindows)

@@ -46,6 +46,7 @@ extension DaemonSettings {
         case .reservedClients: "\(reservedClients)"
         case .maxSubscribersPerUid: "\(maxSubscribersPerUid)"
         case .maxScanWindows: "\(maxScanWindows)"
+        case .maxCPU: maxCPU.configText.configQuoted
         case .clientIdleTimeout: clientIdleTimeout.configText.configQuoted
         case .maxScanWindow: maxScanWindow.configText.configQuoted
         case .metricsTextfile: metricsTextfile.configQuoted
@@ -73,6 +74,8 @@ extension PolicySettings {
             ? psiSomeAvg10Max.numberText : psiSomeAvg10Max.numberText + ".0"
         case .maxSwappedPercent: maxSwappedPercent.configText.configQuoted
         case .probeBudget: probeBudget.configText.configQuoted
+        case .probePerColdAge: probePerColdAge.configText.configQuoted
+        case .maxProbeRate: maxProbeRate.rateText.configQuoted
         case .refaultTarget: refaultTarget.configText.configQuoted
         case .autoRepair: autoRepair ? "true" : "false"
         case .autoWindows: autoWindows ? "true" : "false"

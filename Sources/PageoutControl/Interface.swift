@@ -11,9 +11,10 @@ public enum ControlInterface {
         interface io.pageoutd
 
         # One registered region of guest RAM. Sizes are bytes; working_set is hot + warm; refault_target and
-        # refault_rate are pages per minute; hold_min and hold_max are seconds. state is pending, active,
-        # paused, failed, refused (the kernel will not page its memory out: mlocked or hugetlbfs RAM) or gone;
-        # reason says why, or names what holds pageout back.
+        # refault_rate are pages per minute; hold_min and hold_max are seconds; scan_stretch is the scan
+        # intervals between the region's scans now (1 while it changes, more while it is quiet). state is
+        # pending, active, paused, failed, refused (the kernel will not page its memory out: mlocked or hugetlbfs
+        # RAM) or gone; reason says why, or names what holds pageout back.
         type Region (
           name: string,
           pid: ?int,
@@ -46,7 +47,9 @@ public enum ControlInterface {
           windows_open: int,
           window_peak_resident: int,
           window_repaired: int,
-          scans: int
+          scans: int,
+          scans_skipped: int,
+          scan_stretch: int
         )
 
         # A process other than the VMM that maps a region's memory (a vhost-user backend); mapped is the bytes
@@ -57,7 +60,9 @@ public enum ControlInterface {
           mapped: int
         )
 
-        # The daemon after its last scan round.
+        # The daemon after its last scan round. max_cpu is the percentage of one core scans may use (0: no
+        # limit), scan_cpu what they used over about the last 10 s; scans_deferred counts region scans left for
+        # a later round because they had used it.
         type Status (
           regions: []Region,
           held_by: ?string,
@@ -65,7 +70,10 @@ public enum ControlInterface {
           dry_run: bool,
           reload_problem: ?string,
           swapped: int,
-          paged_out: int
+          paged_out: int,
+          max_cpu: float,
+          scan_cpu: float,
+          scans_deferred: int
         )
 
         # A picture of one region at its last scan: its pages in cells of pages_per_cell pages, in page order

@@ -195,8 +195,11 @@ public struct WireRegion: Codable, Sendable, Equatable {
     public var refault_target, refault_rate: UInt64
     /// The shortest and longest hold of pages that came back, as the controller sets them now, in seconds.
     public var hold_min, hold_max: UInt64
-    /// Since registration: bytes handed to MADV_PAGEOUT, pages that refaulted, scans.
-    public var paged_out, refaults, scans: UInt64
+    /// Since registration: bytes handed to MADV_PAGEOUT, pages that refaulted, scans, rounds that left the
+    /// region alone because it was quiet.
+    public var paged_out, refaults, scans, scans_skipped: UInt64
+    /// Scan intervals between the region's scans now.
+    public var scan_stretch: UInt64
     /// Bytes automatic repair put back into swap; scan windows opened, closed, expired; bytes windows put back.
     public var repaired, windows_opened, windows_closed, windows_expired, window_repaired: UInt64
     /// Scan windows the daemon opened and ended by itself around a migration of the VMM.
@@ -231,6 +234,8 @@ public struct WireRegion: Codable, Sendable, Equatable {
         paged_out = status.pagedOutBytes
         refaults = status.refaultPages
         scans = status.scans
+        scans_skipped = status.scansSkipped
+        scan_stretch = status.scanStretch
         repaired = status.repairedBytes
         windows_opened = status.windowsOpened
         windows_closed = status.windowsClosed
@@ -277,6 +282,11 @@ public struct WireStatus: Codable, Sendable, Equatable {
     public var swapped: UInt64
     /// Bytes paged out: the regions' since-registration totals added up.
     public var paged_out: UInt64
+    /// The percentage of one core scans may use (`max_cpu`, 0: no limit), and what they used over about the
+    /// last 10 s.
+    public var max_cpu, scan_cpu: Double
+    /// Region scans left for a later round because scans had used their `max_cpu`.
+    public var scans_deferred: UInt64
 
     /// The wire form of `status`.
     public init(_ status: DaemonStatus) {
@@ -287,5 +297,8 @@ public struct WireStatus: Codable, Sendable, Equatable {
         reload_problem = status.reloadProblem
         swapped = status.swappedBytes
         paged_out = status.pagedOutBytes
+        max_cpu = status.maxCPUPercent
+        scan_cpu = (status.scanCPUPercent * 100).rounded() / 100
+        scans_deferred = status.scansDeferred
     }
 }

@@ -42,6 +42,11 @@ public enum MetricFamilies {
                { $0.guardReason == nil ? 0 : 1 }),
         Family("pageoutd_dry_run", .gauge, "1 when the daemon plans pageout but never carries it out.",
                { $0.dryRun ? 1 : 0 }),
+        Family("pageoutd_scan_cpu_microseconds_total", .counter,
+               "CPU time scan rounds spent on snapshots and policy since the daemon started.",
+               \.scanCPUMicroseconds),
+        Family("pageoutd_scans_deferred_total", .counter,
+               "Region scans left for a later round because scans had used their max_cpu.", \.scansDeferred),
     ]
 
     /// The per-region families, labelled with `region`.
@@ -107,6 +112,12 @@ public enum MetricFamilies {
         Family("pageoutd_region_window_repaired_bytes_total", .counter,
                "Bytes scan windows put out of memory again at EndScan since registration.", \.windowRepairedBytes),
         Family("pageoutd_region_scans_total", .counter, "Scans of the region since it was registered.", \.scans),
+        Family("pageoutd_region_scans_skipped_total", .counter,
+               "Scan rounds that left the region alone because it was quiet, since it was registered.",
+               \.scansSkipped),
+        Family("pageoutd_region_scan_stretch", .gauge,
+               "Scan intervals between the region's scans now: 1 while it changes, more while it is quiet.",
+               \.scanStretch),
     ]
 
     /// Every family's name, type and help, daemon-wide ones first, in the order the text lists them.

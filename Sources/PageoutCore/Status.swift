@@ -68,6 +68,11 @@ public struct RegionStatus: Sendable, Hashable, Codable {
     public var repairedBytes: UInt64 = 0
     /// Scans since registration.
     public var scans: UInt64 = 0
+    /// Scan intervals between the region's scans now: 1 while it changes, up to `ScanPacing.maxStretch` while
+    /// it is quiet.
+    public var scanStretch: UInt64 = 1
+    /// Rounds that left the region alone since registration, because it was quiet.
+    public var scansSkipped: UInt64 = 0
     /// Scan windows opened (BeginScan) since registration.
     public var windowsOpened: UInt64 = 0
     /// Scan windows ended by EndScan since registration.
@@ -110,6 +115,14 @@ public struct DaemonStatus: Sendable, Hashable, Codable {
     public var dryRun = false
     /// Why the last reload was refused (the previous configuration runs on); nil after a good one.
     public var reloadProblem: String?
+    /// `[daemon] max_cpu`: the percentage of one core scans may use (0: no limit).
+    public var maxCPUPercent: Double = 0
+    /// The percentage of one core scans used over about the last 10 s.
+    public var scanCPUPercent: Double = 0
+    /// CPU time spent on scans (snapshots and policy) since the daemon started, in microseconds.
+    public var scanCPUMicroseconds: UInt64 = 0
+    /// Region scans left for a later round because scans had used their `max_cpu`.
+    public var scansDeferred: UInt64 = 0
 
     /// The status before the first scan round: no regions, nothing counted.
     public init() {}

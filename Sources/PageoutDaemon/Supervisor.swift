@@ -33,6 +33,8 @@ public actor Supervisor {
     public private(set) var configuration: PageoutConfiguration
     /// The shared rate limit (max_pageout_rate of the global policy).
     var bucket: TokenBucket
+    /// The CPU the rounds may spend on scans (`[daemon] max_cpu`).
+    var scanBudget: ScanCPUBudget
     /// Every region, configured or registered.
     var regions = RegionRegistry()
     /// Open scan windows (BeginScan/EndScan).
@@ -63,6 +65,7 @@ public actor Supervisor {
         self.statusBoard = StatusBoard()
         self.origin = clock.now
         self.bucket = TokenBucket(rate: configuration.policy.maxPageoutRate.bytes, now: 0)
+        self.scanBudget = ScanCPUBudget(share: configuration.daemon.maxCPU.fraction, now: 0)
         self.registrationStore = RegistrationStore(directory: configuration.daemon.stateDirectory)
         self.registrationWriter = FileWriterThread(threadName: "pageoutd-state", what: "the registrations",
                                                    logger: logger)
@@ -89,6 +92,7 @@ public actor Supervisor {
         reloadProblem = nil
         vmmUserIDs = resolveVMMUsers()
         bucket.setRate(configuration.policy.maxPageoutRate.bytes)
+        scanBudget.setShare(configuration.daemon.maxCPU.fraction)
         regions.configure(configuration.regions, policy: configuration.policy, now: now)
         await publishRegions()
     }
@@ -113,7 +117,10 @@ public actor Supervisor {
         let chosen = regions.entries.filter { entry in
             region == nil ? caller.isRoot || entry.registration?.registrant == caller.uid : entry.name == region
         }
-        chosen.forEach { $0.isPaused = paused }
+        chosen.forEach { entry in
+            entry.isPaused = paused
+            entry.pacing.wake()
+        }
         return chosen.map(\.name)
     }
 
@@ -145,6 +152,10 @@ public actor Supervisor {
         status.scans = rounds
         status.dryRun = configuration.policy.dryRun
         status.reloadProblem = reloadProblem
+        status.maxCPUPercent = configuration.daemon.maxCPU.value
+        status.scanCPUPercent = 100 * scanBudget.recentShare
+        status.scanCPUMicroseconds = UInt64(scanBudget.spentSeconds * 1_000_000)
+        status.scansDeferred = scanBudget.deferred
         metrics.publish(status)
         let metricsText = metrics.text
         await statusBoard.publish(status, metrics: metricsText)

@@ -64,8 +64,7 @@ public final class SnapshotScanner {
     public func snapshot() throws -> PageSnapshot {
         var snapshot = PageSnapshot(layout: region.layout)
         try forEachMappedRun(in: 0..<region.layout.pageCount) { snapshot.record(.mapped, pages: $0) }
-        let swap = try region.process.procfs.ownSwapBytes(
-            mappingsStartingAt: Set(region.views.map { UInt64(UInt(bitPattern: $0.base)) }))
+        let swap = try region.process.procfs.ownSwapBytes(mappingsStartingAt: viewStarts)
         var paths: [SnapshotPath] = []
         for index in region.layout.segments.indices {
             let view = region.views[index]
@@ -81,6 +80,21 @@ public final class SnapshotScanner {
         lastPaths = paths
         try region.process.checkAlive(during: "taking a snapshot")
         return snapshot
+    }
+
+    /// The start addresses of the daemon's own views of the region, as its smaps names them.
+    public var viewStarts: Set<UInt64> { Set(region.views.map { UInt64(UInt(bitPattern: $0.base)) }) }
+
+    /// The cheap look at a quiet region between its scans: the region's files' swapped bytes, from `ownSwap`
+    /// (the daemon's smaps read once for every region of a round), and allocated bytes (one fstat per file). No
+    /// page table is walked.
+    public func look(ownSwap: [UInt64: UInt64]) throws -> ScanPacing.Look {
+        var look = ScanPacing.Look(swappedBytes: 0, allocatedBytes: 0)
+        for view in region.views {
+            look.swappedBytes &+= ownSwap[UInt64(UInt(bitPattern: view.base))] ?? 0
+            look.allocatedBytes &+= try view.file.sizes().allocated
+        }
+        return look
     }
 
     /// Which pages among `runs` (region page indexes, in order) the VMM maps now, and which of those another

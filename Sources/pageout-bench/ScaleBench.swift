@@ -30,6 +30,9 @@ struct ScaleBench: ParsableCommand {
     @Option(help: "Seconds: pageoutd's cold_age.")
     var coldAge = 5
 
+    @Option(help: "pageoutd's probe_per_cold_age (\"0%\": probe_budget alone, as before the key existed).")
+    var probePerColdAge = "50%"
+
     @Option(help: "Seconds of steady state measured once a layout has converged.")
     var steady = 30
 
@@ -60,7 +63,7 @@ struct ScaleBench: ParsableCommand {
             FileHandle.standardError.write(Data("scale: \(layout)\n".utf8))
             do {
                 results.append(try ScaleRun(layout: layout, hotPercent: hotPercent, scanInterval: scanInterval,
-                                            coldAge: coldAge, steadySeconds: steady, timeoutSeconds: timeout,
+                                            coldAge: coldAge, probePerColdAge: probePerColdAge, steadySeconds: steady, timeoutSeconds: timeout,
                                             directory: directory).run())
             } catch {
                 FileHandle.standardError.write(Data(("pageout-bench scale: \(layout) failed: \(error)\n"
@@ -70,7 +73,7 @@ struct ScaleBench: ParsableCommand {
             try? FileManager.default.removeItem(atPath: directory)
         }
         print("pageout-bench scale --layouts \(layouts) --hot-percent \(hotPercent) --scan-interval \(scanInterval) "
-              + "--cold-age \(coldAge) --steady \(steady)\n")
+              + "--cold-age \(coldAge) --probe-per-cold-age \(probePerColdAge) --steady \(steady)\n")
         print(ScaleTable.text(results, coldAge: coldAge))
     }
 }

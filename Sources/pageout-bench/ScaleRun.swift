@@ -36,6 +36,8 @@ struct ScaleFigures: Sendable {
     let cpuShare: Double
     /// The daemon's VmRSS at the end, KiB.
     let residentKiB: Int
+    /// The guests' worst hot pass while converging (from the daemon's start to the 95% mark), ms.
+    let worstConvergingPassMs: Double
     /// The guests' worst hot pass during the steady window, ms.
     let worstPassMs: Double
 }
@@ -48,6 +50,7 @@ struct ScaleRun {
     let hotPercent: Int
     let scanInterval: String
     let coldAge: Int
+    let probePerColdAge: String
     let steadySeconds: Int
     let timeoutSeconds: Int
     let directory: String
@@ -68,8 +71,9 @@ struct ScaleRun {
         defer { daemon.stop() }
         let started = Date()
         var convergedAfter: Double?
+        var worstConverging = 0.0
         while convergedAfter == nil, Date().timeIntervalSince(started) < Double(timeoutSeconds) {
-            _ = try drainLines(guests, for: 1)
+            worstConverging = max(worstConverging, try drainLines(guests, for: 1))
             try daemon.checkRunning()
             if try coldInSwap(guests, readers) >= 0.95 { convergedAfter = Date().timeIntervalSince(started) }
         }
@@ -81,7 +85,8 @@ struct ScaleRun {
         try daemon.checkRunning()
         return ScaleFigures(layout: layout, convergedAfter: convergedAfter,
                             coldInSwapAtEnd: try coldInSwap(guests, readers), cpuShare: cpuShare,
-                            residentKiB: ScanLoop.residentKiB(pid: daemon.pid), worstPassMs: worstPass)
+                            residentKiB: ScanLoop.residentKiB(pid: daemon.pid),
+                            worstConvergingPassMs: worstConverging, worstPassMs: worstPass)
     }
 
     /// The daemon's configuration: its own socket and state directory, the benchmark's interval, cold age and a
@@ -96,6 +101,7 @@ struct ScaleRun {
             [policy]
             cold_age = "\(coldAge)s"
             max_pageout_rate = "1GiB"
+            probe_per_cold_age = "\(probePerColdAge)"
 
             """
         for (index, guest) in guests.enumerated() {

@@ -35,7 +35,7 @@ struct InvalidConfigTests {
                 + "(known keys: socket, socket_mode, socket_group, max_clients, client_idle_timeout, "
                 + "state_directory, scan_interval, log_level, max_scan_window, metrics_textfile, vmm_users, "
                 + "max_regions, max_regions_per_user, gone_region_grace, max_clients_per_uid, reserved_clients, "
-                + "max_subscribers_per_uid, max_scan_windows)"),
+                + "max_subscribers_per_uid, max_scan_windows, max_cpu)"),
         Case(text: "[daemon]\nvmm_users = [\"libvirt qemu\"]\n",
              message: #"pageoutd.toml:2: daemon.vmm_users[0]: "libvirt qemu" is not a user name or ID"#),
         Case(text: "[daemon]\nvmm_users = \"libvirt-qemu\"\n",
@@ -78,6 +78,12 @@ struct InvalidConfigTests {
              message: #"pageoutd.toml:2: policy.psi_some_avg10_max: expected a number from 0 to 100, found string "10""#),
         Case(text: "[policy]\nmax_pageout_rate = \"0B/s\"\n",
              message: "pageoutd.toml:2: policy.max_pageout_rate: must be more than zero (set dry_run = true to stop paging out)"),
+        Case(text: "[policy]\nmax_probe_rate = \"0B\"\n",
+             message: #"pageoutd.toml:2: policy.max_probe_rate: must be more than zero (set probe_per_cold_age = "0%" to probe within probe_budget only)"#),
+        Case(text: "[policy]\nprobe_per_cold_age = \"150%\"\n",
+             message: #"pageoutd.toml:2: policy.probe_per_cold_age: "150%" is more than 100%"#),
+        Case(text: "[policy]\nmax_probe_rate = \"1GiB/min\"\n",
+             message: #"pageoutd.toml:2: policy.max_probe_rate: "1GiB/min" is not a rate: write bytes per second, e.g. "256MiB" or "256MiB/s""#),
         Case(text: "[policy]\ndry_run = \"yes\"\n",
              message: #"pageoutd.toml:2: policy.dry_run: expected true or false, found string "yes""#),
         Case(text: "[region]\nname = \"vm1\"\n",
@@ -185,7 +191,8 @@ struct InvalidConfigTests {
             #"pageoutd.toml:19: region[1].policy.cold_age: "5 minutes" is not a duration (use e.g. "750ms", "30s", "2m", "1h")"#,
             "pageoutd.toml:20: region[1].policy.bogus: unknown key in [region.policy] "
                 + "(known keys: cold_age, min_backoff, max_backoff, max_pageout_rate, min_free_swap, "
-                + "psi_some_avg10_max, max_swapped_percent, probe_budget, refault_target, auto_repair, auto_windows, dry_run)",
+                + "psi_some_avg10_max, max_swapped_percent, probe_budget, probe_per_cold_age, max_probe_rate, "
+                + "refault_target, auto_repair, auto_windows, dry_run)",
         ])
     }
 

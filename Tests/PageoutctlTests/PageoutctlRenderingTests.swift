@@ -72,6 +72,7 @@ struct PageoutctlRenderingTests {
             {
               "status" : {
                 "dry_run" : false,
+                "max_cpu" : 0,
                 "paged_out" : 734003200,
                 "regions" : [
                   {
@@ -95,7 +96,9 @@ struct PageoutctlRenderingTests {
                     "refault_target" : 1379,
                     "refaults" : 1234,
                     "repaired" : 0,
+                    "scan_stretch" : 1,
                     "scans" : 15,
+                    "scans_skipped" : 0,
                     "size" : 4294967296,
                     "skewed" : 0,
                     "state" : "active",
@@ -110,7 +113,9 @@ struct PageoutctlRenderingTests {
                     "working_set" : 2789212160
                   }
                 ],
+                "scan_cpu" : 0,
                 "scans" : 15,
+                "scans_deferred" : 0,
                 "swapped" : 1073741824
               }
             }

@@ -71,6 +71,8 @@ public struct DaemonSettings: Sendable, Hashable {
         case maxSubscribersPerUid = "max_subscribers_per_uid"
         /// `max_scan_windows`: how many scan windows may be open on one region at once.
         case maxScanWindows = "max_scan_windows"
+        /// `max_cpu`: the share of one core scan rounds may spend looking at regions.
+        case maxCPU = "max_cpu"
     }
 
     /// The path of the varlink control socket (when systemd does not pass one in).
@@ -118,6 +120,10 @@ public struct DaemonSettings: Sendable, Hashable {
     /// How many scan windows may be open on one region at once; BeginScan past it fails. Each costs one bit per
     /// page of the region. From 1 to 64.
     public var maxScanWindows: Int
+    /// The share of one core the scan rounds may spend looking at regions (snapshots and policy; pageout is
+    /// bounded by `max_pageout_rate`), enforced as a quota: past it, regions that can wait are scanned in later
+    /// rounds. Zero: no limit.
+    public var maxCPU: Percent
 
     /// Creates daemon settings; every value has the built-in default.
     public init(
@@ -138,7 +144,8 @@ public struct DaemonSettings: Sendable, Hashable {
         maxClientsPerUid: Int = 8,
         reservedClients: Int = 8,
         maxSubscribersPerUid: Int = 2,
-        maxScanWindows: Int = 4
+        maxScanWindows: Int = 4,
+        maxCPU: Percent = Percent(25)
     ) {
         self.socket = socket
         self.socketMode = socketMode
@@ -158,6 +165,7 @@ public struct DaemonSettings: Sendable, Hashable {
         self.reservedClients = reservedClients
         self.maxSubscribersPerUid = maxSubscribersPerUid
         self.maxScanWindows = maxScanWindows
+        self.maxCPU = maxCPU
     }
 
     /// The built-in defaults.

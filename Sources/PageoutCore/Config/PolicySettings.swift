@@ -19,6 +19,10 @@ public struct PolicySettings: Sendable, Hashable {
         case maxSwappedPercent = "max_swapped_percent"
         /// `probe_budget`: never-probed memory paged out per scan interval, per region.
         case probeBudget = "probe_budget"
+        /// `probe_per_cold_age`: the share of a region probed per cold_age at least, whatever its size.
+        case probePerColdAge = "probe_per_cold_age"
+        /// `max_probe_rate`: the most never-probed memory per second one region probes.
+        case maxProbeRate = "max_probe_rate"
         /// `refault_target`: the refaults per minute each region aims at, as a share of its working set.
         case refaultTarget = "refault_target"
         /// `auto_repair`: put pages other processes read back into swap again at the next scan.
@@ -51,6 +55,16 @@ public struct PolicySettings: Sendable, Hashable {
     /// The most memory, per region and scan interval, paged out from blocks never probed before (whose
     /// refault behaviour is unknown yet).
     public var probeBudget: ByteSize
+    /// The share of a region's memory whose never-probed blocks are probed per `coldAge` at least, so that a
+    /// region of any size is probed through within `coldAge` / share (two cold ages at 50%), not within its size
+    /// over `probeBudget` intervals. Each round probes the larger of `probeBudget` and the region's size × this
+    /// share × the time since the last round / `coldAge` (that time counted up to one `coldAge`), at most
+    /// `maxProbeRate` × that time. Zero leaves `probeBudget` alone.
+    public var probePerColdAge: Percent
+    /// The most memory of never-probed blocks one region probes per second when `probePerColdAge` asks for more
+    /// than `probeBudget`: a bound on how much of a very large region a round may put out on a guess. More
+    /// than zero.
+    public var maxProbeRate: ByteSize
     /// The pages per minute that may come back after pageout, as a share of the region's working set: the
     /// region's controller holds pages that came back longer while refaults run above it.
     public var refaultTarget: Percent
@@ -73,6 +87,8 @@ public struct PolicySettings: Sendable, Hashable {
         psiSomeAvg10Max: Percent = Percent(10),
         maxSwappedPercent: Percent = Percent(90),
         probeBudget: ByteSize = .mib(64),
+        probePerColdAge: Percent = Percent(50),
+        maxProbeRate: ByteSize = .gib(1),
         refaultTarget: Percent = Percent(value: 0.2)!,
         autoRepair: Bool = true,
         autoWindows: Bool = true,
@@ -86,6 +102,8 @@ public struct PolicySettings: Sendable, Hashable {
         self.psiSomeAvg10Max = psiSomeAvg10Max
         self.maxSwappedPercent = maxSwappedPercent
         self.probeBudget = probeBudget
+        self.probePerColdAge = probePerColdAge
+        self.maxProbeRate = maxProbeRate
         self.refaultTarget = refaultTarget
         self.autoRepair = autoRepair
         self.autoWindows = autoWindows
@@ -108,6 +126,8 @@ public struct PolicySettings: Sendable, Hashable {
             case .psiSomeAvg10Max: merged.psiSomeAvg10Max = other.psiSomeAvg10Max
             case .maxSwappedPercent: merged.maxSwappedPercent = other.maxSwappedPercent
             case .probeBudget: merged.probeBudget = other.probeBudget
+            case .probePerColdAge: merged.probePerColdAge = other.probePerColdAge
+            case .maxProbeRate: merged.maxProbeRate = other.maxProbeRate
             case .refaultTarget: merged.refaultTarget = other.refaultTarget
             case .autoRepair: merged.autoRepair = other.autoRepair
             case .autoWindows: merged.autoWindows = other.autoWindows
@@ -133,6 +153,11 @@ public struct PolicySettings: Sendable, Hashable {
         if keys.contains(.maxPageoutRate) && maxPageoutRate.bytes == 0 {
             issues.append(ConfigIssue(key: path(.maxPageoutRate),
                                       problem: "must be more than zero (set dry_run = true to stop paging out)"))
+        }
+        if keys.contains(.maxProbeRate) && maxProbeRate.bytes == 0 {
+            issues.append(ConfigIssue(key: path(.maxProbeRate),
+                                      problem: "must be more than zero (set probe_per_cold_age = \"0%\" to probe "
+                                        + "within probe_budget only)"))
         }
         if maxBackoff > .zero && minBackoff > maxBackoff {
             if keys.contains(.minBackoff) {

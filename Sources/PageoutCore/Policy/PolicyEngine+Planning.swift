@@ -22,12 +22,15 @@ extension PolicyEngine {
         var allowance: Int
         /// Pages that slices and checks may still take this scan.
         var sliceBudget: Int
+        /// Pages of never-probed blocks this scan may probe (a sample of each).
+        let probeBudget: Int
         var plan = PageoutPlan()
         var planned: PageBitmap
 
-        init(allowance: Int, pageCount: Int, sliceBudget: Int) {
+        init(allowance: Int, pageCount: Int, sliceBudget: Int, probeBudget: Int) {
             self.allowance = allowance
             self.sliceBudget = sliceBudget
+            self.probeBudget = probeBudget
             self.planned = PageBitmap(count: pageCount)
         }
 
@@ -132,10 +135,11 @@ extension PolicyEngine {
     static let minimumCheckPages = 8
 
     /// Plans a sample of the `mapped` pages of never-probed cold blocks, visited in the spread order from the
-    /// state's probe cursor, within the allowance and the per-scan probe budget (whole blocks' worth of pages).
+    /// state's probe cursor, within the allowance and the scan's probe budget (whole blocks' worth of pages:
+    /// `PolicyLimits.probePages`, from the time since the previous scan).
     static func planProbes(_ unprobed: inout Set<Int>, state: inout RegionPolicyState, mapped: PageBitmap,
                            limits: PolicyLimits, into planning: inout Planning) {
-        var probeBudget = limits.probeBudgetPages
+        var probeBudget = planning.probeBudget
         var visited = 0
         while planning.allowance > 0, probeBudget > 0, !unprobed.isEmpty, visited < state.blocks.count {
             let index = state.spreadBlock(state.probeCursor)

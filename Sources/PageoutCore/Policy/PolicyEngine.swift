@@ -47,6 +47,7 @@ public enum PolicyEngine {
         precondition(snapshot.layout == state.layout, "snapshot of another layout")
         precondition(limits.blockPages == state.blockPages, "block size changed")
         var state = state
+        let sinceLastScan = state.previous == nil ? 0 : now - state.previousScanAt
         let ignored = noteSharing(&state, snapshot: snapshot, sharing: sharing, windowPages: windowPages)
         let minimumHold = limits.backoff.minimum
         var limits = limits
@@ -74,7 +75,9 @@ public enum PolicyEngine {
         var plannable = snapshot.mapped
         if let ignored { plannable.subtract(ignored) }
         var planning = Planning(allowance: max(0, min(budget, cap)), pageCount: state.layout.pageCount,
-                                sliceBudget: limits.probeBudgetPages)
+                                sliceBudget: limits.probeBudgetPages,
+                                probeBudget: limits.probePages(regionPages: state.layout.pageCount,
+                                                               elapsed: sinceLastScan))
         plan(&classes, state: &state, plannable: plannable, limits: limits, into: &planning)
         planning.plan.runs = planning.planned.runs()
         var decision = PolicyDecision(state: state, counts: classes.counts, plan: planning.plan, repair: repair,

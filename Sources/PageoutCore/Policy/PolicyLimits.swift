@@ -6,8 +6,19 @@ public struct PolicyLimits: Sendable, Hashable {
     public var coldAge: Int64
     /// The backoff schedule of refaulting blocks.
     public var backoff: BackoffSchedule
-    /// The most never-probed memory (pages of whole blocks) that one evaluation may probe.
+    /// The never-probed memory (pages of whole blocks) that one evaluation may probe at least, whatever the
+    /// region's size (`probe_budget`); also the slice budget and the repair step.
     public var probeBudgetPages: Int
+    /// The share of the region's pages whose never-probed blocks one `coldAge` may probe (0...1;
+    /// `probe_per_cold_age`): what makes a large region's first probe take a bounded time, not one that grows
+    /// with its size. Zero: `probeBudgetPages` alone.
+    public var probeShare: Double
+    /// The most pages of never-probed blocks a region probes per second when `probeShare` asks for more than
+    /// `probeBudgetPages` (`max_probe_rate`).
+    public var maxProbePagesPerSecond: Int
+    /// The most time since the previous scan (ms) that `probePages` counts: the daemon's scan interval, so that
+    /// a quiet region scanned a few intervals apart probes no more at once than one interval's worth.
+    public var probeTimeCap: Int64 = .max
     /// One page in this many of a probed block is paged out as its sample.
     public var sampleStride: Int
     /// One page in this many of a block's held (warm) pages is paged out to check them when their hold ends.
@@ -31,8 +42,10 @@ public struct PolicyLimits: Sendable, Hashable {
     /// Creates limits; `blockPages` defaults to 2 MiB of 4 KiB pages.
     public init(coldAge: Int64, backoff: BackoffSchedule, probeBudgetPages: Int, sampleStride: Int = 16,
                 maxSwappedFraction: Double = 0.9, blockPages: Int = 512, autoRepair: Bool = true,
-                refaultTarget: Double = PolicyLimits.defaultRefaultTarget) {
+                refaultTarget: Double = PolicyLimits.defaultRefaultTarget, probeShare: Double = 0,
+                maxProbePagesPerSecond: Int = Int.max) {
         precondition(coldAge >= 0 && probeBudgetPages >= 0 && (1...255).contains(sampleStride) && blockPages >= 1)
+        precondition((0...1).contains(probeShare) && maxProbePagesPerSecond >= 0)
         precondition(refaultTarget >= 0, "a refault target is not negative")
         precondition((0...1).contains(maxSwappedFraction))
         self.coldAge = coldAge
@@ -43,6 +56,22 @@ public struct PolicyLimits: Sendable, Hashable {
         self.blockPages = blockPages
         self.autoRepair = autoRepair
         self.refaultTarget = refaultTarget
+        self.probeShare = probeShare
+        self.maxProbePagesPerSecond = maxProbePagesPerSecond
+    }
+
+    /// The pages of never-probed blocks an evaluation `elapsed` ms after the previous one may probe in a region
+    /// of `regionPages`: `probeBudgetPages`, or more for a region so large that `probeShare` of it per cold age
+    /// is more, up to `maxProbePagesPerSecond`. The time counts up to one cold age and `probeTimeCap`, so a
+    /// late round (a brake, a long interval, a quiet region's stretched one) probes no more than `probeShare`
+    /// of the region, nor more than one scan interval's worth, at once: the guest never meets more first
+    /// probes together than that.
+    public func probePages(regionPages: Int, elapsed: Int64) -> Int {
+        guard probeShare > 0, coldAge > 0, elapsed > 0 else { return probeBudgetPages }
+        let counted = Double(min(elapsed, coldAge, max(1, probeTimeCap)))
+        let scaled = Double(regionPages) * probeShare * counted / Double(coldAge)
+        let capped = min(scaled, Double(maxProbePagesPerSecond) * counted / 1000)
+        return max(probeBudgetPages, Int(capped.rounded(.up)))
     }
 
     /// Pages per 2 MiB block for a page size.
@@ -127,6 +156,8 @@ extension PolicyLimits {
             maxSwappedFraction: min(1, max(0, settings.maxSwappedPercent.fraction)),
             blockPages: PolicyLimits.blockPages(pageSize: pageSize),
             autoRepair: settings.autoRepair,
-            refaultTarget: max(0, settings.refaultTarget.fraction))
+            refaultTarget: max(0, settings.refaultTarget.fraction),
+            probeShare: min(1, max(0, settings.probePerColdAge.fraction)),
+            maxProbePagesPerSecond: Int(clamping: settings.maxProbeRate.bytes / UInt64(max(1, pageSize))))
     }
 }

@@ -36,6 +36,8 @@ final class RegionEntry {
     var autoWindow: String?
     /// The VMM's threads, watched for a migration thread.
     var migrationWatch = MigrationWatch()
+    /// How often the region is scanned: every round while it changes, less often while it is quiet.
+    var pacing = ScanPacing()
 
     init(config: RegionConfig, registration: Registration?, now: Int64) {
         self.config = config
@@ -55,6 +57,7 @@ final class RegionEntry {
         pendingRecheck = nil
         otherMappers = OtherMapperWatch()
         refused = nil
+        pacing.wake()
     }
 
     /// The limits the policy engine uses for this region.
@@ -71,6 +74,7 @@ final class RegionEntry {
             lastProblem = nil
         }
         config = newConfig
+        pacing.wake()
         bucket.setRate(newConfig.policy.maxPageoutRate.bytes)
     }
 }

@@ -14,13 +14,27 @@ extension Supervisor {
         bucket.refill(at: started)
         expireWindows(at: started)
         dropOrphanedAutoWindows()
+        scanBudget.refill(at: started)
         var pagedOutMapped: [String] = []
-        for entry in regions.entries {
+        let ownSwap = RoundOwnSwap(procfs: procfs) { [entries = regions.entries] in
+            entries.reduce(into: Set<UInt64>()) { $0.formUnion($1.scanner?.viewStarts ?? []) }
+        }
+        // The longest-waiting first: a region the CPU budget left for later is scanned before the others.
+        for entry in regions.entries.sorted(by: { $0.pacing.nextScanAt < $1.pacing.nextScanAt }) {
             followMigration(entry)
-            guard let job = plannedJob(for: entry, guards: guards, budget: bucket.available) else { continue }
+            guard isScanDue(entry, at: started, ownSwap: ownSwap) else { continue }
+            guard scanBudget.mayScan || mustScanNow(entry) else {
+                scanBudget.noteDeferred()
+                continue
+            }
+            let cpuBefore = ThreadCPUTime.seconds()
+            let planned = plannedJob(for: entry, guards: guards, budget: bucket.available)
+            scanBudget.spend(ThreadCPUTime.seconds() - cpuBefore)
+            guard let job = planned else { continue }
             let receipt = carryOut(job)
             if record(receipt).pagedOutMapped { pagedOutMapped.append(entry.name) }
         }
+        takeLookReferences()
         if !pagedOutMapped.isEmpty {
             // Pages the guest needs come back within milliseconds: look again shortly, while it is cheap.
             try? await Task.sleep(for: min(Duration.milliseconds(250), scanInterval / 4))
@@ -45,8 +59,11 @@ extension Supervisor {
             let budget = heldBy == nil ? min(globalBudget, entry.bucket.available) : 0
             followOtherMappers(entry, region: region, snapshot: snapshot)
             let sharing = try sharing(of: entry, scanner: scanner, snapshot: snapshot)
+            let mappedBefore = entry.policy?.previous?.counts.mapped
             let decision = evaluate(entry, snapshot: snapshot, sharing: sharing,
                                     pageBudget: Int(budget / UInt64(region.layout.pageSize)))
+            notePacing(entry, region: region, decision: decision, mapped: snapshot.counts.mapped,
+                       mappedBefore: mappedBefore, mayPageOut: heldBy == nil && budget > 0)
             let dryRun = entry.config.policy.dryRun
             updateStatus(entry, region: region, decision: decision, heldBy: heldBy ?? (dryRun ? .dryRun : nil))
             let job = PageoutJob(name: entry.name, region: region, source: entry.config.memory.regionSource,
@@ -77,7 +94,8 @@ extension Supervisor {
     private func evaluate(_ entry: RegionEntry, snapshot: PageSnapshot, sharing: PageSharing?,
                           pageBudget: Int) -> PolicyDecision {
         let layout = snapshot.layout
-        let limits = entry.limits(pageSize: layout.pageSize)
+        var limits = entry.limits(pageSize: layout.pageSize)
+        limits.probeTimeCap = scanIntervalMilliseconds
         let state = entry.policy ?? RegionPolicyState(layout: layout, limits: limits, now: now)
         entry.pendingRecheck = nil  // a recheck that has not run yet is moot: this scan sees every refault
         let decision = PolicyEngine.evaluate(state, snapshot: snapshot, now: now, limits: limits,

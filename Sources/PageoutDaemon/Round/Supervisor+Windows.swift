@@ -71,6 +71,7 @@ extension Supervisor {
         let started = now
         var steps = 0
         if let entry = regions[window.region] {
+            entry.pacing.wake()  // what the scanner left is looked at every round until the region is quiet again
             if window.automatic {
                 entry.status.autoWindowsClosed += 1
             } else {

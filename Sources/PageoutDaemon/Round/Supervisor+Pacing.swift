@@ -1,0 +1,76 @@
+import PageoutCore
+import PageoutLinux
+
+/// Which regions a round scans: every region that changes, a quiet one every few intervals
+/// (`ScanPacing`), so that what a round costs grows with what changes, not with the memory watched.
+extension Supervisor {
+    /// The scan interval in milliseconds (at least 1).
+    var scanIntervalMilliseconds: Int64 { max(1, scanInterval.wholeNanoseconds / 1_000_000) }
+
+    /// True when the round starting at `now` scans `entry`: always while it changes, is paused, is not resolved
+    /// yet or has a scan window open; a quiet one when its stretched interval has passed, or when the cheap look
+    /// (`SnapshotScanner.look(ownSwap:)`, with the daemon's smaps read once a round by `ownSwap`) says its
+    /// memory moved: the guest's refaults or new pages, another process's reads, reclaim.
+    func isScanDue(_ entry: RegionEntry, at now: Int64, ownSwap: RoundOwnSwap) -> Bool {
+        guard entry.pacing.mayWait(at: now, interval: scanIntervalMilliseconds), let region = entry.region,
+              let scanner = entry.scanner, entry.autoWindow == nil, windows.openCount(in: entry.name) == 0,
+              !entry.isPaused, let swap = ownSwap.bytes, let look = try? scanner.look(ownSwap: swap)
+        else { return true }
+        guard !entry.pacing.moved(look, regionBytes: region.byteCount) else { return true }
+        entry.status.scansSkipped += 1
+        return false
+    }
+
+    /// Reads the look of every region this round found quiet, after the round's pageouts: what the looks of the
+    /// next rounds are compared with (one more read of the daemon's smaps, only in a round that found one).
+    func takeLookReferences() {
+        let settled = regions.entries.filter { $0.pacing.stretch > 1 && $0.pacing.reference == nil }
+        guard !settled.isEmpty else { return }
+        let ownSwap = RoundOwnSwap(procfs: procfs) {
+            settled.reduce(into: Set<UInt64>()) { $0.formUnion($1.scanner?.viewStarts ?? []) }
+        }
+        guard let swap = ownSwap.bytes else { return }
+        for entry in settled {
+            if let look = try? entry.scanner?.look(ownSwap: swap) { entry.pacing.setReference(look) }
+        }
+    }
+
+    /// True when `entry` is scanned in this round even past the CPU budget: it is not resolved yet, or a scan
+    /// window is open on it (what a scanner brings in is put back while it runs).
+    func mustScanNow(_ entry: RegionEntry) -> Bool {
+        entry.region == nil || entry.autoWindow != nil || windows.openCount(in: entry.name) > 0
+    }
+
+    /// Records a scan of `entry` whose snapshot had `mapped` pages mapped (the previous one `mappedBefore`): a
+    /// quiet one stretches the region's interval, any other brings it back to every round.
+    func notePacing(_ entry: RegionEntry, region: ShmemRegion, decision: PolicyDecision, mapped: Int,
+                    mappedBefore: Int?, mayPageOut: Bool) {
+        let quiet = ScanPacing.isQuiet(decision, pageCount: region.layout.pageCount, mapped: mapped,
+                                       mappedBefore: mappedBefore, mayPageOut: mayPageOut)
+        entry.pacing.scanned(at: now, interval: scanIntervalMilliseconds, quiet: quiet)
+        entry.status.scanStretch = UInt64(entry.pacing.stretch)
+    }
+}
+
+/// The `Swap:` figures of the daemon's own views of every region, read from its smaps at most once a round and
+/// only when a quiet region needs them.
+final class RoundOwnSwap {
+    private let procfs: ProcFS
+    private let starts: () -> Set<UInt64>
+    private var read = false
+    private var cached: [UInt64: UInt64]?
+
+    init(procfs: ProcFS, starts: @escaping () -> Set<UInt64>) {
+        self.procfs = procfs
+        self.starts = starts
+    }
+
+    /// The figures by view start address; nil when the smaps could not be read.
+    var bytes: [UInt64: UInt64]? {
+        if !read {
+            read = true
+            cached = try? procfs.ownSwapBytes(mappingsStartingAt: starts())
+        }
+        return cached
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Glibc
+import PageoutTestSupport
+import Testing
+
+/// What a round costs grows with what changes: a converged, quiet region is scanned every few rounds, not every
+/// round; a backup's read of it is still repaired at once; `max_cpu` holds scans back. Counted in the daemon's
+/// rounds and in the kernel's page states, so a loaded machine, which stretches rounds, changes no verdict.
+@Suite struct ScanPacingEndToEndTests {
+    static func config(_ guest: GuestSim, daemonExtra: String = "") -> String {
+        """
+        [daemon]
+        scan_interval = "250ms"
+        \(daemonExtra)
+
+        [policy]
+        cold_age = "2s"
+
+        [[region]]
+        name = "vm1"
+        pid = \(guest.pid)
+        memfd = "\(guest.memfd)"
+        """
+    }
+
+    static func converge(_ probe: MemfdProbe, _ cold: Range<Int>, what: String = "95% of the cold pages in swap")
+        throws {
+        try Eventually.wait(for: what, timeout: 120, interval: 0.25) {
+            Double(try probe.cacheStat(pages: cold).evicted) >= 0.95 * Double(cold.count)
+        }
+    }
+
+    @Test func aQuietRegionIsScannedEveryFewRoundsAndABackupsReadStillWakesItAtOnce() throws {
+        try HostRequirements.requireRoot()
+        try HostRequirements.requireSwap(freeBytes: 1 << 30)
+        let guest = try GuestSim(["--size", "256MiB", "--hot-percent", "20"])
+        let daemon = try DaemonProcess(config: Self.config(guest))
+        let client = try VarlinkTestClient(path: daemon.socketPath)
+        let cold = guest.hotPages..<guest.pages
+        let probe = try MemfdProbe(path: guest.mapFilesPath)
+        defer { probe.close() }
+        try Self.converge(probe, cold)
+
+        // Converged and quiet: the region's scans stretch to 8 rounds apart.
+        try client.waitForRegion("vm1", "scan_stretch 8") { ($0["scan_stretch"] as? Int) == 8 }
+        let rounds = try client.scans()
+        let scans = try #require(try client.region("vm1")["scans"] as? Int)
+        let roundsLater = try client.waitForRounds(24, after: rounds)
+        let region = try client.region("vm1")
+        let scansLater = try #require(region["scans"] as? Int)
+        print("quiet: \(scansLater - scans) scans of the region in \(roundsLater - rounds) rounds; "
+              + "skipped \(region["scans_skipped"] ?? "-")")
+        #expect(scansLater - scans <= (roundsLater - rounds) / 4, "a scan every few rounds, not every round")
+        #expect(Double(try probe.cacheStat(pages: cold).evicted) >= 0.95 * Double(cold.count),
+                "nothing was lost meanwhile")
+
+        // A backup reads the whole guest: the look at the next round sees the file's swapped pages come back.
+        try RawKernel.readThroughMapping(guest.mapFilesPath, pages: 0..<guest.pages)
+        let roundsAtRead = try client.scans()
+        #expect(try probe.cacheStat(pages: cold).evicted < cold.count / 2, "the read brought the cold set back")
+        var repairRounds = 0
+        try Eventually.wait(for: "95% of the cold set back in swap", interval: 0.02) {
+            repairRounds = try client.scans() - roundsAtRead
+            return Double(try probe.cacheStat(pages: cold).evicted) >= 0.95 * Double(cold.count)
+        }
+        print("a quiet region's backup read repaired after \(repairRounds) rounds (its stretch: 8)")
+        #expect(repairRounds <= AutoRepairTests.roundsToRepair, "as soon as a region scanned every round")
+        #expect(try guest.verify().bad == 0)
+        daemon.send(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 15) == 0)
+    }
+
+    @Test func maxCPUHoldsScansBackAndTheRegionStillConverges() throws {
+        try HostRequirements.requireRoot()
+        try HostRequirements.requireSwap(freeBytes: 1 << 30)
+        let guest = try GuestSim(["--size", "128MiB", "--hot-percent", "20"])
+        let daemon = try DaemonProcess(config: Self.config(guest, daemonExtra: #"max_cpu = "0.2%""#))
+        let client = try VarlinkTestClient(path: daemon.socketPath)
+        let cold = guest.hotPages..<guest.pages
+        let probe = try MemfdProbe(path: guest.mapFilesPath)
+        defer { probe.close() }
+        // 2 ms of scanning a second: this debug build's scans of 128 MiB take more, so rounds pass them by.
+        let status = try Eventually.value("scans deferred", timeout: 120, interval: 0.25) { () -> [String: Any]? in
+            let status = try client.call("io.pageoutd.GetStatus").parameters["status"] as? [String: Any]
+            return (status?["scans_deferred"] as? Int ?? 0) >= 8 ? status : nil
+        }
+        let rounds = try #require(status["scans"] as? Int)
+        let regionScans = try #require(try client.region("vm1")["scans"] as? Int)
+        print("max_cpu 0.2%: \(regionScans) scans of the region in \(rounds) rounds, "
+              + "\(status["scans_deferred"] ?? "-") deferred, scan_cpu \(status["scan_cpu"] ?? "-")% "
+              + "(max_cpu \(status["max_cpu"] ?? "-")%)")
+        #expect(regionScans < rounds, "rounds went by without scanning the region")
+        #expect((status["max_cpu"] as? Double) == 0.2)
+        try Self.converge(probe, cold, what: "95% of the cold pages in swap, scans held back")
+        #expect(try guest.verify().bad == 0)
+        daemon.send(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 15) == 0)
+    }
+}
