@@ -119,8 +119,13 @@ public struct DaemonStatus: Sendable, Hashable, Codable {
     public var maxCPUPercent: Double = 0
     /// The percentage of one core scans used over about the last 10 s.
     public var scanCPUPercent: Double = 0
-    /// CPU time spent on scans (snapshots and policy) since the daemon started, in microseconds.
-    public var scanCPUMicroseconds: UInt64 = 0
+    /// CPU time the rounds spent since the daemon started, in microseconds: on snapshots (pagemap and the
+    /// kernel's counts), on the rest of a region's scan (policy, status), and on pageout (MADV_PAGEOUT, repair).
+    public var snapshotCPUMicroseconds: UInt64 = 0
+    /// See `snapshotCPUMicroseconds`.
+    public var policyCPUMicroseconds: UInt64 = 0
+    /// See `snapshotCPUMicroseconds`.
+    public var pageoutCPUMicroseconds: UInt64 = 0
     /// Region scans left for a later round because scans had used their `max_cpu`.
     public var scansDeferred: UInt64 = 0
 

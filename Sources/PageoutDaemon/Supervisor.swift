@@ -35,6 +35,8 @@ public actor Supervisor {
     var bucket: TokenBucket
     /// The CPU the rounds may spend on scans (`[daemon] max_cpu`).
     var scanBudget: ScanCPUBudget
+    /// The CPU the rounds spent, by part.
+    var roundCPU = RoundCPU()
     /// Every region, configured or registered.
     var regions = RegionRegistry()
     /// Open scan windows (BeginScan/EndScan).
@@ -154,7 +156,9 @@ public actor Supervisor {
         status.reloadProblem = reloadProblem
         status.maxCPUPercent = configuration.daemon.maxCPU.value
         status.scanCPUPercent = 100 * scanBudget.recentShare
-        status.scanCPUMicroseconds = UInt64(scanBudget.spentSeconds * 1_000_000)
+        status.snapshotCPUMicroseconds = UInt64(roundCPU.snapshot * 1_000_000)
+        status.policyCPUMicroseconds = UInt64(max(0, roundCPU.scan - roundCPU.snapshot) * 1_000_000)
+        status.pageoutCPUMicroseconds = UInt64(roundCPU.pageout * 1_000_000)
         status.scansDeferred = scanBudget.deferred
         metrics.publish(status)
         let metricsText = metrics.text

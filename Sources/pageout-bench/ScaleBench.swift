@@ -12,9 +12,10 @@ struct ScaleBench: ParsableCommand {
             first --hot-percent of them touched all the time) and one pageoutd watching them all (scan_interval \
             --scan-interval, cold_age --cold-age, max_pageout_rate 1GiB so that the rate does not bound \
             convergence), reads the true state of the guests' memory every second until 95% of their cold pages \
-            are in swap, then measures the daemon's CPU over --steady seconds, its VmRSS, and the guests' worst \
-            hot pass. The last lines compare each layout with the first: how CPU and memory grow against the \
-            RAM watched. Needs swap for the cold part of the largest layout (zram compresses the guests' pages \
+            are in swap, then measures the daemon's CPU over --steady seconds (and its split into snapshots, \
+            policy and pageout, from the daemon's own CPU metrics), its VmRSS, and the guests' worst hot pass \
+            while converging and at steady state. The last lines compare each layout with the first: how CPU \
+            and memory grow against the RAM watched. Needs swap for the cold part of the largest layout (zram compresses the guests' pages \
             about 2:1).
             """)
 
@@ -63,7 +64,8 @@ struct ScaleBench: ParsableCommand {
             FileHandle.standardError.write(Data("scale: \(layout)\n".utf8))
             do {
                 results.append(try ScaleRun(layout: layout, hotPercent: hotPercent, scanInterval: scanInterval,
-                                            coldAge: coldAge, probePerColdAge: probePerColdAge, steadySeconds: steady, timeoutSeconds: timeout,
+                                            coldAge: coldAge, probePerColdAge: probePerColdAge,
+                                            steadySeconds: steady, timeoutSeconds: timeout,
                                             directory: directory).run())
             } catch {
                 FileHandle.standardError.write(Data(("pageout-bench scale: \(layout) failed: \(error)\n"

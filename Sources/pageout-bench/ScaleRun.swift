@@ -34,6 +34,9 @@ struct ScaleFigures: Sendable {
     let coldInSwapAtEnd: Double
     /// The daemon's CPU time over the steady window, as a share of one core.
     let cpuShare: Double
+    /// The rounds' CPU over the steady window by part (pageoutd's `*_cpu_microseconds_total` metrics), as
+    /// shares of one core: snapshots, the rest of the scans (policy, status), pageout.
+    let snapshotShare, policyShare, pageoutShare: Double
     /// The daemon's VmRSS at the end, KiB.
     let residentKiB: Int
     /// The guests' worst hot pass while converging (from the daemon's start to the 95% mark), ms.
@@ -78,15 +81,32 @@ struct ScaleRun {
             if try coldInSwap(guests, readers) >= 0.95 { convergedAfter = Date().timeIntervalSince(started) }
         }
         let cpuBefore = try ProcessCPU.seconds(pid: daemon.pid)
+        let partsBefore = try roundCPU()
         let steadyStart = Date()
         let worstPass = try drainLines(guests, for: Double(steadySeconds))
-        let cpuShare = (try ProcessCPU.seconds(pid: daemon.pid) - cpuBefore)
-            / Date().timeIntervalSince(steadyStart)
+        let seconds = Date().timeIntervalSince(steadyStart)
+        let cpuShare = (try ProcessCPU.seconds(pid: daemon.pid) - cpuBefore) / seconds
+        let parts = zip(try roundCPU(), partsBefore).map { ($0 - $1) / 1e6 / seconds }
         try daemon.checkRunning()
         return ScaleFigures(layout: layout, convergedAfter: convergedAfter,
                             coldInSwapAtEnd: try coldInSwap(guests, readers), cpuShare: cpuShare,
+                            snapshotShare: parts[0], policyShare: parts[1], pageoutShare: parts[2],
                             residentKiB: ScanLoop.residentKiB(pid: daemon.pid),
                             worstConvergingPassMs: worstConverging, worstPassMs: worstPass)
+    }
+
+    /// The rounds' CPU so far by part, microseconds: snapshot, policy, pageout (from the metrics textfile the
+    /// daemon writes after every round).
+    private func roundCPU() throws -> [Double] {
+        let text = try String(contentsOfFile: "\(directory)/pageoutd.prom", encoding: .utf8)
+        return try ["snapshot", "policy", "pageout"].map { part in
+            let name = "pageoutd_\(part)_cpu_microseconds_total "
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
+                  let value = Double(line.dropFirst(name.count)) else {
+                throw BenchError("the daemon's metrics have no \(name)")
+            }
+            return value
+        }
     }
 
     /// The daemon's configuration: its own socket and state directory, the benchmark's interval, cold age and a
@@ -96,6 +116,7 @@ struct ScaleRun {
             [daemon]
             socket = "\(directory)/pageoutd.sock"
             state_directory = "\(directory)/state"
+            metrics_textfile = "\(directory)/pageoutd.prom"
             scan_interval = "\(scanInterval)"
 
             [policy]

@@ -1,7 +1,8 @@
 /// The scale benchmark's table (Markdown): a row per layout, then each layout against the first.
 enum ScaleTable {
     static let headers = ["layout", "watched GiB", "95% of cold in swap", "× cold_age", "cold in swap at end",
-                          "daemon CPU (% of a core)", "CPU per 16 GiB", "daemon RSS MiB", "worst hot pass ms converging / steady"]
+                          "daemon CPU (% of a core)", "of it snapshot / policy / pageout", "CPU per 16 GiB",
+                          "daemon RSS MiB", "worst hot pass ms converging / steady"]
 
     static func text(_ results: [ScaleFigures], coldAge: Int) -> String {
         var lines = [PolicyTable.row(headers), PolicyTable.row(headers.map { _ in "---" })]
@@ -14,6 +15,8 @@ enum ScaleTable {
                 result.convergedAfter.map { decimal($0 / Double(coldAge), places: 1) } ?? "-",
                 "\(decimal(100 * result.coldInSwapAtEnd, places: 1))%",
                 "\(decimal(100 * result.cpuShare, places: 2))%",
+                [result.snapshotShare, result.policyShare, result.pageoutShare]
+                    .map { decimal(100 * $0, places: 2) }.joined(separator: " / "),
                 "\(decimal(100 * result.cpuShare * 16 / gib, places: 2))%",
                 decimal(Double(result.residentKiB) / 1024, places: 1),
                 decimal(result.worstConvergingPassMs, places: 1) + " / " + decimal(result.worstPassMs, places: 1),

@@ -7,8 +7,6 @@ public struct ScanCPUBudget: Sendable, Hashable {
     public private(set) var share: Double
     /// CPU seconds that may be spent now; never more than `burstSeconds` of credit.
     public private(set) var credit: Double
-    /// CPU seconds spent on scans since the daemon started.
-    public private(set) var spentSeconds: Double = 0
     /// Region scans left for a later round because the credit was spent.
     public private(set) var deferred: UInt64 = 0
     private var refilledAt: Int64
@@ -61,7 +59,6 @@ public struct ScanCPUBudget: Sendable, Hashable {
     public mutating func spend(_ seconds: Double) {
         let seconds = max(0, seconds)
         if share > 0 { credit -= seconds }
-        spentSeconds += seconds
         recentSpent += seconds
     }
 

@@ -29,9 +29,13 @@ extension Supervisor {
             }
             let cpuBefore = ThreadCPUTime.seconds()
             let planned = plannedJob(for: entry, guards: guards, budget: bucket.available)
-            scanBudget.spend(ThreadCPUTime.seconds() - cpuBefore)
+            let scanned = ThreadCPUTime.seconds() - cpuBefore
+            scanBudget.spend(scanned)
+            roundCPU.scan += scanned
             guard let job = planned else { continue }
+            let pageoutBefore = ThreadCPUTime.seconds()
             let receipt = carryOut(job)
+            roundCPU.pageout += ThreadCPUTime.seconds() - pageoutBefore
             if record(receipt).pagedOutMapped { pagedOutMapped.append(entry.name) }
         }
         takeLookReferences()
@@ -52,7 +56,9 @@ extension Supervisor {
         guard !entry.isGone, !staysRefused(entry) else { return nil }
         do {
             let (region, scanner) = try opened(entry)
+            let snapshotBefore = ThreadCPUTime.seconds()
             let snapshot = try scanner.snapshot()
+            roundCPU.snapshot += ThreadCPUTime.seconds() - snapshotBefore
             noteWindows(of: entry, snapshot: snapshot)
             let heldBy = guards.forRegion(paused: entry.isPaused, policy: entry.config.policy)
             entry.bucket.refill(at: now)
