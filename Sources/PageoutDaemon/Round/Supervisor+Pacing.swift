@@ -12,9 +12,9 @@ extension Supervisor {
     /// (`SnapshotScanner.look(ownSwap:)`, with the daemon's smaps read once a round by `ownSwap`) says its
     /// memory moved: the guest's refaults or new pages, another process's reads, reclaim.
     func isScanDue(_ entry: RegionEntry, at now: Int64, ownSwap: RoundOwnSwap) -> Bool {
-        guard entry.pacing.mayWait(at: now, interval: scanIntervalMilliseconds), let region = entry.region,
-              let scanner = entry.scanner, entry.autoWindow == nil, windows.openCount(in: entry.name) == 0,
-              !entry.isPaused, let swap = ownSwap.bytes, let look = try? scanner.look(ownSwap: swap)
+        guard !mustScanNow(entry), !entry.isPaused, entry.pacing.mayWait(at: now, interval: scanIntervalMilliseconds),
+              let region = entry.region, let scanner = entry.scanner, let swap = ownSwap.bytes,
+              let look = try? scanner.look(ownSwap: swap)
         else { return true }
         guard !entry.pacing.moved(look, regionBytes: region.byteCount) else { return true }
         entry.status.scansSkipped += 1
@@ -26,9 +26,7 @@ extension Supervisor {
     func takeLookReferences() {
         let settled = regions.entries.filter { $0.pacing.stretch > 1 && $0.pacing.reference == nil }
         guard !settled.isEmpty else { return }
-        let ownSwap = RoundOwnSwap(procfs: procfs) {
-            settled.reduce(into: Set<UInt64>()) { $0.formUnion($1.scanner?.viewStarts ?? []) }
-        }
+        let ownSwap = RoundOwnSwap(procfs: procfs, entries: settled)
         guard let swap = ownSwap.bytes else { return }
         for entry in settled {
             if let look = try? entry.scanner?.look(ownSwap: swap) { entry.pacing.setReference(look) }
@@ -56,20 +54,22 @@ extension Supervisor {
 /// only when a quiet region needs them.
 final class RoundOwnSwap {
     private let procfs: ProcFS
-    private let starts: () -> Set<UInt64>
+    private let entries: [RegionEntry]
     private var read = false
     private var cached: [UInt64: UInt64]?
 
-    init(procfs: ProcFS, starts: @escaping () -> Set<UInt64>) {
+    /// The figures of `entries`' views, read at the first use.
+    init(procfs: ProcFS, entries: [RegionEntry]) {
         self.procfs = procfs
-        self.starts = starts
+        self.entries = entries
     }
 
     /// The figures by view start address; nil when the smaps could not be read.
     var bytes: [UInt64: UInt64]? {
         if !read {
             read = true
-            cached = try? procfs.ownSwapBytes(mappingsStartingAt: starts())
+            let starts = entries.reduce(into: Set<UInt64>()) { $0.formUnion($1.scanner?.viewStarts ?? []) }
+            cached = try? procfs.ownSwapBytes(mappingsStartingAt: starts)
         }
         return cached
     }

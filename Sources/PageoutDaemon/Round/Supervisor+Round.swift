@@ -16,9 +16,7 @@ extension Supervisor {
         dropOrphanedAutoWindows()
         scanBudget.refill(at: started)
         var pagedOutMapped: [String] = []
-        let ownSwap = RoundOwnSwap(procfs: procfs) { [entries = regions.entries] in
-            entries.reduce(into: Set<UInt64>()) { $0.formUnion($1.scanner?.viewStarts ?? []) }
-        }
+        let ownSwap = RoundOwnSwap(procfs: procfs, entries: regions.entries)
         // The longest-waiting first: a region the CPU budget left for later is scanned before the others.
         for entry in regions.entries.sorted(by: { $0.pacing.nextScanAt < $1.pacing.nextScanAt }) {
             followMigration(entry)
@@ -65,10 +63,10 @@ extension Supervisor {
             let budget = heldBy == nil ? min(globalBudget, entry.bucket.available) : 0
             followOtherMappers(entry, region: region, snapshot: snapshot)
             let sharing = try sharing(of: entry, scanner: scanner, snapshot: snapshot)
-            let mappedBefore = entry.policy?.previous?.counts.mapped
+            let mappedBefore = entry.policy?.previous?.mapped.setCount
             let decision = evaluate(entry, snapshot: snapshot, sharing: sharing,
                                     pageBudget: Int(budget / UInt64(region.layout.pageSize)))
-            notePacing(entry, region: region, decision: decision, mapped: snapshot.counts.mapped,
+            notePacing(entry, region: region, decision: decision, mapped: snapshot.mapped.setCount,
                        mappedBefore: mappedBefore, mayPageOut: heldBy == nil && budget > 0)
             let dryRun = entry.config.policy.dryRun
             updateStatus(entry, region: region, decision: decision, heldBy: heldBy ?? (dryRun ? .dryRun : nil))
