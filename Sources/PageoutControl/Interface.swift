@@ -12,7 +12,8 @@ public enum ControlInterface {
 
         # One registered region of guest RAM. Sizes are bytes; working_set is hot + warm; refault_target and
         # refault_rate are pages per minute; hold_min and hold_max are seconds; scan_stretch is the scan
-        # intervals between the region's scans now (1 while it changes, more while it is quiet). state is
+        # intervals between the region's scans now (1 while it changes, more while it is quiet); state_bytes is
+        # the daemon's memory its page state takes (bitmaps, blocks, last snapshot, scan windows). state is
         # pending, active, paused, failed, refused (the kernel will not page its memory out: mlocked or hugetlbfs
         # RAM) or gone; reason says why, or names what holds pageout back.
         type Region (
@@ -49,7 +50,8 @@ public enum ControlInterface {
           window_repaired: int,
           scans: int,
           scans_skipped: int,
-          scan_stretch: int
+          scan_stretch: int,
+          state_bytes: int
         )
 
         # A process other than the VMM that maps a region's memory (a vhost-user backend); mapped is the bytes

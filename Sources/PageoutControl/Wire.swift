@@ -200,6 +200,8 @@ public struct WireRegion: Codable, Sendable, Equatable {
     public var paged_out, refaults, scans, scans_skipped: UInt64
     /// Scan intervals between the region's scans now.
     public var scan_stretch: UInt64
+    /// Bytes of the daemon's memory the region's page state takes.
+    public var state_bytes: UInt64
     /// Bytes automatic repair put back into swap; scan windows opened, closed, expired; bytes windows put back.
     public var repaired, windows_opened, windows_closed, windows_expired, window_repaired: UInt64
     /// Scan windows the daemon opened and ended by itself around a migration of the VMM.
@@ -236,6 +238,7 @@ public struct WireRegion: Codable, Sendable, Equatable {
         scans = status.scans
         scans_skipped = status.scansSkipped
         scan_stretch = status.scanStretch
+        state_bytes = status.stateBytes
         repaired = status.repairedBytes
         windows_opened = status.windowsOpened
         windows_closed = status.windowsClosed

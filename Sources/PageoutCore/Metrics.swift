@@ -124,6 +124,9 @@ public enum MetricFamilies {
         Family("pageoutd_region_scan_stretch", .gauge,
                "Scan intervals between the region's scans now: 1 while it changes, more while it is quiet.",
                \.scanStretch),
+        Family("pageoutd_region_state_bytes", .gauge,
+               "Bytes of the daemon's memory the region's page state takes: bitmaps, blocks, last snapshot, windows.",
+               \.stateBytes),
     ]
 
     /// Every family's name, type and help, daemon-wide ones first, in the order the text lists them.

@@ -78,6 +78,9 @@ public struct PageSnapshot: Sendable, Equatable {
         self.swapped = PageBitmap(count: layout.pageCount)
     }
 
+    /// The bytes the three bitmaps hold.
+    public var storageBytes: Int { mapped.storageBytes + residentUnmapped.storageBytes + swapped.storageBytes }
+
     /// Records that `pages` are in `state`. Pages start as holes; each page is recorded at most once.
     public mutating func record(_ state: PageState, pages: Range<Int>) {
         switch state {

@@ -71,6 +71,9 @@ public struct RegionStatus: Sendable, Hashable, Codable {
     /// Scan intervals between the region's scans now: 1 while it changes, up to `ScanPacing.maxStretch` while
     /// it is quiet.
     public var scanStretch: UInt64 = 1
+    /// Bytes of the daemon's memory the region's page state takes: the policy's bitmaps and blocks, the last
+    /// snapshot, its scan windows.
+    public var stateBytes: UInt64 = 0
     /// Rounds that left the region alone since registration, because it was quiet.
     public var scansSkipped: UInt64 = 0
     /// Scan windows opened (BeginScan) since registration.

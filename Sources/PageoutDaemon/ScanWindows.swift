@@ -84,6 +84,12 @@ struct ScanWindows {
         return union
     }
 
+    /// The bytes the windows of region `name` hold (open, ending and lingering).
+    func storageBytes(in name: String) -> Int {
+        (Array(open.values) + Array(ending.values)).filter { $0.region == name }.reduce(0) { $0 + $1.storageBytes }
+            + (lingering[name]?.storageBytes ?? 0)
+    }
+
     /// Forgets the ended windows of region `name` once a scan has seen what they left.
     mutating func scanned(_ name: String) {
         lingering[name] = nil

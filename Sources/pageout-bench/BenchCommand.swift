@@ -11,5 +11,6 @@ struct BenchCommand: ParsableCommand {
             Run as root with swap enabled (scripts/setup-host.sh). Each benchmark starts its own \
             pageout-guestsim (found next to this executable), measures, and checks its result is correct.
             """,
-        subcommands: [SnapshotBench.self, ScanLoop.self, PolicyBench.self, ScaleBench.self, NaivePageout.self])
+        subcommands: [SnapshotBench.self, ScanLoop.self, PolicyBench.self, ScaleBench.self, BitmapBench.self,
+                      NaivePageout.self])
 }

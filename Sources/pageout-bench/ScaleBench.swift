@@ -8,13 +8,14 @@ struct ScaleBench: ParsableCommand {
         commandName: "scale",
         abstract: "Runs pageoutd on growing guest RAM: convergence time, CPU and memory per layout, one table.",
         discussion: """
-            For each layout COUNTxSIZE it starts COUNT pageout-guestsim guests of SIZE (every page written, the \
-            first --hot-percent of them touched all the time) and one pageoutd watching them all (scan_interval \
+            For each layout COUNTxSIZE it starts COUNT pageout-guestsim guests of SIZE (every page written but \
+            --holes-percent, the first --hot-percent of the written ones touched all the time) and one pageoutd watching them all (scan_interval \
             --scan-interval, cold_age --cold-age, max_pageout_rate 1GiB so that the rate does not bound \
             convergence), reads the true state of the guests' memory every second until 95% of their cold pages \
             are in swap, then measures the daemon's CPU over --steady seconds (and its split into snapshots, \
-            policy and pageout, from the daemon's own CPU metrics), its VmRSS, and the guests' worst hot pass \
-            while converging and at steady state. The last lines compare each layout with the first: how CPU \
+            policy and pageout, from the daemon's own CPU metrics), its VmRSS (and of it RssAnon, its own memory \
+            less its code), the regions' page state (their state_bytes), and the guests' worst hot pass in 10 s \
+            before the daemon starts (the baseline), while converging and at steady state. The last lines compare each layout with the first: how CPU \
             and memory grow against the RAM watched. Needs swap for the cold part of the largest layout (zram compresses the guests' pages \
             about 2:1).
             """)
@@ -24,6 +25,15 @@ struct ScaleBench: ParsableCommand {
 
     @Option(help: "Percentage (0-100) of each guest's pages that are hot.")
     var hotPercent = 40
+
+    @Option(help: "Percentage (0-100) of each guest's pages never written (a sparse guest).")
+    var holesPercent = 0
+
+    @Option(help: """
+        Pages per group the holes are spread over (pageout-guestsim --hole-group): 64 scatters them, 262144 \
+        (1 GiB) leaves them in long runs, like a guest that never touched most of its RAM.
+        """)
+    var holeGroup = 64
 
     @Option(help: "pageoutd's scan_interval (e.g. 1s, 10s).")
     var scanInterval = "1s"
@@ -42,6 +52,8 @@ struct ScaleBench: ParsableCommand {
 
     func validate() throws {
         guard (0...100).contains(hotPercent) else { throw ValidationError("--hot-percent is outside 0...100.") }
+        guard (0...100).contains(holesPercent) else { throw ValidationError("--holes-percent is outside 0...100.") }
+        guard holeGroup > 0 else { throw ValidationError("--hole-group must be a positive page count.") }
         guard coldAge >= 1, steady >= 1, timeout >= 1 else {
             throw ValidationError("--cold-age, --steady and --timeout must be at least 1 second.")
         }
@@ -63,7 +75,8 @@ struct ScaleBench: ParsableCommand {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             FileHandle.standardError.write(Data("scale: \(layout)\n".utf8))
             do {
-                results.append(try ScaleRun(layout: layout, hotPercent: hotPercent, scanInterval: scanInterval,
+                results.append(try ScaleRun(layout: layout, hotPercent: hotPercent, holesPercent: holesPercent,
+                                            holeGroup: holeGroup, scanInterval: scanInterval,
                                             coldAge: coldAge, probePerColdAge: probePerColdAge,
                                             steadySeconds: steady, timeoutSeconds: timeout,
                                             directory: directory).run())
@@ -74,7 +87,8 @@ struct ScaleBench: ParsableCommand {
             }
             try? FileManager.default.removeItem(atPath: directory)
         }
-        print("pageout-bench scale --layouts \(layouts) --hot-percent \(hotPercent) --scan-interval \(scanInterval) "
+        print("pageout-bench scale --layouts \(layouts) --hot-percent \(hotPercent) --holes-percent \(holesPercent) "
+              + "--hole-group \(holeGroup) --scan-interval \(scanInterval) "
               + "--cold-age \(coldAge) --probe-per-cold-age \(probePerColdAge) --steady \(steady)\n")
         print(ScaleTable.text(results, coldAge: coldAge))
     }

@@ -37,8 +37,12 @@ struct ScaleFigures: Sendable {
     /// The rounds' CPU over the steady window by part (pageoutd's `*_cpu_microseconds_total` metrics), as
     /// shares of one core: snapshots, the rest of the scans (policy, status), pageout.
     let snapshotShare, policyShare, pageoutShare: Double
-    /// The daemon's VmRSS at the end, KiB.
-    let residentKiB: Int
+    /// The daemon's VmRSS at the end, KiB, and of it RssAnon (its own memory: RSS less its code and libraries).
+    let residentKiB, anonymousKiB: Int
+    /// The bytes the regions' page state takes, by the daemon's `pageoutd_region_state_bytes`, at the end.
+    let stateBytes: Double
+    /// The guests' worst hot pass in 10 s before the daemon started, ms: what the machine gives them alone.
+    let worstAlonePassMs: Double
     /// The guests' worst hot pass while converging (from the daemon's start to the 95% mark), ms.
     let worstConvergingPassMs: Double
     /// The guests' worst hot pass during the steady window, ms.
@@ -51,6 +55,8 @@ struct ScaleFigures: Sendable {
 struct ScaleRun {
     let layout: ScaleLayout
     let hotPercent: Int
+    let holesPercent: Int
+    let holeGroup: Int
     let scanInterval: String
     let coldAge: Int
     let probePerColdAge: String
@@ -63,10 +69,13 @@ struct ScaleRun {
         defer { guests.forEach { $0.stop() } }
         for index in 0..<layout.count {
             guests.append(try GuestProcess(
-                arguments: ["--size", layout.size, "--hot-percent", "\(hotPercent)", "--name", "scale\(index)"],
+                arguments: ["--size", layout.size, "--hot-percent", "\(hotPercent)", "--name", "scale\(index)",
+                            "--holes-percent", "\(holesPercent)", "--hole-group", "\(holeGroup)"],
                 stderrPath: "\(directory)/guest\(index).err"))
         }
         let readers = try guests.map { try GuestMemoryReader(pid: $0.pid, memfd: $0.memfd) }
+        // The baseline of the guests' hot passes: the same guests with no daemon yet, for 10 s.
+        let worstAlone = try drainLines(guests, for: 10)
         let config = "\(directory)/pageoutd.toml"
         try configText(guests).write(toFile: config, atomically: true, encoding: .utf8)
         let daemon = try ChildProcess("pageoutd", arguments: ["--config", config],
@@ -80,26 +89,40 @@ struct ScaleRun {
             try daemon.checkRunning()
             if try coldInSwap(guests, readers) >= 0.95 { convergedAfter = Date().timeIntervalSince(started) }
         }
+        // The window starts and ends as a round's metrics are written, so that the daemon's CPU and its split
+        // cover the same rounds (a round under way when the window opened would count in the split alone).
+        var worstPass = try drainUntilRoundEnds(guests, after: try roundCPU().writtenAt)
         let cpuBefore = try ProcessCPU.seconds(pid: daemon.pid)
         let partsBefore = try roundCPU()
         let steadyStart = Date()
-        let worstPass = try drainLines(guests, for: Double(steadySeconds))
-        let seconds = Date().timeIntervalSince(steadyStart)
-        let cpuShare = (try ProcessCPU.seconds(pid: daemon.pid) - cpuBefore) / seconds
-        let parts = zip(try roundCPU(), partsBefore).map { ($0 - $1) / 1e6 / seconds }
+        worstPass = max(worstPass, try drainLines(guests, for: Double(steadySeconds)))
+        worstPass = max(worstPass, try drainUntilRoundEnds(guests, after: try roundCPU().writtenAt))
+        let cpuShare = (try ProcessCPU.seconds(pid: daemon.pid) - cpuBefore) / Date().timeIntervalSince(steadyStart)
+        let partsAfter = try roundCPU()
+        let span = max(0.001, partsAfter.writtenAt - partsBefore.writtenAt)
+        let parts = zip(partsAfter.microseconds, partsBefore.microseconds).map { ($0 - $1) / 1e6 / span }
         try daemon.checkRunning()
         return ScaleFigures(layout: layout, convergedAfter: convergedAfter,
                             coldInSwapAtEnd: try coldInSwap(guests, readers), cpuShare: cpuShare,
                             snapshotShare: parts[0], policyShare: parts[1], pageoutShare: parts[2],
                             residentKiB: ScanLoop.residentKiB(pid: daemon.pid),
-                            worstConvergingPassMs: worstConverging, worstPassMs: worstPass)
+                            anonymousKiB: ScanLoop.residentKiB(pid: daemon.pid, field: "RssAnon:"),
+                            stateBytes: partsAfter.stateBytes,
+                            worstAlonePassMs: worstAlone, worstConvergingPassMs: worstConverging,
+                            worstPassMs: worstPass)
     }
 
     /// The rounds' CPU so far by part, microseconds: snapshot, policy, pageout (from the metrics textfile the
-    /// daemon writes after every round).
-    private func roundCPU() throws -> [Double] {
-        let text = try String(contentsOfFile: "\(directory)/pageoutd.prom", encoding: .utf8)
-        return try ["snapshot", "policy", "pageout"].map { part in
+    /// daemon writes after every round), and when the file was written (seconds).
+    private func roundCPU() throws -> (microseconds: [Double], writtenAt: Double, stateBytes: Double) {
+        let path = "\(directory)/pageoutd.prom"
+        let writtenAt = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        guard let writtenAt,
+              try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date == writtenAt else {
+            return try roundCPU()  // replaced while read: read the new one
+        }
+        let values = try ["snapshot", "policy", "pageout"].map { part in
             let name = "pageoutd_\(part)_cpu_microseconds_total "
             guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
                   let value = Double(line.dropFirst(name.count)) else {
@@ -107,6 +130,9 @@ struct ScaleRun {
             }
             return value
         }
+        let stateBytes = text.split(separator: "\n").filter { $0.hasPrefix("pageoutd_region_state_bytes{") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+        return (values, writtenAt.timeIntervalSince1970, stateBytes)
     }
 
     /// The daemon's configuration: its own socket and state directory, the benchmark's interval, cold age and a
@@ -131,16 +157,35 @@ struct ScaleRun {
         return text
     }
 
-    /// The share of all guests' cold pages (every page after each one's hot set; they have no holes) in swap.
+    /// The share of all guests' cold pages (every data page after each one's hot set, the first data pages) in
+    /// swap. Holes are never written, so the allocated pages are the data pages.
     private func coldInSwap(_ guests: [GuestProcess], _ readers: [GuestMemoryReader]) throws -> Double {
         var swapped = 0
         var cold = 0
         for (guest, reader) in zip(guests, readers) {
-            let coldRange = guest.ready.hotPages..<guest.pages
-            swapped += try reader.read().swapped.setCount(in: coldRange)
-            cold += coldRange.count
+            let state = try reader.read()
+            let inSwap = state.swapped
+            var hotLeft = guest.ready.hotPages
+            state.allocated.forEachRun { run in
+                let hot = min(hotLeft, run.count)
+                hotLeft -= hot
+                let coldRun = (run.lowerBound + hot)..<run.upperBound
+                swapped += inSwap.setCount(in: coldRun)
+                cold += coldRun.count
+            }
         }
         return cold == 0 ? 1 : Double(swapped) / Double(cold)
+    }
+
+    /// Reads the guests' lines until the daemon writes its metrics after `writtenAt` (the end of a round; at most
+    /// a minute), returning the worst hot pass meanwhile.
+    private func drainUntilRoundEnds(_ guests: [GuestProcess], after writtenAt: Double) throws -> Double {
+        var worst = 0.0
+        let deadline = Date().addingTimeInterval(60)
+        while try roundCPU().writtenAt == writtenAt, Date() < deadline {
+            worst = max(worst, try drainLines(guests, for: 0.01))
+        }
+        return worst
     }
 
     /// Reads the guests' lines for `seconds` (their pipes must not fill) and returns the worst hot pass (ms)

@@ -2,7 +2,8 @@
 enum ScaleTable {
     static let headers = ["layout", "watched GiB", "95% of cold in swap", "× cold_age", "cold in swap at end",
                           "daemon CPU (% of a core)", "of it snapshot / policy / pageout", "CPU per 16 GiB",
-                          "daemon RSS MiB", "worst hot pass ms converging / steady"]
+                          "daemon RSS MiB", "of it anonymous MiB", "page state KiB per GiB",
+                          "worst hot pass ms alone / converging / steady"]
 
     static func text(_ results: [ScaleFigures], coldAge: Int) -> String {
         var lines = [PolicyTable.row(headers), PolicyTable.row(headers.map { _ in "---" })]
@@ -19,7 +20,10 @@ enum ScaleTable {
                     .map { decimal(100 * $0, places: 2) }.joined(separator: " / "),
                 "\(decimal(100 * result.cpuShare * 16 / gib, places: 2))%",
                 decimal(Double(result.residentKiB) / 1024, places: 1),
-                decimal(result.worstConvergingPassMs, places: 1) + " / " + decimal(result.worstPassMs, places: 1),
+                decimal(Double(result.anonymousKiB) / 1024, places: 1),
+                decimal(result.stateBytes / 1024 / gib, places: 1),
+                [result.worstAlonePassMs, result.worstConvergingPassMs, result.worstPassMs]
+                    .map { decimal($0, places: 1) }.joined(separator: " / "),
             ]))
         }
         guard let base = results.first, results.count > 1 else { return lines.joined(separator: "\n") }

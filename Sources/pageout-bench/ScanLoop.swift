@@ -36,10 +36,11 @@ struct ScanLoop: ParsableCommand {
     }
 
     /// VmRSS of process `pid` (this process by default), from /proc/PID/status; -1 when it cannot be read.
-    static func residentKiB(pid: Int32? = nil) -> Int {
+    /// `field` "RssAnon:" gives its private memory alone (RSS less the program's code and libraries).
+    static func residentKiB(pid: Int32? = nil, field: String = "VmRSS:") -> Int {
         let path = "/proc/\(pid.map(String.init) ?? "self")/status"
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in text.split(separator: "\n") where line.hasPrefix(field) {
             return line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? -1
         }
         return -1

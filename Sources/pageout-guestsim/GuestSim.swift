@@ -24,6 +24,12 @@ struct GuestSim: ParsableCommand {
     @Option(help: "Percentage (0-100) of all pages that are never written.")
     var holesPercent: Int = 0
 
+    @Option(help: """
+        Pages per group that holes are spread over: each group leaves its last pages unwritten. Large groups give \
+        long runs of holes, like a guest that never touched most of its RAM.
+        """)
+    var holeGroup: Int = PageLayout.defaultGroupSize
+
     @Option(help: "The memfd name; the mapping shows as /memfd:NAME (deleted) in /proc/PID/maps.")
     var name: String = "ram0"
 
@@ -56,6 +62,7 @@ struct GuestSim: ParsableCommand {
         guard (0...100).contains(holesPercent) else {
             throw ValidationError("--holes-percent \(holesPercent) is outside 0...100.")
         }
+        guard holeGroup > 0 else { throw ValidationError("--hole-group \(holeGroup) is not a positive page count.") }
         switch (workload.workload, hotPercent) {
         case (.hotSet, nil):
             throw ValidationError("The static workload needs --hot-percent.")
@@ -82,7 +89,8 @@ struct GuestSim: ParsableCommand {
 
     /// The layout of holes, data and (static workload) hot pages.
     private func layout(pageSize: Int) -> PageLayout {
-        PageLayout(pageCount: size.bytes / pageSize, holesPercent: holesPercent, hotPercent: hotPercent ?? 0)
+        PageLayout(pageCount: size.bytes / pageSize, holesPercent: holesPercent, hotPercent: hotPercent ?? 0,
+                   groupSize: holeGroup)
     }
 
     func run() throws {

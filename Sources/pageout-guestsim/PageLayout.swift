@@ -1,8 +1,9 @@
 /// Which pages of the simulated guest RAM are holes, which hold data, and which of those are hot.
 ///
-/// The region is split into groups of `groupSize` pages. Holes are spread over the groups so that they appear
-/// as short runs interleaved with data, the way never-touched guest memory is scattered through a real VM,
-/// rather than as one block at the end. With `H(n) = n * holesPercent / 100` (rounded down), group `g`, which
+/// The region is split into groups of `groupSize` pages (64 unless told). Holes are spread over the groups so
+/// that they appear as short runs interleaved with data, the way never-touched guest memory is scattered through a
+/// real VM, rather than as one block at the end; large groups give long runs of holes (a guest that never touched
+/// most of its RAM). With `H(n) = n * holesPercent / 100` (rounded down), group `g`, which
 /// covers pages `s..<e`, leaves its last `H(e) - H(s)` pages unwritten. The per-group counts differ by at
 /// most one and the total is exactly `H(pageCount)`.
 ///
@@ -11,9 +12,11 @@
 ///
 /// Pure value code: no memory is touched here.
 struct PageLayout: Sendable {
-    /// Pages per hole-spreading group.
-    static let groupSize = 64
+    /// Pages per hole-spreading group unless told.
+    static let defaultGroupSize = 64
 
+    /// Pages per hole-spreading group.
+    let groupSize: Int
     /// Pages in the region.
     let pageCount: Int
     /// Percentage (0...100) of all pages that are never written.
@@ -21,8 +24,10 @@ struct PageLayout: Sendable {
     /// Percentage (0...100) of the data pages that are touched continuously.
     let hotPercent: Int
 
-    init(pageCount: Int, holesPercent: Int, hotPercent: Int) {
+    init(pageCount: Int, holesPercent: Int, hotPercent: Int, groupSize: Int = defaultGroupSize) {
         precondition(pageCount >= 0 && (0...100).contains(holesPercent) && (0...100).contains(hotPercent))
+        precondition(groupSize > 0, "a group has pages")
+        self.groupSize = groupSize
         self.pageCount = pageCount
         self.holesPercent = holesPercent
         self.hotPercent = hotPercent
@@ -43,19 +48,19 @@ struct PageLayout: Sendable {
     var hotPageCount: Int { dataPageCount * hotPercent / 100 }
 
     /// Number of groups, the last one possibly shorter than `groupSize`.
-    var groupCount: Int { (pageCount + Self.groupSize - 1) / Self.groupSize }
+    var groupCount: Int { (pageCount + groupSize - 1) / groupSize }
 
     /// The pages of group `group`, split into its data pages (first) and its holes (the rest).
     func pages(ofGroup group: Int) -> (data: Range<Int>, holes: Range<Int>) {
-        let start = group * Self.groupSize
-        let end = min(start + Self.groupSize, pageCount)
+        let start = group * groupSize
+        let end = min(start + groupSize, pageCount)
         let holeStart = end - (holesBefore(end) - holesBefore(start))
         return (start..<holeStart, holeStart..<end)
     }
 
     /// Whether page `page` is a hole.
     func isHole(_ page: Int) -> Bool {
-        pages(ofGroup: page / Self.groupSize).holes.contains(page)
+        pages(ofGroup: page / groupSize).holes.contains(page)
     }
 
     /// Calls `body` with every run of consecutive data pages, in address order, until it returns false.

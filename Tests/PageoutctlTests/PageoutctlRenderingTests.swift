@@ -102,6 +102,7 @@ struct PageoutctlRenderingTests {
                     "size" : 4294967296,
                     "skewed" : 0,
                     "state" : "active",
+                    "state_bytes" : 0,
                     "swapped" : 1073741824,
                     "warm" : 1178599424,
                     "window_peak_resident" : 0,

@@ -5,6 +5,7 @@
 #define CPAGEOUTSYS_H
 
 #include <errno.h>
+#include <malloc.h>
 #include <linux/types.h>
 #include <pthread.h>
 #include <signal.h>
@@ -126,6 +127,11 @@ static inline long pageout_pagemap_scan(int pagemap_fd, struct pageout_pm_scan_a
 
 /// glibc declares this only under _GNU_SOURCE.
 extern int pthread_setname_np(pthread_t thread, const char *name);
+
+/// Returns the free pages of every malloc arena to the kernel (glibc).
+static inline int pageout_malloc_trim(void) {
+    return malloc_trim(0);
+}
 
 /// Names the calling thread (/proc/self/task/TID/comm): at most 15 bytes, or ERANGE.
 static inline int pageout_set_thread_name(const char *name) {

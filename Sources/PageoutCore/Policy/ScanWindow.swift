@@ -60,6 +60,11 @@ public struct ScanWindow: Sendable {
         return cold
     }
 
+    /// The bytes the window's bitmaps hold.
+    public var storageBytes: Int {
+        coldSet.storageBytes + repairedWhileOpen.storageBytes + wentOutWhileOpen.storageBytes
+    }
+
     /// The number of pages of the cold set.
     public var coldPages: Int { coldSet.setCount }
 

@@ -119,6 +119,7 @@ extension Supervisor {
         status.holdMaxSeconds = UInt64(holds.maximum / 1_000)
         status.refaultPages = UInt64(decision.state.totals.refaultPages)
         status.scans += 1
+        status.stateBytes = UInt64(decision.state.storageBytes + windows.storageBytes(in: entry.name))
         if heldBy == nil, decision.swapCapReached {
             status.reason = PageoutGuard.regionSwapCap(percent: entry.config.policy.maxSwappedPercent.value).description
         } else {

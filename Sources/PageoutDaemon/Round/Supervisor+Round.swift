@@ -44,6 +44,7 @@ extension Supervisor {
         }
         let status = await publishRound(guards: guards)
         forgetGoneRegistrations()
+        HeapTrim.releaseFreePages()  // the round's bitmaps are gone: resident memory is what the regions hold
         return status
     }
 
