@@ -35,9 +35,9 @@ public final class SnapshotScanner {
     /// Classify every VMA page by page even when the counts would do (to cross-check and to benchmark).
     public var alwaysPageByPage = false
 
-    private let entries: UnsafeMutableBufferPointer<UInt64>
-    private let runs: UnsafeMutableBufferPointer<pageout_page_region>
-    private let residency: UnsafeMutableBufferPointer<UInt8>
+    /// The buffers of the operation under way; nil between operations, so that a daemon watching many regions
+    /// holds one region's buffers at a time (they are 300 KiB at the default slice), not one set per region.
+    private var scratch: SnapshotScratch?
 
     /// A scanner of `region` reading pagemap `slicePages` pages at a time (its buffers are sized by it); `method`
     /// nil picks PAGEMAP_SCAN where the kernel has it.
@@ -47,21 +47,21 @@ public final class SnapshotScanner {
         self.slicePages = slicePages
         let probeAddress = region.layout.segments.first?.addresses.start ?? 0
         self.method = method ?? (region.pagemap.supportsScan(at: probeAddress) ? .scanIoctl : .pread)
-        entries = .allocate(capacity: slicePages)
-        runs = .allocate(capacity: 512)
-        residency = .allocate(capacity: slicePages)
     }
 
-    deinit {
-        entries.deallocate()
-        runs.deallocate()
-        residency.deallocate()
+    /// The buffers of the operation under way, allocated at its first need.
+    private var buffers: SnapshotScratch {
+        if let scratch { return scratch }
+        let made = SnapshotScratch(slicePages: slicePages)
+        scratch = made
+        return made
     }
 
     /// The state of every page of the region now.
     ///
     /// - Throws: `ProcessExited` if the VMM exits while it is scanned; `SystemCallError` for other failures.
     public func snapshot() throws -> PageSnapshot {
+        defer { scratch = nil }
         var snapshot = PageSnapshot(layout: region.layout)
         try forEachMappedRun(in: 0..<region.layout.pageCount) { snapshot.record(.mapped, pages: $0) }
         let swap = try region.process.procfs.ownSwapBytes(mappingsStartingAt: viewStarts)
@@ -114,6 +114,7 @@ public final class SnapshotScanner {
     /// maps as well has it clear in the VMM's pagemap, and MADV_PAGEOUT skips it (mm/madvise.c leaves folios
     /// mapped by more than one process alone).
     public func look(at pages: PageBitmap) throws -> PagemapLook {
+        defer { scratch = nil }
         var result = PagemapLook(mapped: PageBitmap(count: region.layout.pageCount),
                                  shared: PageBitmap(count: region.layout.pageCount))
         var spans: [Range<Int>] = []
@@ -144,7 +145,7 @@ public final class SnapshotScanner {
             var first = part.lowerBound
             while first < part.upperBound {
                 let slice = first..<min(first + slicePages, part.upperBound)
-                let buffer = UnsafeMutableBufferPointer(rebasing: entries[0..<slice.count])
+                let buffer = UnsafeMutableBufferPointer(rebasing: buffers.entries[0..<slice.count])
                 try region.pagemap.readEntries(from: segment.addresses.start + UInt64(slice.lowerBound) * pageSize,
                                                into: buffer)
                 for index in 0..<slice.count {
@@ -184,7 +185,7 @@ public final class SnapshotScanner {
         unmapped.subtract(snapshot.mapped)
         try unmapped.forEachRun(in: pages) { run in
             let local = (run.lowerBound - pages.lowerBound)..<(run.upperBound - pages.lowerBound)
-            try view.forEachResidencyRun(in: local, scratch: residency) { part, resident in
+            try view.forEachResidencyRun(in: local, scratch: buffers.residency) { part, resident in
                 let regionPages = (part.lowerBound + pages.lowerBound)..<(part.upperBound + pages.lowerBound)
                 if resident {
                     snapshot.record(.residentUnmapped, pages: regionPages)
@@ -238,7 +239,7 @@ public final class SnapshotScanner {
         if method == .scanIoctl {
             do {
                 let range = AddressRange(start: start, end: start + UInt64(slice.count) * pageSize)
-                try region.pagemap.scan(range, required: .present, reported: .present, buffer: runs) { run in
+                try region.pagemap.scan(range, required: .present, reported: .present, buffer: buffers.runs) { run in
                     let first = Int((run.addresses.start - start) / pageSize) + slice.lowerBound
                     let last = Int((run.addresses.end - start) / pageSize) + slice.lowerBound
                     try body(first..<last)
@@ -248,7 +249,7 @@ public final class SnapshotScanner {
                 method = .pread
             }
         }
-        let buffer = UnsafeMutableBufferPointer(rebasing: entries[0..<slice.count])
+        let buffer = UnsafeMutableBufferPointer(rebasing: buffers.entries[0..<slice.count])
         try region.pagemap.readEntries(from: start, into: buffer)
         var runStart: Int?
         for index in 0..<slice.count {
@@ -260,6 +261,25 @@ public final class SnapshotScanner {
             }
         }
         if let open = runStart { try body((open + slice.lowerBound)..<slice.upperBound) }
+    }
+}
+
+/// The buffers a snapshot reads pagemap and mincore into, one slice at a time.
+final class SnapshotScratch {
+    let entries: UnsafeMutableBufferPointer<UInt64>
+    let runs: UnsafeMutableBufferPointer<pageout_page_region>
+    let residency: UnsafeMutableBufferPointer<UInt8>
+
+    init(slicePages: Int) {
+        entries = .allocate(capacity: slicePages)
+        runs = .allocate(capacity: 512)
+        residency = .allocate(capacity: slicePages)
+    }
+
+    deinit {
+        entries.deallocate()
+        runs.deallocate()
+        residency.deallocate()
     }
 }
 

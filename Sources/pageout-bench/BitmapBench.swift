@@ -21,7 +21,9 @@ struct BitmapBench: ParsableCommand {
     var runs = 21
 
     func validate() throws {
-        guard let bytes = parseSize(size), bytes >= 1 << 20 else { throw ValidationError("--size must be 1MiB or more.") }
+        guard let bytes = parseSize(size), bytes >= 1 << 20 else {
+            throw ValidationError("--size must be 1MiB or more.")
+        }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1.") }
     }
 

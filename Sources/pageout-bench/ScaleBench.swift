@@ -9,15 +9,16 @@ struct ScaleBench: ParsableCommand {
         abstract: "Runs pageoutd on growing guest RAM: convergence time, CPU and memory per layout, one table.",
         discussion: """
             For each layout COUNTxSIZE it starts COUNT pageout-guestsim guests of SIZE (every page written but \
-            --holes-percent, the first --hot-percent of the written ones touched all the time) and one pageoutd watching them all (scan_interval \
+            --holes-percent, the first --hot-percent of the written ones touched all the time), measures their \
+            hot passes alone for 10 s (the baseline), starts one pageoutd watching them all (scan_interval \
             --scan-interval, cold_age --cold-age, max_pageout_rate 1GiB so that the rate does not bound \
             convergence), reads the true state of the guests' memory every second until 95% of their cold pages \
-            are in swap, then measures the daemon's CPU over --steady seconds (and its split into snapshots, \
-            policy and pageout, from the daemon's own CPU metrics), its VmRSS (and of it RssAnon, its own memory \
-            less its code), the regions' page state (their state_bytes), and the guests' worst hot pass in 10 s \
-            before the daemon starts (the baseline), while converging and at steady state. The last lines compare each layout with the first: how CPU \
-            and memory grow against the RAM watched. Needs swap for the cold part of the largest layout (zram compresses the guests' pages \
-            about 2:1).
+            are in swap, then measures over --steady seconds (a window that starts and ends with a round) the \
+            daemon's CPU and its split into snapshots, policy and pageout (from the daemon's own CPU metrics), \
+            its VmRSS and of it RssAnon (its own memory, less its code), the regions' page state (their \
+            state_bytes), and the guests' worst hot pass. The last lines compare each layout with the first: how \
+            CPU and memory grow against the RAM watched. Needs swap for the cold part of the largest layout (zram \
+            compresses the guests' pages about 2:1).
             """)
 
     @Option(help: "Layouts COUNTxSIZE, comma-separated, run in this order; the first is the baseline.")
@@ -71,7 +72,8 @@ struct ScaleBench: ParsableCommand {
         defer { withExtendedLifetime(signalSources) {} }
         var results: [ScaleFigures] = []
         for layout in try parsedLayouts() {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pageout-bench-\(UUID())").path
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("pageout-bench-\(UUID())").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             FileHandle.standardError.write(Data("scale: \(layout)\n".utf8))
             do {
