@@ -44,16 +44,25 @@ import Testing
         let backend = try GuestBackend(of: guest, ["--share", "25%", "--from", "10%", "--keep-touching", "16"])
         let cold = backend.firstPage..<guest.pages
         let region = try ShmemRegion(process: ProcessHandle(pid: guest.pid), source: .memfd(guest.memfd))
-        RawKernel.drainLRUBatches()
-        try region.pageOutMapped([cold])
+        let touched = Set(backend.pages)
 
         // MADV_PAGEOUT skips a folio mapped by another process as well (mm/madvise.c): the backend's pages
-        // stay mapped in the guest, every other cold page leaves it (the odd one in a CPU's LRU batch aside).
-        let entries = try RawKernel.pagemap(pid: guest.pid, start: guest.start, pages: guest.pages)
-        let mapped = Set(cold.filter { entries[$0] & Self.present != 0 })
-        let touched = Set(backend.pages)
-        #expect(mapped.isSuperset(of: touched))
-        #expect(mapped.subtracting(touched).count <= cold.count / 1000)
+        // stay mapped in the guest however often they are paged out, every other cold page leaves it. A page
+        // that reclaim elsewhere has isolated at that moment, or that sits in a CPU's LRU batch, is skipped too
+        // (on a loaded machine a few dozen): those leave at a later try, the backend's never.
+        var mapped = Set<Int>()
+        var tries = 0
+        try Eventually.wait(for: "the cold pages the backend does not map out of the guest", timeout: 30) {
+            RawKernel.drainLRUBatches()
+            try region.pageOutMapped([cold])
+            tries += 1
+            let entries = try RawKernel.pagemap(pid: guest.pid, start: guest.start, pages: guest.pages)
+            mapped = Set(cold.filter { entries[$0] & Self.present != 0 })
+            #expect(mapped.isSuperset(of: touched), "try \(tries): a page the backend maps left the guest")
+            return mapped.subtracting(touched).count <= cold.count / 1000
+        }
+        print("backend's \(touched.count) pages still mapped after \(tries) pageout(s) of the cold range; "
+              + "\(mapped.subtracting(touched).count) others")
         #expect(backend.stop() == 0)
     }
 }
