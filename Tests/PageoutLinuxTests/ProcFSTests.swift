@@ -152,17 +152,10 @@ struct ProcFSTests {
     @Test("live thread count: one stat of /proc/PID/task counts what a listing of it lists")
     func liveThreadCount() throws {
         let procfs = ProcFS()
-        let sleeper = Process()
-        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        sleeper.arguments = ["60"]
-        try sleeper.run()
-        let pid = sleeper.processIdentifier
-        defer {
-            kill(pid, SIGKILL)
-            sleeper.waitUntilExit()
-        }
-        #expect(procfs.threadCount(pid: pid) == 1)
-        #expect(try procfs.threadIDs(pid: pid) == [pid])
+        let guest = try GuestSim(["--size", "16MiB", "--hot-percent", "10"])
+        let listed = try procfs.threadIDs(pid: guest.pid)
+        #expect(procfs.threadCount(pid: guest.pid) == listed.count)
+        #expect(listed.contains(guest.pid))
         #expect(procfs.threadCount(pid: Int32.max) == nil)
         // This process: threads come and go while tests run, so the two are compared until they agree.
         let agreed = (0..<100).contains { _ in
