@@ -1,20 +1,7 @@
-import Glibc
 import PageoutCore
 import SystemPackage
 
 extension ProcFS {
-    /// The number of process `pid`'s threads, from one stat of /proc/PID/task: procfs gives the directory a link
-    /// count of 2 plus the threads (fs/proc/base.c, proc_task_getattr), so no directory is read. Nil when the
-    /// process has no task directory any more.
-    public func threadCount(pid: Int32) -> Int? {
-        var info = Glibc.stat()
-        guard path(pid: pid, "task").withPlatformString({ fstatat(AT_FDCWD, $0, &info, 0) }) == 0,
-              info.st_nlink >= 2 else {
-            return nil
-        }
-        return Int(info.st_nlink) - 2
-    }
-
     /// The ids of process `pid`'s threads (/proc/PID/task): one directory read.
     ///
     /// - Throws: `ProcessExited` when the process has no task directory any more.

@@ -17,15 +17,7 @@ struct MigrationWatch {
 
     /// Looks at process `pid`'s threads; returns whether a migration runs. A VMM that cannot be read is taken as
     /// not migrating (its scan reports why).
-    ///
-    /// A quick look (`thorough` false, the looks between rounds) stats /proc/PID/task and goes no further while
-    /// the number of threads is unchanged: a migration thread starts or ends as the count moves. One starting just
-    /// as another thread ends leaves the count alone; the next round's thorough look, which lists the threads,
-    /// sees it, a scan interval late at most.
-    mutating func look(pid: Int32, procfs: ProcFS, thorough: Bool = true) -> Bool {
-        if !thorough, !namesDue, !threads.isEmpty, procfs.threadCount(pid: pid) == threads.count {
-            return migrationThread != nil
-        }
+    mutating func look(pid: Int32, procfs: ProcFS) -> Bool {
         guard let listed = try? procfs.threadIDs(pid: pid) else {
             self = MigrationWatch()
             return false

@@ -12,11 +12,10 @@ import PageoutLinux
 /// guest RAM (never-written memory, which a read fills with zeroes) as fast as it can check them for zeroes,
 /// so every 100 ms of delay can mean hundreds of MiB made resident before the window opens.
 extension Supervisor {
-    /// Looks at every region's VMM threads every `interval` until cancelled (see `followMigration(_:)`): a stat
-    /// of /proc/PID/task per region, the threads listed only when their number changed (the rounds list them).
+    /// Looks at every region's VMM threads every `interval` until cancelled (see `followMigration(_:)`).
     public func watchMigrations(every interval: Duration) async {
         while !Task.isCancelled {
-            for entry in regions.entries { followMigration(entry, thorough: false) }
+            for entry in regions.entries { followMigration(entry) }
             try? await Task.sleep(for: interval)
         }
     }
@@ -24,12 +23,11 @@ extension Supervisor {
     /// Opens `entry`'s automatic window when its VMM's migration thread appears, and ends it (with EndScan's
     /// paced repair, in a task of its own so the caller goes on) when the thread is gone, the region's
     /// `auto_windows` is turned off, or its VMM exited. While the window is open, what the migration reads goes
-    /// back to swap as it comes (`repairWhileMigrating(_:of:)`). `thorough` false: a quick look
-    /// (`MigrationWatch.look(pid:procfs:thorough:)`).
-    func followMigration(_ entry: RegionEntry, thorough: Bool = true) {
+    /// back to swap as it comes (`repairWhileMigrating(_:of:)`).
+    func followMigration(_ entry: RegionEntry) {
         let migrating: Bool
         if let region = entry.region, !entry.isGone, entry.config.policy.autoWindows {
-            migrating = entry.migrationWatch.look(pid: region.process.pid, procfs: procfs, thorough: thorough)
+            migrating = entry.migrationWatch.look(pid: region.process.pid, procfs: procfs)
         } else {
             migrating = false
         }
