@@ -101,7 +101,11 @@ class Guest:
 
     def median_ms(self, start, end):
         """The median of the per-second median passes reported in [start, end], in ms."""
-        medians = sorted(report["median_us"] for report in self.passes(start, end))
+        return self.pooled_median_ms([(start, end)])
+
+    def pooled_median_ms(self, windows):
+        """The median of the per-second median passes reported in any of `windows` ((start, end) pairs), in ms."""
+        medians = sorted(report["median_us"] for start, end in windows for report in self.passes(start, end))
         return medians[len(medians) // 2] / 1000 if medians else 0
 
     def send(self, text):

@@ -165,18 +165,22 @@ def converge(run, memory):
             break
         previous = now
     print(f"qemu-test: pageout settled {time.monotonic() - settled:.1f} s after 95%: {now} pages in swap")
-    measured = time.monotonic()
-    settled_end = guest.wait_line("PASS", after=measured + args.baseline)[0]
-    median, worst = guest.median_ms(measured, settled_end), guest.worst_ms(measured, settled_end)
-    print(f"qemu-test: hot loop after convergence: median pass {median:.2f} ms, worst {worst:.1f} ms")
-    # The same right after with pageout paused (the daemon still scans): the two windows are next to each other,
-    # so the host's load, which moves a TCG guest's passes by 2x over a minute, is nearly the same in both.
-    run.ctl("pause", "vm")
-    paused_start = time.monotonic()
-    paused_end = guest.wait_line("PASS", after=paused_start + args.baseline)[0]
-    run.ctl("resume", "vm")
-    paused_median = guest.median_ms(paused_start, paused_end)
-    print(f"qemu-test: hot loop right after, pageout paused: median pass {paused_median:.2f} ms")
+    # Pageout running against pageout paused (the daemon still scans), in four windows next to each other in the
+    # order running, paused, paused, running: the host's load, which moves a TCG guest's passes by 2x over a
+    # minute, drifts through the four, and the order cancels a steady drift instead of charging it to one side.
+    running, paused = [], []
+    for side in (running, paused, paused, running):
+        if side is paused and not paused:
+            run.ctl("pause", "vm")
+        if side is running and paused:
+            run.ctl("resume", "vm")
+        window_start = time.monotonic()
+        side.append((window_start, guest.wait_line("PASS", after=window_start + args.baseline)[0]))
+    median = guest.pooled_median_ms(running)
+    worst = max(guest.worst_ms(start, end) for start, end in running)
+    paused_median = guest.pooled_median_ms(paused)
+    print(f"qemu-test: hot loop after convergence: median pass {median:.2f} ms, worst {worst:.1f} ms; with "
+          f"pageout paused (windows between): median pass {paused_median:.2f} ms")
     # The hot set stays in memory: pageout running costs the loop nothing measurable next to pageout paused, and
     # its pass time keeps its order against the baseline before the daemon ran.
     run.check(median <= 1.5 * paused_median + 0.2,
@@ -357,12 +361,16 @@ def main():
     parser.add_argument("--stall-floor-ms", type=float, default=50.0,
                         help="EndScan stalls up to this are fine whatever convergence's were (the project's "
                              "stall bar; host noise moves single passes by tens of ms)")
+    parser.add_argument("--tcg-stall-floor-ms", type=float, default=100.0,
+                        help="the same for a TCG guest, whose passes the emulator and the host's load move by "
+                             "more: identical runs measured convergence's worst pass at 21 and 113 ms, and a "
+                             "migration's at 38 to 62 ms")
     parser.add_argument("--verify-timeout", type=float, default=120.0)
     args = parser.parse_args()
 
     run = Run(args)
     try:
-        boot(run)
+        accel = boot(run)
         run.phase("boot")
         memory = GuestMemory(run.guest.pid)
         convergence_stall = converge(run, memory)
@@ -371,8 +379,9 @@ def main():
               f"EndScan {endscan_stall:.1f} ms")
         # The host's own noise (other load, TCG) moves single passes by tens of ms: identical runs measured
         # convergence's worst pass at 21 and 113 ms. Half as much again as convergence's worst, twice the worst
-        # pass seen before the daemon ran, or the project's 50 ms stall bar are within that noise.
-        bound = max(1.5 * convergence_stall, 2 * run.baseline_worst, args.stall_floor_ms)
+        # pass seen before the daemon ran, or the project's 50 ms stall bar (twice that for TCG) are within that noise.
+        floor = args.stall_floor_ms if accel == "kvm" else args.tcg_stall_floor_ms
+        bound = max(1.5 * convergence_stall, 2 * run.baseline_worst, floor)
         run.check(endscan_stall <= bound,
                   f"EndScan's worst guest stall no worse than convergence's (within {bound:.1f} ms)")
         migrate_automatic(run, memory, bound)
