@@ -13,8 +13,10 @@ struct ScaleBench: ParsableCommand {
             hot passes alone for 10 s (the baseline), starts one pageoutd watching them all (scan_interval \
             --scan-interval, cold_age --cold-age, max_pageout_rate 1GiB so that the rate does not bound \
             convergence), reads the true state of the guests' memory every second until 95% of their cold pages \
-            are in swap, then measures over --steady seconds (a window that starts and ends with a round) the \
-            daemon's CPU and its split into snapshots, policy and pageout (from the daemon's own CPU metrics), \
+            are in swap, waits until pageout settled (the cold pages in swap grew by less than 0.5% of them over \
+            two scan intervals, two minutes at most), then measures over --steady seconds (a window that starts \
+            and ends with a round) the daemon's CPU and its split into snapshots, policy and pageout (from the \
+            daemon's own CPU metrics), what it paged out and what came back, \
             its VmRSS and of it RssAnon (its own memory, less its code), the regions' page state (their \
             state_bytes), and the guests' worst hot pass. The last lines compare each layout with the first: how \
             CPU and memory grow against the RAM watched. Needs swap for the cold part of the largest layout (zram \

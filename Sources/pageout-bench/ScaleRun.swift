@@ -1,4 +1,5 @@
 import Foundation
+import PageoutCore
 import PageoutMeasure
 
 /// COUNT guests of SIZE each, written `COUNTxSIZE` (e.g. `1x8GiB`, `16x256MiB`).
@@ -30,8 +31,14 @@ struct ScaleFigures: Sendable {
     /// Seconds from the daemon's start until 95% of the guests' cold pages were in swap; nil: not within the
     /// timeout.
     let convergedAfter: Double?
+    /// Seconds from the 95% mark until pageout settled (the cold pages in swap grew by less than 0.5% of them
+    /// over two scan intervals); nil: not within two minutes, the steady window started anyway.
+    let settledAfter: Double?
     /// The share of the cold pages in swap at the end of the steady window.
     let coldInSwapAtEnd: Double
+    /// Over the steady window: MiB per second handed to MADV_PAGEOUT, and pages per second that came back
+    /// (pageoutd's `pageoutd_region_paged_out_bytes_total` and `pageoutd_region_refaults_total`).
+    let pagedOutMiBPerSecond, refaultsPerSecond: Double
     /// The daemon's CPU time over the steady window, as a share of one core.
     let cpuShare: Double
     /// The rounds' CPU over the steady window by part (pageoutd's `*_cpu_microseconds_total` metrics), as
@@ -89,6 +96,8 @@ struct ScaleRun {
             try daemon.checkRunning()
             if try coldInSwap(guests, readers) >= 0.95 { convergedAfter = Date().timeIntervalSince(started) }
         }
+        // 95% is reached while the last cold pages still go out: the steady state starts once pageout settled.
+        let settledAfter = try settle(guests, readers, daemon)
         // The window starts and ends as a round's metrics are written, so that the daemon's CPU and its split
         // cover the same rounds (a round under way when the window opened would count in the split alone).
         var worstPass = try drainUntilRoundEnds(guests, after: try roundCPU().writtenAt)
@@ -102,8 +111,12 @@ struct ScaleRun {
         let span = max(0.001, partsAfter.writtenAt - partsBefore.writtenAt)
         let parts = zip(partsAfter.microseconds, partsBefore.microseconds).map { ($0 - $1) / 1e6 / span }
         try daemon.checkRunning()
-        return ScaleFigures(layout: layout, convergedAfter: convergedAfter,
-                            coldInSwapAtEnd: try coldInSwap(guests, readers), cpuShare: cpuShare,
+        return ScaleFigures(layout: layout, convergedAfter: convergedAfter, settledAfter: settledAfter,
+                            coldInSwapAtEnd: try coldInSwap(guests, readers),
+                            pagedOutMiBPerSecond: (partsAfter.pagedOutBytes - partsBefore.pagedOutBytes)
+                                / Double(1 << 20) / span,
+                            refaultsPerSecond: (partsAfter.refaults - partsBefore.refaults) / span,
+                            cpuShare: cpuShare,
                             snapshotShare: parts[0], policyShare: parts[1], pageoutShare: parts[2],
                             residentKiB: ScanLoop.residentKiB(pid: daemon.pid),
                             anonymousKiB: ScanLoop.residentKiB(pid: daemon.pid, field: "RssAnon:"),
@@ -112,9 +125,28 @@ struct ScaleRun {
                             worstPassMs: worstPass)
     }
 
-    /// The rounds' CPU so far by part, microseconds: snapshot, policy, pageout (from the metrics textfile the
-    /// daemon writes after every round), and when the file was written (seconds).
-    private func roundCPU() throws -> (microseconds: [Double], writtenAt: Double, stateBytes: Double) {
+    /// Waits until the guests' cold pages in swap grow by less than 0.5% of them over two scan intervals (two
+    /// minutes at most); returns the seconds it took, nil when pageout had not settled by then.
+    private func settle(_ guests: [GuestProcess], _ readers: [GuestMemoryReader], _ daemon: ChildProcess) throws
+        -> Double? {
+        let started = Date()
+        let interval = max(1, milliseconds((try? Duration(configText: scanInterval)) ?? .seconds(1)) / 1000)
+        var previous = try coldInSwap(guests, readers)
+        while Date().timeIntervalSince(started) < 120 {
+            _ = try drainLines(guests, for: 2 * interval)
+            try daemon.checkRunning()
+            let now = try coldInSwap(guests, readers)
+            if now - previous < 0.005 { return Date().timeIntervalSince(started) }
+            previous = now
+        }
+        return nil
+    }
+
+    /// The daemon's counters so far, from the metrics textfile it writes after every round: the rounds' CPU by
+    /// part, microseconds (snapshot, policy, pageout), the regions' page state, bytes paged out and refaults
+    /// (all regions), and when the file was written (seconds).
+    private func roundCPU() throws
+        -> (microseconds: [Double], writtenAt: Double, stateBytes: Double, pagedOutBytes: Double, refaults: Double) {
         let path = "\(directory)/pageoutd.prom"
         let writtenAt = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
         let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -130,9 +162,12 @@ struct ScaleRun {
             }
             return value
         }
-        let stateBytes = text.split(separator: "\n").filter { $0.hasPrefix("pageoutd_region_state_bytes{") }
-            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
-        return (values, writtenAt.timeIntervalSince1970, stateBytes)
+        func regionSum(_ family: String) -> Double {
+            text.split(separator: "\n").filter { $0.hasPrefix("\(family){") }
+                .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+        }
+        return (values, writtenAt.timeIntervalSince1970, regionSum("pageoutd_region_state_bytes"),
+                regionSum("pageoutd_region_paged_out_bytes_total"), regionSum("pageoutd_region_refaults_total"))
     }
 
     /// The daemon's configuration: its own socket and state directory, the benchmark's interval, cold age and a

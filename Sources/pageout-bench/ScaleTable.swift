@@ -1,6 +1,7 @@
 /// The scale benchmark's table (Markdown): a row per layout, then each layout against the first.
 enum ScaleTable {
-    static let headers = ["layout", "watched GiB", "95% of cold in swap", "× cold_age", "cold in swap at end",
+    static let headers = ["layout", "watched GiB", "95% of cold in swap", "× cold_age", "settled after", "cold in swap at end",
+                          "paged out MiB/s / refaults per s (steady)",
                           "daemon CPU (% of a core)", "of it snapshot / policy / pageout", "CPU per 16 GiB",
                           "daemon RSS MiB", "of it anonymous MiB", "page state KiB per GiB",
                           "worst hot pass ms alone / converging / steady"]
@@ -14,7 +15,9 @@ enum ScaleTable {
                 decimal(gib, places: 2),
                 result.convergedAfter.map { "\(decimal($0, places: 1)) s" } ?? "not reached",
                 result.convergedAfter.map { decimal($0 / Double(coldAge), places: 1) } ?? "-",
+                result.settledAfter.map { "+\(decimal($0, places: 1)) s" } ?? "not within 120 s",
                 "\(decimal(100 * result.coldInSwapAtEnd, places: 1))%",
+                "\(decimal(result.pagedOutMiBPerSecond, places: 2)) / \(decimal(result.refaultsPerSecond, places: 1))",
                 "\(decimal(100 * result.cpuShare, places: 2))%",
                 [result.snapshotShare, result.policyShare, result.pageoutShare]
                     .map { decimal(100 * $0, places: 2) }.joined(separator: " / "),
