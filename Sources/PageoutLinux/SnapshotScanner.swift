@@ -57,20 +57,36 @@ public final class SnapshotScanner {
         return made
     }
 
-    /// The state of every page of the region now.
+    /// The state of every page of the region now. `ownSwap`: where the `Swap:` figures of the daemon's views
+    /// come from when several snapshots share one read of its smaps (nil: read for this snapshot alone).
     ///
     /// - Throws: `ProcessExited` if the VMM exits while it is scanned; `SystemCallError` for other failures.
-    public func snapshot() throws -> PageSnapshot {
+    public func snapshot(ownSwap: OwnSwapSource? = nil) throws -> PageSnapshot {
         defer { scratch = nil }
         var snapshot = PageSnapshot(layout: region.layout)
         try forEachMappedRun(in: 0..<region.layout.pageCount) { snapshot.record(.mapped, pages: $0) }
-        let swap = try region.process.procfs.ownSwapBytes(mappingsStartingAt: viewStarts)
+        var swap = try ownSwap?.swapBytes(readingAgain: false)
+            ?? (try region.process.procfs.ownSwapBytes(mappingsStartingAt: viewStarts))
+        var readAgain = ownSwap != nil
         var paths: [SnapshotPath] = []
         for index in region.layout.segments.indices {
             let view = region.views[index]
             let pages = region.layout.pages(ofSegment: index)
-            let swappedBytes = swap[UInt64(UInt(bitPattern: view.base))]
-            if !alwaysPageByPage, try classifyByCounts(pages, view: view, swappedBytes: swappedBytes, into: &snapshot) {
+            var byCounts = false
+            if !alwaysPageByPage {
+                byCounts = try classifyByCounts(pages, view: view,
+                                                swappedBytes: swap[UInt64(UInt(bitPattern: view.base))],
+                                                into: &snapshot)
+            }
+            if !alwaysPageByPage, !byCounts, readAgain, let ownSwap {
+                // Shared figures that disagree may just be older than this snapshot's pagemap: read them now.
+                swap = try ownSwap.swapBytes(readingAgain: true)
+                readAgain = false
+                byCounts = try classifyByCounts(pages, view: view,
+                                                swappedBytes: swap[UInt64(UInt(bitPattern: view.base))],
+                                                into: &snapshot)
+            }
+            if byCounts {
                 paths.append(.counts)
             } else {
                 try classifyPageByPage(pages, view: view, into: &snapshot)

@@ -50,13 +50,18 @@ extension Supervisor {
     }
 }
 
-/// The `Swap:` figures of the daemon's own views of every region, read from its smaps at most once a round and
-/// only when a quiet region needs them.
-final class RoundOwnSwap {
+/// The `Swap:` figures of the daemon's own views of every region, from its smaps: for the looks at quiet regions,
+/// read once a round and only when one needs them (`bytes`); for the round's snapshots (`OwnSwapSource`), read
+/// again when older than `maxAge` or when a snapshot's counts disagree with them.
+final class RoundOwnSwap: OwnSwapSource {
+    /// The oldest figures a snapshot is given (see `OwnSwapSource` for why figures a moment old serve).
+    static let maxAge = Duration.milliseconds(50)
     private let procfs: ProcFS
     private let entries: [RegionEntry]
+    private let clock = ContinuousClock()
     private var read = false
     private var cached: [UInt64: UInt64]?
+    private var readAt: ContinuousClock.Instant?
 
     /// The figures of `entries`' views, read at the first use.
     init(procfs: ProcFS, entries: [RegionEntry]) {
@@ -64,13 +69,25 @@ final class RoundOwnSwap {
         self.entries = entries
     }
 
-    /// The figures by view start address; nil when the smaps could not be read.
+    /// The figures by view start address, read once; nil when the smaps could not be read.
     var bytes: [UInt64: UInt64]? {
         if !read {
             read = true
-            let starts = entries.reduce(into: Set<UInt64>()) { $0.formUnion($1.scanner?.viewStarts ?? []) }
-            cached = try? procfs.ownSwapBytes(mappingsStartingAt: starts)
+            cached = try? readNow()
         }
         return cached
+    }
+
+    func swapBytes(readingAgain again: Bool) throws -> [UInt64: UInt64] {
+        if !again, let cached, let readAt, clock.now - readAt <= Self.maxAge { return cached }
+        return try readNow()
+    }
+
+    /// Reads the figures of every view of `entries` (those opened since included) and keeps them.
+    private func readNow() throws -> [UInt64: UInt64] {
+        let starts = entries.reduce(into: Set<UInt64>()) { $0.formUnion($1.scanner?.viewStarts ?? []) }
+        let figures = try procfs.ownSwapBytes(mappingsStartingAt: starts)
+        (read, cached, readAt) = (true, figures, clock.now)
+        return figures
     }
 }

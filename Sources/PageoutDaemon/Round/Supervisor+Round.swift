@@ -26,7 +26,7 @@ extension Supervisor {
                 continue
             }
             let cpuBefore = ThreadCPUTime.seconds()
-            let planned = plannedJob(for: entry, guards: guards, budget: bucket.available)
+            let planned = plannedJob(for: entry, guards: guards, budget: bucket.available, ownSwap: ownSwap)
             let scanned = ThreadCPUTime.seconds() - cpuBefore
             scanBudget.spend(scanned)
             roundCPU.scan += scanned
@@ -50,13 +50,15 @@ extension Supervisor {
 
     /// Scans `entry` and plans its job within `globalBudget` bytes of the shared rate limit and the region's own,
     /// debiting both by the job's size (a dry-run job spends nothing). Nil when there is nothing to do, or the
-    /// region could not be scanned (its status says why).
-    func plannedJob(for entry: RegionEntry, guards: RoundGuards, budget globalBudget: UInt64) -> PageoutJob? {
+    /// region could not be scanned (its status says why). `ownSwap`: the round's shared read of the daemon's smaps
+    /// (nil: the snapshot reads it alone).
+    func plannedJob(for entry: RegionEntry, guards: RoundGuards, budget globalBudget: UInt64,
+                    ownSwap: OwnSwapSource? = nil) -> PageoutJob? {
         guard !entry.isGone, !staysRefused(entry) else { return nil }
         do {
             let (region, scanner) = try opened(entry)
             let snapshotBefore = ThreadCPUTime.seconds()
-            let snapshot = try scanner.snapshot()
+            let snapshot = try scanner.snapshot(ownSwap: ownSwap)
             roundCPU.snapshot += ThreadCPUTime.seconds() - snapshotBefore
             noteWindows(of: entry, snapshot: snapshot)
             let heldBy = guards.forRegion(paused: entry.isPaused, policy: entry.config.policy)
