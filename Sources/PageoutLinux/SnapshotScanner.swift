@@ -67,24 +67,19 @@ public final class SnapshotScanner {
         try forEachMappedRun(in: 0..<region.layout.pageCount) { snapshot.record(.mapped, pages: $0) }
         var swap = try ownSwap?.swapBytes(readingAgain: false)
             ?? (try region.process.procfs.ownSwapBytes(mappingsStartingAt: viewStarts))
-        var readAgain = ownSwap != nil
+        var mayReadAgain = ownSwap  // shared figures are read again once, at the first disagreement
         var paths: [SnapshotPath] = []
         for index in region.layout.segments.indices {
             let view = region.views[index]
             let pages = region.layout.pages(ofSegment: index)
-            var byCounts = false
-            if !alwaysPageByPage {
-                byCounts = try classifyByCounts(pages, view: view,
-                                                swappedBytes: swap[UInt64(UInt(bitPattern: view.base))],
-                                                into: &snapshot)
-            }
-            if !alwaysPageByPage, !byCounts, readAgain, let ownSwap {
+            let start = UInt64(UInt(bitPattern: view.base))
+            var byCounts = try !alwaysPageByPage
+                && classifyByCounts(pages, view: view, swappedBytes: swap[start], into: &snapshot)
+            if !byCounts, !alwaysPageByPage, let shared = mayReadAgain {
                 // Shared figures that disagree may just be older than this snapshot's pagemap: read them now.
-                swap = try ownSwap.swapBytes(readingAgain: true)
-                readAgain = false
-                byCounts = try classifyByCounts(pages, view: view,
-                                                swappedBytes: swap[UInt64(UInt(bitPattern: view.base))],
-                                                into: &snapshot)
+                swap = try shared.swapBytes(readingAgain: true)
+                mayReadAgain = nil
+                byCounts = try classifyByCounts(pages, view: view, swappedBytes: swap[start], into: &snapshot)
             }
             if byCounts {
                 paths.append(.counts)

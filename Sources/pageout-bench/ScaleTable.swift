@@ -1,7 +1,7 @@
 /// The scale benchmark's table (Markdown): a row per layout, then each layout against the first.
 enum ScaleTable {
-    static let headers = ["layout", "watched GiB", "95% of cold in swap", "× cold_age", "settled after", "cold in swap at end",
-                          "paged out MiB/s / refaults per s (steady)",
+    static let headers = ["layout", "watched GiB", "95% of cold in swap", "× cold_age", "settled after",
+                          "cold in swap at end", "paged out MiB/s / refaults per s (steady)",
                           "daemon CPU (% of a core)", "of it snapshot / policy / pageout", "CPU per 16 GiB",
                           "daemon RSS MiB", "of it anonymous MiB", "page state KiB per GiB",
                           "worst hot pass ms alone / converging / steady"]
