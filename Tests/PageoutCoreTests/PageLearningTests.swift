@@ -87,6 +87,53 @@ struct ModelGuest {
         #expect(guest.faults <= 4, "one sample of the hot block came back, the rest was never paged out")
     }
 
+    /// A guest touching `workingSet`, scanned every second for 25 s: its blocks are held whole by then.
+    static func scannedFor25Seconds(workingSet: [Int]) -> (RegionPolicyState, ModelGuest, now: Int64) {
+        var state = RegionPolicyState(layout: PolicyEngineTests.layout, limits: PolicyEngineTests.limits, now: 0)
+        var guest = ModelGuest(pageCount: 128, workingSet: workingSet)
+        var now: Int64 = 0
+        while now < 25_000 {
+            _ = guest.scan(&state, at: now)
+            now += 1_000
+        }
+        return (state, guest, now)
+    }
+
+    @Test func aBlockHeldWholeIsCheckedByAFewPagesWhenItsHoldEndsAndTheirRefaultsAreTheHoldsCost() {
+        var (state, guest, now) = Self.scannedFor25Seconds(workingSet: Array(32..<64))
+        #expect(state.blocks[2].holdsAll && state.blocks[3].holdsAll)
+        // Two blocks of 16 pages to check, 8 pages each, against a target of 16 pages a minute: a minute of
+        // refaults per round of checks, so holds start at two minimum holds.
+        #expect(state.controller.budgetScale == 2)
+        // Their holds were set on the scale before (1): what was left of them was stretched when it rose. A hold
+        // of the first level is 30 to 45 s; stretched, it ends a minute after the probe at the earliest.
+        #expect(state.blocks[2].backoffUntil >= 60_000 && state.blocks[3].backoffUntil >= 60_000)
+        #expect(state.controller.pagesPerMinute(at: now) == 0, "a first probe's refaults are the price of learning")
+        let faultsBefore = guest.faults
+        let holdsEnd = max(state.blocks[2].backoffUntil, state.blocks[3].backoffUntil)
+        var mostOfABlockOut = 0
+        while now <= holdsEnd + 2_000 {
+            let decision = guest.scan(&state, at: now)
+            var planned = PageBitmap(count: 128)
+            decision.plan.runs.forEach { planned.set($0) }
+            mostOfABlockOut = max(mostOfABlockOut, planned.setCount(in: 32..<48), planned.setCount(in: 48..<64))
+            now += 1_000
+        }
+        #expect(mostOfABlockOut == PolicyEngine.minimumCheckPages, "a check's pages, not a first sample's")
+        #expect(guest.faults - faultsBefore == 2 * PolicyEngine.minimumCheckPages, "each check came back, no more")
+        #expect(state.controller.pagesPerMinute(at: now) > 0, "what came back is the cost of the holds")
+        #expect(state.blocks[2].holdsAll && state.blocks[3].holdsAll, "and both are held whole again")
+    }
+
+    @Test func aBlockBackFromAHoldWithNothingLeftToProbeHasItsWarmPagesChecked() {
+        var (state, guest, _) = Self.scannedFor25Seconds(workingSet: Array(32..<48))
+        #expect(state.blocks[2].holdsAll)
+        // Every page of the block came back once: all warm, none of unknown behaviour left for a probe.
+        state.warm.set(32..<48)
+        let decision = guest.scan(&state, at: state.blocks[2].backoffUntil + 10_000)
+        #expect(decision.plan.checkedBlocks == [2], "its warm pages are checked, not held for good")
+    }
+
     @Test func warmPagesThatWentColdAreFoundWhenTheirHoldEnds() {
         var state = RegionPolicyState(layout: PolicyEngineTests.layout, limits: PolicyEngineTests.limits, now: 0)
         var guest = ModelGuest(pageCount: 128, workingSet: Self.scattered)

@@ -28,6 +28,10 @@ public struct BlockState: Sendable, Hashable {
     public var warmCheckOut = false
     /// True when pages of the block came back moments after the last pageout (the post-pageout recheck).
     public var fastRefault = false
+    /// True from the end of a whole-block hold until the block's next probe is judged: that probe checks pages
+    /// known to be in use, like a check of warm pages, so it takes a check's few pages, and what comes back of
+    /// it is the cost of the hold (a repeat, for the refault controller), not the price of learning.
+    public var backFromHold = false
     /// The hold level: 0 none, n a hold of min_backoff * 2^(n-1) (times the region's controller scale).
     public var backoffLevel: UInt8 = 0
     /// Until when (ms on the policy clock) the block's warm pages, or all of it when `holdsAll`, are held.

@@ -4,7 +4,8 @@ extension PolicyEngine {
     struct BlockEvidence {
         /// Pages that came back mapped: paged out (by us, or swapped by the kernel) before, mapped now.
         var refaulted = 0
-        /// Of those, pages paged out more than once: their refaults are what the controller answers for.
+        /// Of those, pages paged out more than once (or all of them, in a block back from a whole-block hold): their
+        /// refaults are what the controller answers for.
         var repeatRefaulted = 0
         /// Pages first mapped since the last scan (a hole written, or a page mapped for the first time).
         var fresh = 0
@@ -50,8 +51,9 @@ extension PolicyEngine {
         var refaultCount = 0
         for index in state.blocks.indices {
             let pages = state.pages(ofBlock: index)
-            let evidence = changes.evidence(in: pages)
+            var evidence = changes.evidence(in: pages)
             var block = released(state.blocks[index], at: now)
+            if block.backFromHold, evidence.probeOut > 0 { evidence.repeatRefaulted = evidence.refaulted }
             if block.warmCheckOut { block = checked(block, pages: pages, by: evidence, at: now, state: &state,
                                                     limits: limits) }
             if evidence.probeOut > 0 { block = judged(block, by: evidence, at: now, limits: limits) }
@@ -145,6 +147,7 @@ extension PolicyEngine {
         var block = block
         block.holdsAll = false
         block.phase = .unprobed
+        block.backFromHold = true
         return block
     }
 
@@ -176,6 +179,7 @@ extension PolicyEngine {
                                limits: PolicyLimits) -> BlockState {
         var block = block
         if block.phase == .unprobed { block.stride = UInt8(clamping: limits.sampleStride) }
+        block.backFromHold = false
         let back = evidence.probeBack
         let out = evidence.probeOut
         if back * 4 >= out * 3, back > 0 {

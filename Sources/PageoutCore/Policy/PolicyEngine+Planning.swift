@@ -13,6 +13,8 @@ extension PolicyEngine {
         var checks: [Int] = []
         /// Blocks holding warm pages of their own (not held whole).
         var warmBlocks = 0
+        /// Blocks held whole: each costs a check's pages when its hold ends (`BlockState.backFromHold`).
+        var heldWholeBlocks = 0
         /// The state's warm pages with no sign of use lately (`RegionPolicyState.unusedWarm`), read once a scan.
         var unusedWarm = PageBitmap(count: 0)
     }
@@ -73,13 +75,17 @@ extension PolicyEngine {
             }
             if block.holdsAll, block.isBackedOff(at: now) {
                 classes.counts.warm += mapped
+                classes.heldWholeBlocks += 1
                 continue
             }
             let warm = snapshot.mapped.intersectionCount(with: state.warm, in: pages)
             classes.counts.warm += warm
             classes.counts.cold += mapped - warm
             if warm > 0 { classes.warmBlocks += 1 }
-            if warm > 0, !block.isBackedOff(at: now), !block.warmCheckOut,
+            // A block back from a whole-block hold is checked by its probe first (`planProbes`), its warm pages
+            // after it unless it is held whole again; a block with nothing left to probe has its warm pages checked.
+            let probedFirst = block.backFromHold && mapped > warm
+            if warm > 0, !block.isBackedOff(at: now), !block.warmCheckOut, !probedFirst,
                unusedWarm.intersectionCount(with: snapshot.mapped, in: pages) > 0 {
                 classes.checks.append(index)
             }
@@ -147,8 +153,12 @@ extension PolicyEngine {
             visited += 1
             guard unprobed.remove(index) != nil else { continue }
             let blockPages = state.pages(ofBlock: index)
-            let sample = sampleMapped(mapped, in: blockPages, stride: limits.sampleStride,
-                                      offset: state.probeCursor % limits.sampleStride, limit: planning.allowance)
+            // A block back from a hold is hot throughout as far as we know: a check's few pages tell whether it
+            // still is, at a quarter of a first sample's refaults.
+            let check = state.blocks[index].backFromHold
+            let stride = check ? max(1, mapped.setCount(in: blockPages) / minimumCheckPages) : limits.sampleStride
+            let sample = sampleMapped(mapped, in: blockPages, stride: stride, offset: state.probeCursor % stride,
+                                      limit: check ? min(minimumCheckPages, planning.allowance) : planning.allowance)
             planning.plan.probePages += planning.take(sample)
             probeBudget -= blockPages.count
             planning.plan.probedBlocks.append(index)

@@ -117,14 +117,17 @@ public enum PolicyEngine {
     /// holds of warm pages because the guest's working set moved (the classes must then be made again).
     private static func steer(_ state: inout RegionPolicyState, by classes: Classes, at now: Int64,
                               limits: PolicyLimits, minimumHold: Int64) -> Bool {
+        let scaleBefore = state.controller.scale
+        defer { state.rescaleHolds(by: state.controller.scale / scaleBefore, at: now) }
         let moved = state.controller.observe(repeats: state.repeatRefaultsSinceScan,
                                              firsts: state.firstRefaultsSinceScan, at: now,
                                              workingSetPages: classes.counts.workingSet,
                                              moveInterval: 2 * limits.coldAge)
         state.repeatRefaultsSinceScan = 0
         state.firstRefaultsSinceScan = 0
-        state.controller.budget(checkPagesPerRound: classes.warmBlocks * minimumCheckPages,
-                                workingSetPages: classes.counts.workingSet, minimumHold: minimumHold)
+        let checkPages = (classes.warmBlocks + classes.heldWholeBlocks) * minimumCheckPages
+        state.controller.budget(checkPagesPerRound: checkPages, workingSetPages: classes.counts.workingSet,
+                                minimumHold: minimumHold)
         // While pages of unknown behaviour are still being probed, first refaults are the price of that learning.
         guard moved, classes.unprobed.isEmpty, classes.sampling.isEmpty else { return false }
         // Pages the guest had not used for a while came back in bulk: its working set moved. What it used before
@@ -179,16 +182,20 @@ public enum PolicyEngine {
         var back = mappedNow.intersection(state.pagedOut)
         if let ignored { back.subtract(ignored) }
         var refaults = 0
+        var repeats = 0
         for index in state.blocks.indices {
-            let count = back.setCount(in: state.pages(ofBlock: index))
+            let pages = state.pages(ofBlock: index)
+            let count = back.setCount(in: pages)
             guard count > 0 else { continue }
             state.blocks[index].fastRefault = true
             refaults += count
+            // A block back from a whole-block hold had its probe check pages known to be in use: the hold's cost.
+            repeats += state.blocks[index].backFromHold ? count
+                : back.intersectionCount(with: state.repeatedOut, in: pages)
         }
         state.pagedOut.subtract(back)
         state.totals.refaultPages += refaults
         state.totals.fastRefaultPages += refaults
-        let repeats = back.intersection(state.repeatedOut).setCount
         state.repeatRefaultsSinceScan += repeats
         state.firstRefaultsSinceScan += refaults - repeats
         return (state, refaults)

@@ -2,7 +2,8 @@
 ///
 /// Refaults are what proactive pageout costs the guest: each is a major fault. The first probe of a page is the
 /// price of learning, paced by the probe budget; the refaults the controller counts are those of pages paged out
-/// more than once, which come from checking whether held (warm) pages are still in use. So the controller's knob
+/// more than once, and those of a block's probe when its whole-block hold ended: both come from checking whether
+/// held pages (warm ones, or a block hot throughout) are still in use. So the controller's knob
 /// is how long a page that came back waits before it is checked again: `scale` multiplies every hold of the
 /// backoff schedule (min_backoff to max_backoff). It moves fast away from refaults (by the rate's excess over the
 /// target, two to eight times, at most every `raiseInterval`) and slowly back (a step down at most every
@@ -37,7 +38,7 @@ public struct RefaultController: Sendable {
     /// What the cost of checking held pages needs: a round of checks of every block holding warm pages costs its
     /// pages once per hold, so holds must last that cost divided by the target (see `budget`).
     public private(set) var budgetScale: Double = 1
-    /// Refaults of pages paged out more than once: what the holds cost.
+    /// Refaults of pages paged out more than once, and of the probes of blocks back from a hold: what holds cost.
     private var repeats = RateWindow()
     /// Refaults of pages paged out once: the price of learning, and the sign of a working set that moved.
     private var firsts = RateWindow()
@@ -53,8 +54,8 @@ public struct RefaultController: Sendable {
         self.targetFraction = targetFraction
     }
 
-    /// Sets `budgetScale` so that checking `checkPagesPerRound` pages (a sample of every block holding warm pages)
-    /// once per shortest hold costs no more than the target for `workingSetPages`, holds starting at
+    /// Sets `budgetScale` so that checking `checkPagesPerRound` pages (a sample of every block holding warm pages
+    /// or held whole) once per shortest hold costs no more than the target for `workingSetPages`, holds starting at
     /// `minimumHold` ms. A guest whose 400 MiB working set is spread over 512 blocks, checked 8 pages a block,
     /// needs holds of 20 minutes at 0.2%.
     public mutating func budget(checkPagesPerRound: Int, workingSetPages: Int, minimumHold: Int64) {
@@ -67,7 +68,7 @@ public struct RefaultController: Sendable {
         max(minimumTargetPages, targetFraction * Double(workingSetPages))
     }
 
-    /// The measured refaults per minute of pages paged out more than once, at `now`.
+    /// The measured refaults per minute of checks (pages paged out more than once, blocks back from a hold), at `now`.
     public func pagesPerMinute(at now: Int64) -> Double {
         repeats.perMinute(at: now)
     }

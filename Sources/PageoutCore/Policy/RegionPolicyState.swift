@@ -47,8 +47,8 @@ public struct RegionPolicyState: Sendable {
     public internal(set) var probeCursor: Int = 0
     /// How long pages that came back wait before they are checked again, against the region's refault target.
     public internal(set) var controller: RefaultController
-    /// Refaults of pages paged out more than once since the last scan (the post-pageout recheck's too), and of
-    /// pages paged out once, for the controller.
+    /// Refaults of pages paged out more than once since the last scan (the post-pageout recheck's too; all of a
+    /// block's when it is back from a whole-block hold), and of pages paged out once, for the controller.
     var repeatRefaultsSinceScan = 0
     var firstRefaultsSinceScan = 0
     /// Totals since the region was registered.
@@ -159,6 +159,17 @@ public struct RegionPolicyState: Sendable {
         unused.subtract(recentUse)
         unused.subtract(earlierUse)
         return unused
+    }
+
+    /// Stretches what is left at `now` of every hold by `factor`: the controller's scale moved by it, and a hold
+    /// set before the move would otherwise run on the old scale for as long as it lasts (up to max_backoff times
+    /// the old scale), so the controller's answer would reach the guest one whole hold late.
+    mutating func rescaleHolds(by factor: Double, at now: Int64) {
+        guard factor > 0, factor != 1 else { return }
+        for index in blocks.indices where blocks[index].isBackedOff(at: now) {
+            let left = Double(blocks[index].backoffUntil - now) * factor
+            blocks[index].backoffUntil = now + Int64(min(left.rounded(), Double(Int64.max / 4)))
+        }
     }
 
     /// Ends at `now` the holds of blocks holding warm pages (not of blocks held whole): their check goes out next.
