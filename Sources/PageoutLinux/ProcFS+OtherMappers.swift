@@ -63,18 +63,33 @@ extension ProcFS {
         numberedEntries(of: root.string)
     }
 
-    /// The entries of `directory` named by a positive number (processes in /proc, threads in /proc/PID/task), in
-    /// directory order; none when it cannot be opened.
+    /// The entries of `directory` named by a positive number (processes in /proc), in directory order; none when
+    /// it cannot be opened.
     func numberedEntries(of directory: String) -> [Int32] {
         guard let stream = opendir(directory) else { return [] }
         defer { closedir(stream) }
         var numbers: [Int32] = []
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            let number = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Self.positiveNumber(named: UnsafeRawBufferPointer(rebasing: raw.prefix { $0 != 0 }))
             }
-            if let number = Int32(name), number > 0 { numbers.append(number) }
+            if let number { numbers.append(number) }
         }
         return numbers
+    }
+
+    /// The positive number an entry of /proc is named by (a process or thread id); nil for any other name.
+    /// Digits only, read in place: no string per entry (a VMM's threads are listed ten times a second).
+    static func positiveNumber(named name: UnsafeRawBufferPointer) -> Int32? {
+        guard !name.isEmpty else { return nil }
+        var value: Int32 = 0
+        for byte in name {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            let (times, overflowed) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflowedSum) = times.addingReportingOverflow(Int32(byte - UInt8(ascii: "0")))
+            guard !overflowed, !overflowedSum else { return nil }
+            value = sum
+        }
+        return value > 0 ? value : nil
     }
 }

@@ -1,21 +1,74 @@
+import CPageoutSys
+import Glibc
 import PageoutCore
 import SystemPackage
 
 extension ProcFS {
-    /// The ids of process `pid`'s threads (/proc/PID/task): one directory read.
-    ///
-    /// - Throws: `ProcessExited` when the process has no task directory any more.
-    public func threadIDs(pid: Int32) throws -> [Int32] {
-        let tasks = path(pid: pid, "task")
-        let threads = numberedEntries(of: tasks.string)
-        guard !threads.isEmpty else { throw ProcessExited(pid: pid, during: "listing \(tasks)") }
-        return threads
-    }
-
     /// The name of thread `tid` of process `pid` (/proc/PID/task/TID/comm, at most 15 bytes, as the process set
     /// it); nil when the thread has ended.
     public func threadName(pid: Int32, tid: Int32) -> String? {
         let comm = path(pid: pid, "task").appending("\(tid)").appending("comm")
         return (try? ProcFile.read(comm)).map { $0.hasSuffix("\n") ? String($0.dropLast()) : $0 }
+    }
+}
+
+/// Process `pid`'s /proc/PID/task, kept open and listed again from its start: a look is one getdents64 into a
+/// small buffer on the stack, without the path walk, open and close of a fresh listing, and without the 32 KiB
+/// buffer glibc's `opendir` keeps per directory (the daemon keeps one per region and looks at every VMM's
+/// threads ten times a second).
+///
+/// The directory belongs to the process it was opened for: once that process exits it lists nothing, even if
+/// its pid is used again.
+public final class TaskDirectory {
+    /// The process whose threads it lists.
+    public let pid: Int32
+    private let descriptor: FileDescriptor
+    /// Bytes of directory records read per call: about 130 threads' entries.
+    private static let bufferBytes = 4_096
+
+    /// Opens process `pid`'s task directory; nil when it cannot be opened (the process exited, or the daemon
+    /// has no file descriptor left).
+    public init?(procfs: ProcFS, pid: Int32) {
+        guard let descriptor = try? FileDescriptor.open(procfs.path(pid: pid, "task"), .readOnly,
+                                                        options: [.directory, .closeOnExec])
+        else { return nil }
+        self.pid = pid
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        try? descriptor.close()
+    }
+
+    /// The ids of the process's threads now, in directory order; nil once it has exited (no thread listed) or
+    /// the directory cannot be read.
+    public func threadIDs() -> [Int32]? {
+        guard lseek(descriptor.rawValue, 0, SEEK_SET) == 0 else { return nil }
+        var threads: [Int32] = []
+        let complete = withUnsafeTemporaryAllocation(byteCount: Self.bufferBytes, alignment: 8) { buffer in
+            while true {
+                let length = pageout_getdents64(descriptor.rawValue, buffer.baseAddress, buffer.count)
+                if length == 0 { return true }
+                guard length > 0 else { return false }
+                Self.forEachName(in: UnsafeRawBufferPointer(rebasing: buffer.prefix(length))) { name in
+                    if let tid = ProcFS.positiveNumber(named: name) { threads.append(tid) }
+                }
+            }
+        }
+        return complete && !threads.isEmpty ? threads : nil
+    }
+
+    /// Calls `body` with the name of each `struct linux_dirent64` record in `records`: d_ino (8 bytes), d_off
+    /// (8), d_reclen (2), d_type (1), then the name, NUL-terminated, within d_reclen.
+    private static func forEachName(in records: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+        let nameOffset = 19
+        var offset = 0
+        while offset + nameOffset <= records.count {
+            let recordLength = Int(records.loadUnaligned(fromByteOffset: offset + 16, as: UInt16.self))
+            guard recordLength > nameOffset, offset + recordLength <= records.count else { return }
+            let name = UnsafeRawBufferPointer(rebasing: records[(offset + nameOffset)..<(offset + recordLength)])
+            body(UnsafeRawBufferPointer(rebasing: name.prefix { $0 != 0 }))
+            offset += recordLength
+        }
     }
 }

@@ -187,7 +187,7 @@ private struct LiveMemfdError: Error, CustomStringConvertible {
 }
 
 /// A temporary directory standing in for /proc, removed when the value goes away.
-private final class FakeProcTree {
+final class FakeProcTree {
     let root: FilePath
     private let url: URL
 

@@ -116,6 +116,12 @@ static inline ssize_t pageout_process_madvise(int pidfd, const struct iovec *iov
     return (ssize_t)syscall(__NR_process_madvise, pidfd, iov, vlen, advice, flags);
 }
 
+/// getdents64(2): the entries of directory `fd` from where it stands into `buffer`, as struct linux_dirent64
+/// records; glibc wraps it only behind _GNU_SOURCE, which the Swift module does not see.
+static inline ssize_t pageout_getdents64(int fd, void *buffer, size_t length) {
+    return (ssize_t)syscall(__NR_getdents64, fd, buffer, length);
+}
+
 static inline int pageout_cachestat(int fd, struct pageout_cachestat_range *range, struct pageout_cachestat *cstat,
                                     unsigned int flags) {
     return (int)syscall(__NR_cachestat, fd, range, cstat, flags);

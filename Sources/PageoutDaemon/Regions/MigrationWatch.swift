@@ -4,12 +4,14 @@ import PageoutLinux
 /// What the daemon knows of a VMM's threads, to see a migration start and end at the cost of one directory read
 /// per look while nothing changes.
 ///
-/// A look lists /proc/PID/task; only when the set of threads changed (and at the look after, since a thread
-/// names itself just after it starts) are the names read again. The migration thread is then known by its id,
-/// and the migration is over when that id is gone.
+/// A look lists /proc/PID/task (kept open: `TaskDirectory`); only when the list of threads changed (and at the
+/// look after, since a thread names itself just after it starts) are the names read again. The migration thread
+/// is then known by its id, and the migration is over when that id is gone.
 struct MigrationWatch {
-    /// The VMM's thread ids at the last look.
-    private var threads: Set<Int32> = []
+    /// The VMM's task directory, open since the first look at it.
+    private var directory: TaskDirectory?
+    /// The VMM's thread ids at the last look, in directory order.
+    private var threads: [Int32] = []
     /// Whether the names must be read at the next look: the threads changed at the last one.
     private var namesDue = true
     /// The migration thread's id while one runs.
@@ -18,14 +20,18 @@ struct MigrationWatch {
     /// Looks at process `pid`'s threads; returns whether a migration runs. A VMM that cannot be read is taken as
     /// not migrating (its scan reports why).
     mutating func look(pid: Int32, procfs: ProcFS) -> Bool {
-        guard let listed = try? procfs.threadIDs(pid: pid) else {
+        if directory?.pid != pid {
+            self = MigrationWatch()
+            directory = TaskDirectory(procfs: procfs, pid: pid)
+        }
+        guard let listed = directory?.threadIDs() else {
             self = MigrationWatch()
             return false
         }
-        let now = Set(listed)
-        let changed = now != threads
-        threads = now
-        if let thread = migrationThread, !now.contains(thread) { migrationThread = nil }
+        // /proc lists a process's threads in the order of its thread list: the same threads list the same way.
+        let changed = listed != threads
+        threads = listed
+        if let thread = migrationThread, !listed.contains(thread) { migrationThread = nil }
         guard changed || namesDue else { return migrationThread != nil }
         namesDue = changed
         if migrationThread == nil {
