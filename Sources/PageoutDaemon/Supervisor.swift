@@ -41,6 +41,9 @@ public actor Supervisor {
     var regions = RegionRegistry()
     /// Open scan windows (BeginScan/EndScan).
     var windows = ScanWindows()
+    /// The task directory of each VMM the migration watch looks at: one descriptor per process, however many
+    /// regions it has (`taskDirectory(of:)`).
+    var taskDirectories: [Int32: TaskDirectory] = [:]
     let registrationStore: RegistrationStore
     /// The uids of `[daemon] vmm_users`, resolved at start and at every reload.
     var vmmUserIDs: Set<UInt32> = []

@@ -22,6 +22,8 @@ extension ProcFS {
 public final class TaskDirectory {
     /// The process whose threads it lists.
     public let pid: Int32
+    /// True once a listing found no thread (the process exited) or failed: the directory is of no further use.
+    public private(set) var isEmpty = false
     private let descriptor: FileDescriptor
     /// Bytes of directory records read per call: about 130 threads' entries.
     private static let bufferBytes = 4_096
@@ -43,7 +45,10 @@ public final class TaskDirectory {
     /// The ids of the process's threads now, in directory order; nil once it has exited (no thread listed) or
     /// the directory cannot be read.
     public func threadIDs() -> [Int32]? {
-        guard lseek(descriptor.rawValue, 0, SEEK_SET) == 0 else { return nil }
+        guard lseek(descriptor.rawValue, 0, SEEK_SET) == 0 else {
+            isEmpty = true
+            return nil
+        }
         var threads: [Int32] = []
         let complete = withUnsafeTemporaryAllocation(byteCount: Self.bufferBytes, alignment: 8) { buffer in
             while true {
@@ -55,7 +60,11 @@ public final class TaskDirectory {
                 }
             }
         }
-        return complete && !threads.isEmpty ? threads : nil
+        guard complete, !threads.isEmpty else {
+            isEmpty = true
+            return nil
+        }
+        return threads
     }
 
     /// Calls `body` with the name of each `struct linux_dirent64` record in `records`: d_ino (8 bytes), d_off

@@ -42,5 +42,6 @@ import Testing
         kill(pid, SIGKILL)
         child.waitUntilExit()
         #expect(directory.threadIDs() == nil, "gone with its process, whatever uses the pid next")
+        #expect(directory.isEmpty)
     }
 }

@@ -4,12 +4,10 @@ import PageoutLinux
 /// What the daemon knows of a VMM's threads, to see a migration start and end at the cost of one directory read
 /// per look while nothing changes.
 ///
-/// A look lists /proc/PID/task (kept open: `TaskDirectory`); only when the list of threads changed (and at the
-/// look after, since a thread names itself just after it starts) are the names read again. The migration thread
-/// is then known by its id, and the migration is over when that id is gone.
+/// A look lists /proc/PID/task (kept open, one per VMM: `TaskDirectory`); only when the list of threads changed
+/// (and at the look after, since a thread names itself just after it starts) are the names read again. The
+/// migration thread is then known by its id, and the migration is over when that id is gone.
 struct MigrationWatch {
-    /// The VMM's task directory, open since the first look at it.
-    private var directory: TaskDirectory?
     /// The VMM's thread ids at the last look, in directory order.
     private var threads: [Int32] = []
     /// Whether the names must be read at the next look: the threads changed at the last one.
@@ -17,14 +15,11 @@ struct MigrationWatch {
     /// The migration thread's id while one runs.
     private(set) var migrationThread: Int32?
 
-    /// Looks at process `pid`'s threads; returns whether a migration runs. A VMM that cannot be read is taken as
-    /// not migrating (its scan reports why).
-    mutating func look(pid: Int32, procfs: ProcFS) -> Bool {
-        if directory?.pid != pid {
-            self = MigrationWatch()
-            directory = TaskDirectory(procfs: procfs, pid: pid)
-        }
-        guard let listed = directory?.threadIDs() else {
+    /// Looks at process `pid`'s threads through its task directory `directory`; returns whether a migration runs.
+    /// A VMM that cannot be read (no directory, or one that lists nothing) is taken as not migrating (its scan
+    /// reports why).
+    mutating func look(pid: Int32, in directory: TaskDirectory?, procfs: ProcFS) -> Bool {
+        guard let directory, directory.pid == pid, let listed = directory.threadIDs() else {
             self = MigrationWatch()
             return false
         }

@@ -16,8 +16,25 @@ extension Supervisor {
     public func watchMigrations(every interval: Duration) async {
         while !Task.isCancelled {
             for entry in regions.entries { followMigration(entry) }
+            closeUnwatchedTaskDirectories()
             try? await Task.sleep(for: interval)
         }
+    }
+
+    /// The task directory of VMM `pid`, opened at its first look and shared by all its regions; nil when it
+    /// cannot be opened (the process exited, or no descriptor is left: the look after tries again).
+    private func taskDirectory(of pid: Int32) -> TaskDirectory? {
+        if let directory = taskDirectories[pid], !directory.isEmpty { return directory }
+        taskDirectories[pid] = TaskDirectory(procfs: procfs, pid: pid)
+        return taskDirectories[pid]
+    }
+
+    /// Closes the task directories of processes no region watches any more, and of those that exited (a new
+    /// process given the same pid is looked at through a directory of its own).
+    private func closeUnwatchedTaskDirectories() {
+        guard !taskDirectories.isEmpty else { return }
+        let watched = Set(regions.entries.compactMap { $0.isGone ? nil : $0.region?.process.pid })
+        taskDirectories = taskDirectories.filter { watched.contains($0.key) && !$0.value.isEmpty }
     }
 
     /// Opens `entry`'s automatic window when its VMM's migration thread appears, and ends it (with EndScan's
@@ -27,7 +44,8 @@ extension Supervisor {
     func followMigration(_ entry: RegionEntry) {
         let migrating: Bool
         if let region = entry.region, !entry.isGone, entry.config.policy.autoWindows {
-            migrating = entry.migrationWatch.look(pid: region.process.pid, procfs: procfs)
+            let pid = region.process.pid
+            migrating = entry.migrationWatch.look(pid: pid, in: taskDirectory(of: pid), procfs: procfs)
         } else {
             migrating = false
         }
