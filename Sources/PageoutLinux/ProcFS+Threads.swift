@@ -14,8 +14,8 @@ extension ProcFS {
 
 /// Process `pid`'s /proc/PID/task, kept open and listed again from its start: a look is one getdents64 into a
 /// small buffer on the stack, without the path walk, open and close of a fresh listing, and without the 32 KiB
-/// buffer glibc's `opendir` keeps per directory (the daemon keeps one per region and looks at every VMM's
-/// threads ten times a second).
+/// buffer glibc's `opendir` keeps per directory (the daemon keeps one per VMM and looks at every VMM's threads
+/// ten times a second).
 ///
 /// The directory belongs to the process it was opened for: once that process exits it lists nothing, even if
 /// its pid is used again.

@@ -15,11 +15,11 @@ struct MigrationWatch {
     /// The migration thread's id while one runs.
     private(set) var migrationThread: Int32?
 
-    /// Looks at process `pid`'s threads through its task directory `directory`; returns whether a migration runs.
-    /// A VMM that cannot be read (no directory, or one that lists nothing) is taken as not migrating (its scan
-    /// reports why).
-    mutating func look(pid: Int32, in directory: TaskDirectory?, procfs: ProcFS) -> Bool {
-        guard let directory, directory.pid == pid, let listed = directory.threadIDs() else {
+    /// Looks at the VMM's threads through its task directory `directory`; returns whether a migration runs. A VMM
+    /// that cannot be read (no directory, or one that lists nothing) is taken as not migrating (its scan reports
+    /// why).
+    mutating func look(in directory: TaskDirectory?, procfs: ProcFS) -> Bool {
+        guard let directory, let listed = directory.threadIDs() else {
             self = MigrationWatch()
             return false
         }
@@ -31,7 +31,7 @@ struct MigrationWatch {
         namesDue = changed
         if migrationThread == nil {
             migrationThread = listed.first { tid in
-                procfs.threadName(pid: pid, tid: tid).map { MigrationThreads.names.contains($0) } ?? false
+                procfs.threadName(pid: directory.pid, tid: tid).map { MigrationThreads.names.contains($0) } ?? false
             }
         }
         return migrationThread != nil

@@ -44,8 +44,7 @@ extension Supervisor {
     func followMigration(_ entry: RegionEntry) {
         let migrating: Bool
         if let region = entry.region, !entry.isGone, entry.config.policy.autoWindows {
-            let pid = region.process.pid
-            migrating = entry.migrationWatch.look(pid: pid, in: taskDirectory(of: pid), procfs: procfs)
+            migrating = entry.migrationWatch.look(in: taskDirectory(of: region.process.pid), procfs: procfs)
         } else {
             migrating = false
         }
