@@ -1,6 +1,7 @@
 import Logging
 import PageoutConfig
 import PageoutCore
+import PageoutLinux
 import ServiceLifecycle
 import UnixSignals
 
@@ -59,6 +60,7 @@ public struct PageoutService: Service {
         let pingEvery = notifier.watchdogPingInterval
         var lastPing = clock.now
         var nextRound = clock.now
+        var codeUnmapped = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let interval = await supervisor.scanInterval
             nextRound = max(nextRound.advanced(by: interval), clock.now)
@@ -74,10 +76,27 @@ public struct PageoutService: Service {
             guard !Task.isShuttingDownGracefully else { break }
             let status = await supervisor.scanRound()
             notifier.status(status.summary)
+            if !codeUnmapped {  // start-up is over: every task the daemon runs has run once
+                unmapCode(after: "start-up")
+                codeUnmapped = true
+            }
             if pingEvery != nil {
                 notifier.watchdog()
                 lastPing = clock.now
             }
+        }
+    }
+
+    /// Drops the page-table entries of the daemon's own code (`ExecutableCode`): what start-up or a reload ran
+    /// and rounds do not stops counting in the daemon's resident memory; rounds map back what they run.
+    private func unmapCode(after event: String) {
+        do {
+            let unmapped = try ExecutableCode.unmapAll()
+            logger.debug("own code unmapped", metadata: [
+                "after": "\(event)", "mapped_pages": "\(unmapped.mappedPages)",
+                "unmapped_pages": "\(unmapped.unmappedPages)"])
+        } catch {
+            logger.warning("could not unmap own code", metadata: ["after": "\(event)", "error": "\(error)"])
         }
     }
 
@@ -86,6 +105,7 @@ public struct PageoutService: Service {
     @discardableResult
     private func reload() async -> String? {
         notifier.reloading()
+        defer { unmapCode(after: "reload") }
         guard let configPath else {
             logger.warning("reload asked, but pageoutd runs on the built-in default configuration: nothing to reload")
             notifier.ready(status: "reload: no configuration file, running on the built-in default")

@@ -19,4 +19,25 @@ public enum DaemonFigures {
         }
         return nil
     }
+
+    /// Opens a scan window on region `region` (`BeginScan` on the socket at `socket`); returns its token.
+    ///
+    /// - Throws: `VarlinkClientError`, `ControlError` (e.g. `TooManyScanWindows`), `MeasureError` for a reply
+    ///   without a token.
+    public static func beginScan(socket: String, region: String) throws -> String {
+        let connection = try VarlinkConnection(path: socket, timeout: .seconds(10))
+        defer { connection.close() }
+        let reply = try connection.call(method: "io.pageoutd.BeginScan", parameters: ["name": .string(region)])
+        guard case .string(let token)? = reply.field("token") else {
+            throw MeasureError("BeginScan on \(region) answered without a token: \(reply)")
+        }
+        return token
+    }
+
+    /// Closes the scan window `token` (`EndScan`).
+    public static func endScan(socket: String, token: String) throws {
+        let connection = try VarlinkConnection(path: socket, timeout: .seconds(10))
+        defer { connection.close() }
+        _ = try connection.call(method: "io.pageoutd.EndScan", parameters: ["token": .string(token)])
+    }
 }

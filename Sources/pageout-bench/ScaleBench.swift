@@ -47,6 +47,12 @@ struct ScaleBench: ParsableCommand {
     @Option(help: "pageoutd's probe_per_cold_age (\"0%\": probe_budget alone, as before the key existed).")
     var probePerColdAge = "50%"
 
+    @Option(help: """
+        Scan windows opened on each region (BeginScan) once pageout settled and held open through the steady \
+        window, so that memory is measured with them (at most pageoutd's max_scan_windows, 4).
+        """)
+    var scanWindows = 0
+
     @Option(help: "Seconds of steady state measured once a layout has converged.")
     var steady = 30
 
@@ -57,6 +63,7 @@ struct ScaleBench: ParsableCommand {
         guard (0...100).contains(hotPercent) else { throw ValidationError("--hot-percent is outside 0...100.") }
         guard (0...100).contains(holesPercent) else { throw ValidationError("--holes-percent is outside 0...100.") }
         guard holeGroup > 0 else { throw ValidationError("--hole-group must be a positive page count.") }
+        guard (0...4).contains(scanWindows) else { throw ValidationError("--scan-windows is outside 0...4.") }
         guard coldAge >= 1, steady >= 1, timeout >= 1 else {
             throw ValidationError("--cold-age, --steady and --timeout must be at least 1 second.")
         }
@@ -82,7 +89,7 @@ struct ScaleBench: ParsableCommand {
                 results.append(try ScaleRun(layout: layout, hotPercent: hotPercent, holesPercent: holesPercent,
                                             holeGroup: holeGroup, scanInterval: scanInterval,
                                             coldAge: coldAge, probePerColdAge: probePerColdAge,
-                                            steadySeconds: steady, timeoutSeconds: timeout,
+                                            scanWindows: scanWindows, steadySeconds: steady, timeoutSeconds: timeout,
                                             directory: directory).run())
             } catch {
                 FileHandle.standardError.write(Data(("pageout-bench scale: \(layout) failed: \(error)\n"
@@ -93,7 +100,8 @@ struct ScaleBench: ParsableCommand {
         }
         print("pageout-bench scale --layouts \(layouts) --hot-percent \(hotPercent) --holes-percent \(holesPercent) "
               + "--hole-group \(holeGroup) --scan-interval \(scanInterval) "
-              + "--cold-age \(coldAge) --probe-per-cold-age \(probePerColdAge) --steady \(steady)\n")
+              + "--cold-age \(coldAge) --probe-per-cold-age \(probePerColdAge) --scan-windows \(scanWindows) "
+              + "--steady \(steady)\n")
         print(ScaleTable.text(results, coldAge: coldAge))
     }
 }

@@ -67,6 +67,7 @@ struct ScaleRun {
     let scanInterval: String
     let coldAge: Int
     let probePerColdAge: String
+    let scanWindows: Int
     let steadySeconds: Int
     let timeoutSeconds: Int
     let directory: String
@@ -98,6 +99,7 @@ struct ScaleRun {
         }
         // 95% is reached while the last cold pages still go out: the steady state starts once pageout settled.
         let settledAfter = try settle(guests, readers, daemon)
+        let windows = try openWindows(on: guests)
         // The window starts and ends as a round's metrics are written, so that the daemon's CPU and its split
         // cover the same rounds (a round under way when the window opened would count in the split alone).
         var worstPass = try drainUntilRoundEnds(guests, after: try roundCPU().writtenAt)
@@ -108,6 +110,9 @@ struct ScaleRun {
         worstPass = max(worstPass, try drainUntilRoundEnds(guests, after: try roundCPU().writtenAt))
         let cpuShare = (try ProcessCPU.seconds(pid: daemon.pid) - cpuBefore) / Date().timeIntervalSince(steadyStart)
         let partsAfter = try roundCPU()
+        let residentKiB = ScanLoop.residentKiB(pid: daemon.pid)
+        let anonymousKiB = ScanLoop.residentKiB(pid: daemon.pid, field: "RssAnon:")
+        for token in windows { try DaemonFigures.endScan(socket: socketPath, token: token) }
         let span = max(0.001, partsAfter.writtenAt - partsBefore.writtenAt)
         let parts = zip(partsAfter.microseconds, partsBefore.microseconds).map { ($0 - $1) / 1e6 / span }
         try daemon.checkRunning()
@@ -118,12 +123,20 @@ struct ScaleRun {
                             refaultsPerSecond: (partsAfter.refaults - partsBefore.refaults) / span,
                             cpuShare: cpuShare,
                             snapshotShare: parts[0], policyShare: parts[1], pageoutShare: parts[2],
-                            residentKiB: ScanLoop.residentKiB(pid: daemon.pid),
-                            anonymousKiB: ScanLoop.residentKiB(pid: daemon.pid, field: "RssAnon:"),
+                            residentKiB: residentKiB, anonymousKiB: anonymousKiB,
                             stateBytes: partsAfter.stateBytes,
                             worstAlonePassMs: worstAlone, worstConvergingPassMs: worstConverging,
                             worstPassMs: worstPass)
     }
+
+    /// Opens `scanWindows` scan windows on every guest's region; returns their tokens.
+    private func openWindows(on guests: [GuestProcess]) throws -> [String] {
+        try guests.indices.flatMap { index in
+            try (0..<scanWindows).map { _ in try DaemonFigures.beginScan(socket: socketPath, region: "guest\(index)") }
+        }
+    }
+
+    private var socketPath: String { "\(directory)/pageoutd.sock" }
 
     /// Waits until the guests' cold pages in swap grow by less than 0.5% of them over two scan intervals (two
     /// minutes at most); returns the seconds it took, nil when pageout had not settled by then.
@@ -175,7 +188,7 @@ struct ScaleRun {
     private func configText(_ guests: [GuestProcess]) -> String {
         var text = """
             [daemon]
-            socket = "\(directory)/pageoutd.sock"
+            socket = "\(socketPath)"
             state_directory = "\(directory)/state"
             metrics_textfile = "\(directory)/pageoutd.prom"
             scan_interval = "\(scanInterval)"
