@@ -76,6 +76,51 @@ import Testing
         #expect(daemon.waitForExit(timeout: 15) == 0)
     }
 
+    @Test func aWindowAloneDoesNotWakeAQuietRegionButItsScannersReadDoes() throws {
+        try HostRequirements.requireRoot()
+        try HostRequirements.requireSwap(freeBytes: 1 << 30)
+        let guest = try GuestSim(["--size", "256MiB", "--hot-percent", "20"])
+        let daemon = try DaemonProcess(config: Self.config(guest))
+        let client = try VarlinkTestClient(path: daemon.socketPath)
+        let cold = guest.hotPages..<guest.pages
+        let probe = try MemfdProbe(path: guest.mapFilesPath)
+        defer { probe.close() }
+        try Self.converge(probe, cold)
+        try client.waitForRegion("vm1", "scan_stretch 8") { ($0["scan_stretch"] as? Int) == 8 }
+
+        // A scanner announces itself and reads nothing yet: nothing changes, so the region stays quiet.
+        let began = try client.call("io.pageoutd.BeginScan", ["name": "vm1"])
+        let token = try #require(began.parameters["token"] as? String, "BeginScan: \(began)")
+        let rounds = try client.scans()
+        let scans = try #require(try client.region("vm1")["scans"] as? Int)
+        let roundsLater = try client.waitForRounds(24, after: rounds)
+        let scansLater = try #require(try client.region("vm1")["scans"] as? Int)
+        print("window open, nothing read: \(scansLater - scans) scans of the region in \(roundsLater - rounds) rounds")
+        #expect(scansLater - scans <= (roundsLater - rounds) / 4, "an open window alone does not wake the region")
+
+        // It reads the whole guest inside the VMM (SIGUSR1: the guest maps every page, as a migration does). The
+        // read moves the region's swapped bytes: the round after scans it, and the window's peak shows it.
+        #expect(Glibc.kill(guest.pid, SIGUSR1) == 0)
+        _ = try guest.output.line(startingWith: "SCANNED", timeout: 120)
+        let roundsAtRead = try client.scans()
+        let coldBytes = cold.count * RawKernel.pageSize
+        let region = try client.waitForRegion("vm1", "the window's peak shows the read") {
+            ($0["window_peak_resident"] as? Int ?? 0) >= coldBytes * 9 / 10
+        }
+        let roundsToPeak = try client.scans() - roundsAtRead
+        print("the read seen after \(roundsToPeak) rounds: peak \(region["window_peak_resident"] ?? "-") bytes")
+        #expect(roundsToPeak <= AutoRepairTests.roundsToRepair, "seen within two rounds, not at the stretched scan")
+        #expect(try probe.cacheStat(pages: cold).evicted < cold.count / 10, "the rounds leave the window's cold set")
+        #expect(try client.region("vm1")["windows_open"] as? Int == 1)
+
+        let ended = try client.call("io.pageoutd.EndScan", ["token": token])
+        #expect(ended.errorName == nil, "EndScan: \(ended)")
+        try Self.converge(probe, cold, what: "EndScan put 95% of the cold pages back in swap")
+        #expect(try guest.verify().bad == 0)
+        daemon.send(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 15) == 0)
+    }
+
     @Test func maxCPUHoldsScansBackAndTheRegionStillConverges() throws {
         try HostRequirements.requireRoot()
         try HostRequirements.requireSwap(freeBytes: 1 << 30)

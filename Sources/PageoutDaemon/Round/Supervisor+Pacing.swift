@@ -8,7 +8,7 @@ extension Supervisor {
     var scanIntervalMilliseconds: Int64 { max(1, scanInterval.wholeNanoseconds / 1_000_000) }
 
     /// True when the round starting at `now` scans `entry`: always while it changes, is paused, is not resolved
-    /// yet or has a scan window open; a quiet one when its stretched interval has passed, or when the cheap look
+    /// yet or a migration's window is open on it; a quiet one when its stretched interval has passed, or when the cheap look
     /// (`SnapshotScanner.look(ownSwap:)`, with the daemon's smaps read once a round by `ownSwap`) says its
     /// memory moved: the guest's refaults or new pages, another process's reads, reclaim.
     func isScanDue(_ entry: RegionEntry, at now: Int64, ownSwap: RoundOwnSwap) -> Bool {
@@ -33,10 +33,14 @@ extension Supervisor {
         }
     }
 
-    /// True when `entry` is scanned in this round even past the CPU budget: it is not resolved yet, or a scan
-    /// window is open on it (what a scanner brings in is put back while it runs).
+    /// True when `entry` is scanned in this round even past the CPU budget: it is not resolved yet, or a
+    /// migration's window is open on it (what the migration brings in is put back while it runs). A window
+    /// opened with BeginScan does not make a quiet region's rounds scan it: its repair waits for EndScan, and
+    /// what its scanner reads moves what the look compares (swapped pages read back lower the `Swap:` of the
+    /// daemon's view, holes read through a mapping raise the file's blocks), so the round after a read scans
+    /// the region and the window's peak follows the read.
     func mustScanNow(_ entry: RegionEntry) -> Bool {
-        entry.region == nil || entry.autoWindow != nil || windows.openCount(in: entry.name) > 0
+        entry.region == nil || entry.autoWindow != nil
     }
 
     /// Records a scan of `entry` whose snapshot had `mapped` pages mapped (the previous one `mappedBefore`): a
