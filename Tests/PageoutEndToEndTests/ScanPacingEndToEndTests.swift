@@ -31,26 +31,14 @@ import Testing
     }
 
     @Test func aQuietRegionIsScannedEveryFewRoundsAndABackupsReadStillWakesItAtOnce() throws {
-        try HostRequirements.requireRoot()
-        try HostRequirements.requireSwap(freeBytes: 1 << 30)
-        let guest = try GuestSim(["--size", "256MiB", "--hot-percent", "20"])
-        let daemon = try DaemonProcess(config: Self.config(guest))
-        let client = try VarlinkTestClient(path: daemon.socketPath)
-        let cold = guest.hotPages..<guest.pages
-        let probe = try MemfdProbe(path: guest.mapFilesPath)
+        let quiet = try QuietRegion()
+        let (guest, daemon, client, cold, probe) = (quiet.guest, quiet.daemon, quiet.client, quiet.cold, quiet.probe)
         defer { probe.close() }
-        try Self.converge(probe, cold)
-
         // Converged and quiet: the region's scans stretch to 8 rounds apart.
-        try client.waitForRegion("vm1", "scan_stretch 8") { ($0["scan_stretch"] as? Int) == 8 }
-        let rounds = try client.scans()
-        let scans = try #require(try client.region("vm1")["scans"] as? Int)
-        let roundsLater = try client.waitForRounds(24, after: rounds)
+        let (scans, rounds) = try quiet.scansOver24Rounds()
         let region = try client.region("vm1")
-        let scansLater = try #require(region["scans"] as? Int)
-        print("quiet: \(scansLater - scans) scans of the region in \(roundsLater - rounds) rounds; "
-              + "skipped \(region["scans_skipped"] ?? "-")")
-        #expect(scansLater - scans <= (roundsLater - rounds) / 4, "a scan every few rounds, not every round")
+        print("quiet: \(scans) scans of the region in \(rounds) rounds; skipped \(region["scans_skipped"] ?? "-")")
+        #expect(scans <= rounds / 4, "a scan every few rounds, not every round")
         #expect(Double(try probe.cacheStat(pages: cold).evicted) >= 0.95 * Double(cold.count),
                 "nothing was lost meanwhile")
         // Converged, its classes in long runs: the page state costs a fraction of the 13 bits a page of plain
@@ -77,26 +65,15 @@ import Testing
     }
 
     @Test func aWindowAloneDoesNotWakeAQuietRegionButItsScannersReadDoes() throws {
-        try HostRequirements.requireRoot()
-        try HostRequirements.requireSwap(freeBytes: 1 << 30)
-        let guest = try GuestSim(["--size", "256MiB", "--hot-percent", "20"])
-        let daemon = try DaemonProcess(config: Self.config(guest))
-        let client = try VarlinkTestClient(path: daemon.socketPath)
-        let cold = guest.hotPages..<guest.pages
-        let probe = try MemfdProbe(path: guest.mapFilesPath)
+        let quiet = try QuietRegion()
+        let (guest, daemon, client, cold, probe) = (quiet.guest, quiet.daemon, quiet.client, quiet.cold, quiet.probe)
         defer { probe.close() }
-        try Self.converge(probe, cold)
-        try client.waitForRegion("vm1", "scan_stretch 8") { ($0["scan_stretch"] as? Int) == 8 }
-
         // A scanner announces itself and reads nothing yet: nothing changes, so the region stays quiet.
         let began = try client.call("io.pageoutd.BeginScan", ["name": "vm1"])
         let token = try #require(began.parameters["token"] as? String, "BeginScan: \(began)")
-        let rounds = try client.scans()
-        let scans = try #require(try client.region("vm1")["scans"] as? Int)
-        let roundsLater = try client.waitForRounds(24, after: rounds)
-        let scansLater = try #require(try client.region("vm1")["scans"] as? Int)
-        print("window open, nothing read: \(scansLater - scans) scans of the region in \(roundsLater - rounds) rounds")
-        #expect(scansLater - scans <= (roundsLater - rounds) / 4, "an open window alone does not wake the region")
+        let (scans, rounds) = try quiet.scansOver24Rounds()
+        print("window open, nothing read: \(scans) scans of the region in \(rounds) rounds")
+        #expect(scans <= rounds / 4, "an open window alone does not wake the region")
 
         // It reads the whole guest inside the VMM (SIGUSR1: the guest maps every page, as a migration does). The
         // read moves the region's swapped bytes: the round after scans it, and the window's peak shows it.
@@ -146,5 +123,36 @@ import Testing
         #expect(try guest.verify().bad == 0)
         daemon.send(SIGTERM)
         #expect(daemon.waitForExit(timeout: 15) == 0)
+    }
+}
+
+/// A guest whose region converged and went quiet under a daemon scanning every 250 ms: its scans stretched to 8
+/// rounds apart. The test closes `probe`.
+private final class QuietRegion {
+    let guest: GuestSim
+    let daemon: DaemonProcess
+    let client: VarlinkTestClient
+    let cold: Range<Int>
+    let probe: MemfdProbe
+
+    init() throws {
+        try HostRequirements.requireRoot()
+        try HostRequirements.requireSwap(freeBytes: 1 << 30)
+        guest = try GuestSim(["--size", "256MiB", "--hot-percent", "20"])
+        daemon = try DaemonProcess(config: ScanPacingEndToEndTests.config(guest))
+        client = try VarlinkTestClient(path: daemon.socketPath)
+        cold = guest.hotPages..<guest.pages
+        probe = try MemfdProbe(path: guest.mapFilesPath)
+        try ScanPacingEndToEndTests.converge(probe, cold)
+        try client.waitForRegion("vm1", "scan_stretch 8") { ($0["scan_stretch"] as? Int) == 8 }
+    }
+
+    /// The region's scans over the next 24 rounds (or more), and the rounds counted.
+    func scansOver24Rounds() throws -> (scans: Int, rounds: Int) {
+        let rounds = try client.scans()
+        let scans = try #require(try client.region("vm1")["scans"] as? Int)
+        let roundsLater = try client.waitForRounds(24, after: rounds)
+        let scansLater = try #require(try client.region("vm1")["scans"] as? Int)
+        return (scansLater - scans, roundsLater - rounds)
     }
 }
