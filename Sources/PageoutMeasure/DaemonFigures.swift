@@ -11,9 +11,7 @@ public enum DaemonFigures {
     /// - Throws: `VarlinkClientError` when the socket cannot be reached, `ControlError` when the daemon refuses
     ///   (e.g. `RegionNotFound`).
     public static func workingSetBytes(socket: String, region: String) throws -> UInt64? {
-        let connection = try VarlinkConnection(path: socket, timeout: .seconds(10))
-        defer { connection.close() }
-        let reply = try connection.call(method: "io.pageoutd.GetRegion", parameters: ["name": .string(region)])
+        let reply = try call(socket, "io.pageoutd.GetRegion", ["name": .string(region)])
         for key in workingSetKeys {
             if case .number(let bytes)? = reply.field("region")?.field(key), bytes >= 0 { return UInt64(bytes) }
         }
@@ -25,9 +23,7 @@ public enum DaemonFigures {
     /// - Throws: `VarlinkClientError`, `ControlError` (e.g. `TooManyScanWindows`), `MeasureError` for a reply
     ///   without a token.
     public static func beginScan(socket: String, region: String) throws -> String {
-        let connection = try VarlinkConnection(path: socket, timeout: .seconds(10))
-        defer { connection.close() }
-        let reply = try connection.call(method: "io.pageoutd.BeginScan", parameters: ["name": .string(region)])
+        let reply = try call(socket, "io.pageoutd.BeginScan", ["name": .string(region)])
         guard case .string(let token)? = reply.field("token") else {
             throw MeasureError("BeginScan on \(region) answered without a token: \(reply)")
         }
@@ -36,8 +32,14 @@ public enum DaemonFigures {
 
     /// Closes the scan window `token` (`EndScan`).
     public static func endScan(socket: String, token: String) throws {
+        _ = try call(socket, "io.pageoutd.EndScan", ["token": .string(token)])
+    }
+
+    /// One call of `method` over a connection of its own to the socket at `socket`.
+    private static func call(_ socket: String, _ method: String, _ parameters: [String: JSONValue]) throws
+        -> JSONValue {
         let connection = try VarlinkConnection(path: socket, timeout: .seconds(10))
         defer { connection.close() }
-        _ = try connection.call(method: "io.pageoutd.EndScan", parameters: ["token": .string(token)])
+        return try connection.call(method: method, parameters: parameters)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import PageoutCore
 @testable import PageoutLinux
+import PageoutTestSupport
 import Testing
 
 /// The daemon's own code unmapped after start-up: the kernel's page tables lose the file pages, keep private
@@ -20,7 +21,7 @@ import Testing
         try #require(!text.isEmpty, "the test binary's code is found by its inode in /proc/self/maps")
         // A private copy of one page of code, as a debugger's breakpoint makes: the same bytes written back
         // through /proc/self/mem (FOLL_FORCE) turn the page into an anonymous copy.
-        let copied = text[0].end - UInt64(Syscalls.pageSize)
+        let copied = text[0].end - UInt64(RawKernel.pageSize)
         try Self.writeBackOwnByte(at: copied)
         let before = try Self.presentPages(in: text)
         #expect(before.copies.contains(copied), "the page written back is a private copy")
@@ -55,19 +56,12 @@ import Testing
 
     /// The present pages of `mappings`: how many are file pages, and the addresses of those that are not.
     private static func presentPages(in mappings: [MemoryMapping]) throws -> (files: Int, copies: Set<UInt64>) {
-        let pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)
-        try #require(pagemap >= 0)
-        defer { close(pagemap) }
-        let pageSize = UInt64(Syscalls.pageSize)
+        let pageSize = UInt64(RawKernel.pageSize)
         var files = 0
         var copies: Set<UInt64> = []
         for mapping in mappings {
-            let count = Int((mapping.end - mapping.start) / pageSize)
-            var entries = [UInt64](repeating: 0, count: count)
-            let read = entries.withUnsafeMutableBytes {
-                pread(pagemap, $0.baseAddress, $0.count, off_t(mapping.start / pageSize * 8))
-            }
-            try #require(read == count * 8)
+            let entries = try RawKernel.pagemap(pid: getpid(), start: mapping.start,
+                                                pages: Int((mapping.end - mapping.start) / pageSize))
             for (index, raw) in entries.enumerated() {
                 let entry = PagemapEntry(rawValue: raw)
                 guard entry.isPresent else { continue }

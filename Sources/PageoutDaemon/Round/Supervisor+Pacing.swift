@@ -8,9 +8,9 @@ extension Supervisor {
     var scanIntervalMilliseconds: Int64 { max(1, scanInterval.wholeNanoseconds / 1_000_000) }
 
     /// True when the round starting at `now` scans `entry`: always while it changes, is paused, is not resolved
-    /// yet or a migration's window is open on it; a quiet one when its stretched interval has passed, or when the cheap look
-    /// (`SnapshotScanner.look(ownSwap:)`, with the daemon's smaps read once a round by `ownSwap`) says its
-    /// memory moved: the guest's refaults or new pages, another process's reads, reclaim.
+    /// yet or a migration's window is open on it; a quiet one when its stretched interval has passed, or when the
+    /// cheap look (`SnapshotScanner.look(ownSwap:)`, with the daemon's smaps read once a round by `ownSwap`) says
+    /// its memory moved: the guest's refaults or new pages, another process's reads, reclaim.
     func isScanDue(_ entry: RegionEntry, at now: Int64, ownSwap: RoundOwnSwap) -> Bool {
         guard !mustScanNow(entry), !entry.isPaused, entry.pacing.mayWait(at: now, interval: scanIntervalMilliseconds),
               let region = entry.region, let scanner = entry.scanner, let swap = ownSwap.bytes,
