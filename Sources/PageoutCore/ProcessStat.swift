@@ -41,6 +41,14 @@ public struct ProcessStat: Sendable, Hashable {
     /// True for a zombie (`Z`) or dead (`X`, `x`) process: it has exited and its memory is gone.
     public var hasExited: Bool { state == "Z" || state == "X" || state == "x" }
 
+    /// PF_EXITING: the task is in do_exit.
+    public static let exitingFlag: UInt32 = 0x0000_0004
+
+    /// True while the task is exiting but not yet a zombie. do_exit sets PF_EXITING before it releases the
+    /// memory (exit_mm) and the state becomes `Z` only after (exit_notify): in between, a killed process's maps
+    /// are already empty while its state still reads `R` or `D` and its pidfd is not yet readable.
+    public var isExiting: Bool { flags & Self.exitingFlag != 0 }
+
     /// Parses the single line of /proc/PID/stat.
     ///
     /// The command is in parentheses and may itself contain spaces and parentheses, so the fields after it are

@@ -28,8 +28,9 @@ public struct ProcFS: Sendable, Hashable {
         let path = path(pid: pid, "maps")
         let mappings = try parse(path, text: try readProcessFile(path, pid: pid), with: MapsParser.parse)
         // The maps of a process that exited after the open are empty (its mm is gone): say so, rather than
-        // letting the caller look for a region in nothing. Kernel threads also have empty maps, and are alive.
-        if mappings.isEmpty, try stat(pid: pid).hasExited {
+        // letting the caller look for a region in nothing. Its mm goes before it is a zombie, so an exiting task
+        // with empty maps has exited too. Kernel threads also have empty maps, and are alive.
+        if mappings.isEmpty, case let stat = try stat(pid: pid), stat.hasExited || stat.isExiting {
             throw ProcessExited(pid: pid, during: "reading \(path)")
         }
         return mappings

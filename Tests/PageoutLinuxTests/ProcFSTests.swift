@@ -54,13 +54,16 @@ struct ProcFSTests {
         #expect(throws: ProcessExited.self) { try tree.procfs.stat(pid: 77) }
     }
 
-    @Test("empty maps: exited when stat says zombie, a kernel thread's (nothing mapped) otherwise")
+    @Test("empty maps: exited when stat says zombie or exiting, a kernel thread's (nothing mapped) otherwise")
     func emptyMaps() throws {
         let tree = try FakeProcTree()
         try tree.write("9/maps", text: "")
         try tree.write("9/stat", text: "9 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 2 0 0\n")
         #expect(try tree.procfs.mappings(pid: 9).isEmpty)
         try tree.write("9/stat", text: "9 (qemu) Z 1 9 9 0 -1 4227084 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0\n")
+        #expect(throws: ProcessExited.self) { try tree.procfs.mappings(pid: 9) }
+        // Killed, memory already released, not yet a zombie: still running do_exit (PF_EXITING, 0x4).
+        try tree.write("9/stat", text: "9 (qemu) R 1 9 9 0 -1 4194308 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0\n")
         #expect(throws: ProcessExited.self) { try tree.procfs.mappings(pid: 9) }
     }
 
