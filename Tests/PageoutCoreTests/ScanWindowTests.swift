@@ -37,6 +37,27 @@ import Testing
         #expect(limited.residentUnmapped == [64..<72])
     }
 
+    @Test func holesTheScannerFilledCostNoShareOfTheRateLimit() {
+        // 64..<96 swapped, 96..<128 holes; at the scan before, 48..<64 was a hole too (the guest wrote it since).
+        let earlier = Self.snapshot(mapped: [0..<48], swapped: [64..<96])
+        let before = Self.snapshot(mapped: [0..<64], swapped: [64..<96])
+        let window = ScanWindow(token: "t", region: "vm1", openedAt: 0, snapshot: before, pagedOut: nil,
+                                earlier: earlier, automatic: true)
+        #expect(window.holes.runs() == [48..<64, 96..<128])
+        // The migration read everything: swapped pages are swapped in (written to swap again when put back), holes
+        // are zero-filled pages (dropped when put back).
+        let repair = window.repairSet(after: Self.snapshot(mapped: [0..<128]))
+        #expect(repair.mapped.runs() == [48..<128])
+        #expect(repair.swapPagesOfNextStep(limit: 8) == 0, "48..<56: holes before")
+        #expect(repair.swapPagesOfNextStep(limit: 32) == 16, "48..<80: 64..<80 were swapped")
+        #expect(repair.swapPagesOfNextStep(limit: 1_000) == 32, "only the swapped pages count")
+        var open = window
+        let look = open.repairWhileOpen(after: Self.snapshot(mapped: [0..<128]))
+        #expect(look.repair.swapPagesOfNextStep(limit: 1_000) == 32, "the same while the window is open")
+        let noHoles = ScanWindowRepair(mapped: repair.mapped, residentUnmapped: repair.residentUnmapped)
+        #expect(noHoles.swapPagesOfNextStep(limit: 1_000) == 80)
+    }
+
     @Test func anAutomaticWindowAlsoCoversWhatWasColdAtTheScanBefore() {
         // The migration began after the scan before (32..<96 swapped) and read 32..<48 before it was seen.
         let earlier = Self.snapshot(mapped: [0..<32], swapped: [32..<96])

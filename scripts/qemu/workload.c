@@ -75,12 +75,12 @@ int main(int argc, char **argv) {
     for (size_t p = 0; p < pages; p++)
         for (size_t w = 0; w < WORDS; w++) mem[p * WORDS + w] = pattern(p, w);
     /* After the workload's memory is taken, so that the guest kernel hands out other pages for it. */
-    if (argc == 5) {
-        size_t used = (size_t)atol(argv[4]) << 20;
-        unsigned char *scratch = mmap(NULL, used, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (scratch == MAP_FAILED) { perror("mmap (used)"); return 1; }
-        memset(scratch, 0x5a, used);
-        munmap(scratch, used);
+    size_t used_bytes = argc == 5 ? (size_t)atol(argv[4]) << 20 : 0;
+    if (used_bytes > 0) {
+        unsigned char *scratch = mmap(NULL, used_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (scratch == MAP_FAILED) { perror("mmap (used_bytes)"); return 1; }
+        memset(scratch, 0x5a, used_bytes);
+        munmap(scratch, used_bytes);
     }
     fprintf(out, "READY pages=%zu fill_ms=%llu\n", pages, (unsigned long long)((now_us() - start) / 1000));
 

@@ -19,6 +19,9 @@ public struct ScanWindow: Sendable {
     /// The cold set at BeginScan: swapped pages, pages we paged out that have not refaulted, and holes; less the
     /// pages the guest took while the window was open (see `repairWhileOpen(after:)`).
     public private(set) var coldSet: PageBitmap
+    /// Pages of the cold set that were holes when the window was opened (or at the scan before): a scanner's read
+    /// fills such a page with zeroes, and putting it back drops it (a hole again) with nothing written to swap.
+    public let holes: PageBitmap
     /// Pages of the cold set put back while the window was open, not yet seen out of memory since.
     public private(set) var repairedWhileOpen: PageBitmap
     /// Pages put back while the window was open and seen out of memory since.
@@ -39,10 +42,13 @@ public struct ScanWindow: Sendable {
         self.automatic = automatic
         self.layout = snapshot.layout
         var cold = Self.coldSet(of: snapshot, pagedOut: pagedOut)
+        var holes = snapshot.pages(in: .hole)
         if let earlier, earlier.layout == snapshot.layout {
             cold.formUnion(Self.coldSet(of: earlier, pagedOut: pagedOut))
+            holes.formUnion(earlier.pages(in: .hole))
         }
         self.coldSet = cold
+        self.holes = holes
         self.repairedWhileOpen = PageBitmap(count: snapshot.layout.pageCount)
         self.wentOutWhileOpen = PageBitmap(count: snapshot.layout.pageCount)
     }
@@ -62,7 +68,7 @@ public struct ScanWindow: Sendable {
 
     /// The bytes the window's bitmaps hold.
     public var storageBytes: Int {
-        coldSet.storageBytes + repairedWhileOpen.storageBytes + wentOutWhileOpen.storageBytes
+        coldSet.storageBytes + holes.storageBytes + repairedWhileOpen.storageBytes + wentOutWhileOpen.storageBytes
     }
 
     /// The number of pages of the cold set.
@@ -72,7 +78,7 @@ public struct ScanWindow: Sendable {
     public func repairSet(after snapshot: PageSnapshot) -> ScanWindowRepair {
         precondition(snapshot.layout == layout, "snapshot of another layout")
         return ScanWindowRepair(mapped: coldSet.intersection(snapshot.mapped),
-                                residentUnmapped: coldSet.intersection(snapshot.residentUnmapped))
+                                residentUnmapped: coldSet.intersection(snapshot.residentUnmapped), formerHoles: holes)
     }
 
     /// While the window is open: the part of the cold set the scanner brought in since it was last looked at,
@@ -98,7 +104,7 @@ public struct ScanWindow: Sendable {
         wentOutWhileOpen.subtract(taken)
         return (ScanWindowRepair(mapped: coldSet.intersection(snapshot.mapped),
                                  residentUnmapped: coldSet.intersection(snapshot.residentUnmapped)
-                                    .subtracting(repairedWhileOpen)), taken.setCount)
+                                    .subtracting(repairedWhileOpen), formerHoles: holes), taken.setCount)
     }
 
     /// Records `runs` as put back while the window is open.
@@ -131,11 +137,35 @@ public struct ScanWindowRepair: Sendable, Equatable {
     public var mapped: PageBitmap
     /// Cold pages resident and not mapped: another process read them; repaired through the daemon's own mapping.
     public var residentUnmapped: PageBitmap
+    /// The window's `holes`: of the pages to repair, those were zero-filled by the scanner's read.
+    public let formerHoles: PageBitmap
 
-    /// A repair set of two disjoint bitmaps of the window's layout.
-    public init(mapped: PageBitmap, residentUnmapped: PageBitmap) {
+    /// A repair set of two disjoint bitmaps of the window's layout; `formerHoles` says which of their pages were
+    /// holes when the window opened (nil: none).
+    public init(mapped: PageBitmap, residentUnmapped: PageBitmap, formerHoles: PageBitmap? = nil) {
         self.mapped = mapped
         self.residentUnmapped = residentUnmapped
+        self.formerHoles = formerHoles ?? PageBitmap(count: mapped.count)
+    }
+
+    /// The pages of `step` (runs of this set) that go to swap: all but the former holes.
+    ///
+    /// MADV_PAGEOUT drops a zero-filled shmem page instead of writing it (docs/KERNEL-NOTES.md), so a former hole
+    /// costs no share of the rate limit, which bounds writes to swap: a migration reads the holes of guest RAM
+    /// as fast as it checks them for zeroes, and at the rate limit their repair fell hundreds of MiB behind.
+    /// One the guest wrote meanwhile is written uncounted, once.
+    public func swapPages(of step: (mapped: [Range<Int>], residentUnmapped: [Range<Int>])) -> Int {
+        (step.mapped + step.residentUnmapped).reduce(0) { $0 + $1.count - formerHoles.setCount(in: $1) }
+    }
+
+    /// The pages of the next step (`takeStep(limit:)`) that go to swap (`swapPages(of:)`).
+    public func swapPagesOfNextStep(limit: Int) -> Int {
+        swapPages(of: runs(limit: limit))
+    }
+
+    /// True when some page left to repair was a hole when the window opened.
+    public var holdsFormerHoles: Bool {
+        !mapped.intersection(formerHoles).isEmpty || !residentUnmapped.intersection(formerHoles).isEmpty
     }
 
     /// Both sets cut to at most `limit` pages in all, mapped pages first, as runs.
@@ -153,9 +183,14 @@ public struct ScanWindowRepair: Sendable, Equatable {
 
     /// Takes one step of the repair off the set: at most `limit` pages, mapped pages first (`runs(limit:)`), which
     /// the set no longer holds afterwards. EndScan repairs a large set in such steps, paced like the rounds'
-    /// pageouts, instead of all at once.
-    public mutating func takeStep(limit: Int) -> (mapped: [Range<Int>], residentUnmapped: [Range<Int>]) {
-        let step = runs(limit: limit)
+    /// pageouts, instead of all at once. `formerHolesOnly` takes former holes only (mapped ones first): what can
+    /// go back while the rate limit holds back the pages that go to swap.
+    public mutating func takeStep(limit: Int, formerHolesOnly: Bool = false)
+        -> (mapped: [Range<Int>], residentUnmapped: [Range<Int>]) {
+        let step = formerHolesOnly
+            ? ScanWindowRepair(mapped: mapped.intersection(formerHoles),
+                               residentUnmapped: residentUnmapped.intersection(formerHoles)).runs(limit: limit)
+            : runs(limit: limit)
         step.mapped.forEach { mapped.clear($0) }
         step.residentUnmapped.forEach { residentUnmapped.clear($0) }
         return step

@@ -140,15 +140,17 @@ extension Supervisor {
     }
 
     /// Carries out `repair` (of window `token`, on `snapshot` of `region`) in steps under the region's guards and
-    /// the rate limit; returns the steps taken.
+    /// the rate limit (charged for what goes to swap: not for the holes a scanner filled); returns the steps
+    /// taken.
     ///
-    /// A step is at most what a round puts out of a converging region (`PolicyLimits.repairStepPages`), and after
-    /// each the guest gets at least as long as the step took (and the rate limit its due) before the next: a
-    /// migration leaves the cold set mapped in long runs, which in one call would hold the VMM's mmap lock and the
-    /// host's CPU for hundreds of milliseconds. Between steps the actor serves other calls and rounds; the
-    /// window's pages stay ignored by them until it ends. The repair stops early if a guard holds pageout back,
-    /// the region is paused, unregistered or its VMM changes, or a step fails; a repair `whileOpen` also stops
-    /// when the window ends, and records each step in the window.
+    /// A step is at most what a round puts out of a converging region (`PolicyLimits.repairStepPages`) and, when
+    /// it writes to swap, what the rate limit allows in a second; after each the guest gets at least as long as
+    /// the step took (and the rate limit its due) before the next: a migration leaves the cold set mapped in long
+    /// runs, which in one call would hold the VMM's mmap lock and the host's CPU for hundreds of milliseconds.
+    /// Between steps the actor serves other calls and rounds; the window's pages stay ignored by them until it
+    /// ends. The repair stops early if a guard holds pageout back, the region is paused, unregistered or its VMM
+    /// changes, or a step fails; a repair `whileOpen` also stops when the window ends or the rate limit holds back
+    /// what is left (its next look carries on), and records each step in the window.
     func carryOut(_ repair: ScanWindowRepair, of entry: RegionEntry, region: ShmemRegion, snapshot: PageSnapshot,
                   window token: String, whileOpen: Bool) async -> Int {
         var left = repair
@@ -166,22 +168,30 @@ extension Supervisor {
                 break
             }
             if entry.config.policy.dryRun { break }
-            let wanted = UInt64(min(stepPages, left.pageCount)) * pageSize
+            // A step's writes to swap fit in the rate limit's bucket (a second's worth), or it would never fill.
+            let affordable = Int(min(bucket.capacity, entry.bucket.capacity) / pageSize)
+            let swapStepPages = max(1, min(stepPages, affordable))
+            let wanted = UInt64(left.swapPagesOfNextStep(limit: swapStepPages)) * pageSize
             bucket.refill(at: now)
             entry.bucket.refill(at: now)
             let available = min(bucket.available, entry.bucket.available)
-            if available < wanted {
+            // While the rate limit holds back what goes to swap, the holes a scanner filled go back (for nothing).
+            let holesOnly = available < wanted && left.holdsFormerHoles
+            if available < wanted, !holesOnly {
+                // While a migration runs, its next look (which may find more holes filled) beats waiting here.
+                if whileOpen { break }
                 try? await Task.sleep(for: refillTime(of: wanted - available, entry: entry))
                 continue
             }
             let stepStarted = clock.now
-            let step = left.takeStep(limit: stepPages)
+            let step = left.takeStep(limit: holesOnly ? stepPages : swapStepPages, formerHolesOnly: holesOnly)
+            let charged = UInt64(left.swapPages(of: step)) * pageSize
             var plan = PageoutPlan()
             plan.runs = step.mapped
             let job = PageoutJob(name: entry.name, region: region, source: entry.config.memory.regionSource,
                                  snapshot: snapshot, purpose: .windowRepair,
                                  repair: step.residentUnmapped, plan: plan)
-            debit(job.bytes, of: entry)
+            debit(charged, of: entry)
             let receipt = carryOut(job)
             steps += 1
             if whileOpen {
