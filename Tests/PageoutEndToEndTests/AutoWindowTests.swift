@@ -16,31 +16,18 @@ import Testing
     @Test func aMigrationThreadOpensAWindowAndWhatItReadGoesBackWhenItEnds() throws {
         try HostRequirements.requireRoot()
         try HostRequirements.requireSwap(freeBytes: 1 << 29)
-        let guest = try GuestSim(["--size", "256MiB", "--hot-percent", "20", "--holes-percent", "10",
-                                  "--scan-thread", "live_migration", "--scan-rate", "32MiB"])
-        let daemon = try DaemonProcess(config: ConvergingConfig.text(pid: guest.pid, memfd: guest.memfd,
-                                                                     extra: "max_pageout_rate = \"2GiB\""))
+        let converged = try ConvergedGuest(["--hot-percent", "20", "--holes-percent", "10", "--scan-rate", "32MiB"],
+                                           rate: "2GiB")
+        defer { converged.probe.close() }
+        let (guest, daemon, probe, client) = (converged.guest, converged.daemon, converged.probe, converged.client)
         let all = 0..<guest.pages
-        let probe = try MemfdProbe(path: guest.mapFilesPath)
-        defer { probe.close() }
-        let coldData = guest.pages - guest.holePages - guest.hotPages
-        try Eventually.wait(for: "95% of the cold data pages in swap", interval: 0.5) {
-            try probe.cacheStat(pages: all).evicted >= coldData * 95 / 100
-        }
-        let client = try VarlinkTestClient(path: daemon.socketPath)
-        try client.waitForRounds(1, after: try client.scans())
+        let coldData = converged.coldData
         let residentBefore = try probe.cacheStat(pages: all).cached
         let refaultsBefore = try #require(try Self.region(client)["refaults"] as? Int)
 
         // The "migration": 256 MiB at 32 MiB/s, about eight scan rounds, on a thread that ends with it. What it
         // brings in goes back while it runs: resident memory, sampled every 0.1 s, stays near its level before.
-        #expect(Glibc.kill(guest.pid, SIGUSR1) == 0)
-        var peak = residentBefore
-        var scanned: String?
-        while scanned == nil {
-            if let line = try guest.output.nextLine(timeout: 0.1), line.hasPrefix("SCANNED") { scanned = line }
-            peak = max(peak, try probe.cacheStat(pages: all).cached)
-        }
+        let (scanned, peak) = try converged.migrate(from: residentBefore)
         let during = try Self.region(client)
         #expect(during["auto_windows_opened"] as? Int == 1, "\(during)")
         #expect(during["windows_opened"] as? Int == 0, "BeginScan's count is its own")
@@ -96,28 +83,14 @@ import Testing
     @Test func holesAMigrationFillsGoBackWithoutWaitingForTheRateLimit() throws {
         try HostRequirements.requireRoot()
         try HostRequirements.requireSwap(freeBytes: 1 << 28)
-        let guest = try GuestSim(["--size", "256MiB", "--hot-percent", "10", "--holes-percent", "80",
-                                  "--scan-thread", "live_migration", "--scan-rate", "128MiB"])
-        let daemon = try DaemonProcess(config: ConvergingConfig.text(pid: guest.pid, memfd: guest.memfd,
-                                                                     extra: "max_pageout_rate = \"8MiB\""))
+        let converged = try ConvergedGuest(["--hot-percent", "10", "--holes-percent", "80", "--scan-rate", "128MiB"],
+                                           rate: "8MiB")
+        defer { converged.probe.close() }
+        let (guest, daemon, probe, client) = (converged.guest, converged.daemon, converged.probe, converged.client)
         let all = 0..<guest.pages
-        let probe = try MemfdProbe(path: guest.mapFilesPath)
-        defer { probe.close() }
-        let coldData = guest.pages - guest.holePages - guest.hotPages
-        try Eventually.wait(for: "95% of the cold data pages in swap", interval: 0.5) {
-            try probe.cacheStat(pages: all).evicted >= coldData * 95 / 100
-        }
-        let client = try VarlinkTestClient(path: daemon.socketPath)
-        try client.waitForRounds(1, after: try client.scans())
         let before = try probe.cacheStat(pages: all)
 
-        #expect(Glibc.kill(guest.pid, SIGUSR1) == 0)
-        var peak = before.cached
-        var scanned: String?
-        while scanned == nil {
-            if let line = try guest.output.nextLine(timeout: 0.1), line.hasPrefix("SCANNED") { scanned = line }
-            peak = max(peak, try probe.cacheStat(pages: all).cached)
-        }
+        let (scanned, peak) = try converged.migrate(from: before.cached)
         let allowed = before.cached + guest.pages / 10 + (64 << 20) / RawKernel.pageSize
         print("\(scanned ?? ""): resident \(before.cached) pages before, at most \(peak) during the read of "
               + "\(guest.holePages) pages of holes (allowed \(allowed))")
@@ -165,5 +138,44 @@ import Testing
         #expect(mapped > cold.count / 2, "the read is taken for the guest's use, as before this feature")
         daemon.send(SIGTERM)
         #expect(daemon.waitForExit(timeout: 15) == 0)
+    }
+}
+
+/// A 256 MiB guest simulator that reads its memory on a thread named `live_migration` on SIGUSR1, watched by a
+/// daemon at `max_pageout_rate` `rate` until 95% of its cold data pages are in swap, and one round more.
+private struct ConvergedGuest {
+    let guest: GuestSim
+    let daemon: DaemonProcess
+    /// cachestat of the guest's memfd; closed by the test.
+    let probe: MemfdProbe
+    let client: VarlinkTestClient
+    /// Pages neither holes nor hot.
+    let coldData: Int
+
+    init(_ options: [String], rate: String) throws {
+        guest = try GuestSim(["--size", "256MiB", "--scan-thread", "live_migration"] + options)
+        daemon = try DaemonProcess(config: ConvergingConfig.text(pid: guest.pid, memfd: guest.memfd,
+                                                                 extra: "max_pageout_rate = \"\(rate)\""))
+        probe = try MemfdProbe(path: guest.mapFilesPath)
+        let (all, coldData) = (0..<guest.pages, guest.pages - guest.holePages - guest.hotPages)
+        self.coldData = coldData
+        try Eventually.wait(for: "95% of the cold data pages in swap", interval: 0.5) { [probe] in
+            try probe.cacheStat(pages: all).evicted >= coldData * 95 / 100
+        }
+        client = try VarlinkTestClient(path: daemon.socketPath)
+        try client.waitForRounds(1, after: try client.scans())
+    }
+
+    /// Starts the "migration" (SIGUSR1) and samples the resident pages every 0.1 s until the guest prints its
+    /// SCANNED line: that line and the most pages seen resident (at least `resident`, the level before).
+    func migrate(from resident: Int) throws -> (scanned: String?, peak: Int) {
+        #expect(Glibc.kill(guest.pid, SIGUSR1) == 0)
+        var peak = resident
+        var scanned: String?
+        while scanned == nil {
+            if let line = try guest.output.nextLine(timeout: 0.1), line.hasPrefix("SCANNED") { scanned = line }
+            peak = max(peak, try probe.cacheStat(pages: 0..<guest.pages).cached)
+        }
+        return (scanned, peak)
     }
 }
