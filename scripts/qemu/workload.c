@@ -78,7 +78,7 @@ int main(int argc, char **argv) {
     size_t used_bytes = argc == 5 ? (size_t)atol(argv[4]) << 20 : 0;
     if (used_bytes > 0) {
         unsigned char *scratch = mmap(NULL, used_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (scratch == MAP_FAILED) { perror("mmap (used_bytes)"); return 1; }
+        if (scratch == MAP_FAILED) { perror("mmap (used)"); return 1; }
         memset(scratch, 0x5a, used_bytes);
         munmap(scratch, used_bytes);
     }

@@ -165,7 +165,9 @@ public struct ScanWindowRepair: Sendable, Equatable {
 
     /// True when some page left to repair was a hole when the window opened.
     public var holdsFormerHoles: Bool {
-        !mapped.intersection(formerHoles).isEmpty || !residentUnmapped.intersection(formerHoles).isEmpty
+        let all = 0..<formerHoles.count
+        return mapped.intersectionCount(with: formerHoles, in: all) > 0
+            || residentUnmapped.intersectionCount(with: formerHoles, in: all) > 0
     }
 
     /// Both sets cut to at most `limit` pages in all, mapped pages first, as runs.
