@@ -78,8 +78,12 @@ public actor Supervisor {
 
     /// Milliseconds since the supervisor started: the policy's monotonic clock.
     var now: Int64 {
-        let elapsed = origin.duration(to: clock.now)
-        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        Self.milliseconds(origin.duration(to: clock.now))
+    }
+
+    /// `duration` in whole milliseconds.
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// Restores the persisted registrations and sets up every region; called once before the first round.

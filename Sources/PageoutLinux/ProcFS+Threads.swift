@@ -67,6 +67,25 @@ public final class TaskDirectory {
         return threads
     }
 
+    /// Thread `tid`'s scheduler figures (its schedstat file, read through this directory: a thread of the process
+    /// it was opened for, whatever became of the pid); nil when the thread has ended or its file cannot be read
+    /// or parsed.
+    public func schedStat(ofThread tid: Int32) -> ThreadSchedStat? {
+        guard !isEmpty, tid > 0 else { return nil }
+        let name = "\(tid)/schedstat"
+        guard let file = try? Syscalls.open(name, in: descriptor, O_RDONLY | O_CLOEXEC,
+                                            target: "/proc/\(pid)/task/\(name)")
+        else { return nil }
+        defer { Syscalls.close(file) }
+        // Three numbers of at most 20 digits: a buffer twice that holds the whole line.
+        let text: String? = withUnsafeTemporaryAllocation(byteCount: 128, alignment: 8) { buffer in
+            guard let count = try? Syscalls.read(file, into: buffer, target: name), count < buffer.count
+            else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: buffer.prefix(count)), as: UTF8.self)
+        }
+        return text.flatMap { try? ThreadSchedStat.parse($0) }
+    }
+
     /// Calls `body` with the name of each `struct linux_dirent64` record in `records`: d_ino (8 bytes), d_off
     /// (8), d_reclen (2), d_type (1), then the name, NUL-terminated, within d_reclen.
     private static func forEachName(in records: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {

@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
+import PageoutCore
 import PageoutLinux
+import PageoutTestSupport
 import SystemPackage
 import Testing
 
@@ -43,5 +45,51 @@ import Testing
         child.waitUntilExit()
         #expect(directory.threadIDs() == nil, "gone with its process, whatever uses the pid next")
         #expect(directory.isEmpty)
+    }
+
+    /// A thread's wait for a CPU, read through the directory, is what the scheduler counted: it grows while the
+    /// thread is runnable behind another on its CPU, and not while it sleeps.
+    @Test func aThreadsWaitForACPUGrowsWhileItQueuesAndNotWhileItSleeps() throws {
+        // Two busy loops and a sleeper, all on CPU 0: each busy loop waits about half the time.
+        let spinners = try (0..<2).map { _ in
+            try Self.start("/usr/bin/taskset", ["-c", "0", "/bin/sh", "-c", "while :; do :; done"])
+        }
+        let sleeper = try Self.start("/usr/bin/taskset", ["-c", "0", "/bin/sleep", "60"])
+        defer {
+            for child in spinners + [sleeper] where child.isRunning { kill(child.processIdentifier, SIGKILL) }
+        }
+        let directories = try (spinners + [sleeper]).map { child in
+            try #require(TaskDirectory(procfs: ProcFS(), pid: child.processIdentifier))
+        }
+        let spinner = directories[0], sleeping = directories[2]
+        // The sleeper's start-up queued behind the busy loops too: its wait counts from when it sleeps.
+        try Eventually.wait(for: "sleep(1) asleep") {
+            let stat = try? String(contentsOfFile: "/proc/\(sleeping.pid)/stat", encoding: .utf8)
+            return stat?.contains("(sleep) S ") == true
+        }
+        let sleeperBefore = try #require(sleeping.schedStat(ofThread: sleeping.pid))
+        let spinnerBefore = try #require(spinner.schedStat(ofThread: spinner.pid))
+        let waited = try Eventually.value("a busy loop sharing its CPU waited 200 ms more for it", timeout: 60) {
+            () -> UInt64? in
+            let wait = spinner.schedStat(ofThread: spinner.pid)?.waitNanoseconds ?? 0
+            return wait >= spinnerBefore.waitNanoseconds + 200_000_000 ? wait - spinnerBefore.waitNanoseconds : nil
+        }
+        let sleeperAfter = try #require(sleeping.schedStat(ofThread: sleeping.pid))
+        let sleeperWaited = sleeperAfter.waitNanoseconds - sleeperBefore.waitNanoseconds
+        print("busy loop: waited \(waited / 1_000_000) ms more; sleeper: waited \(sleeperWaited / 1_000) us meanwhile")
+        #expect(sleeperWaited < 1_000_000, "a sleeping thread does not queue for a CPU")
+        #expect(spinner.schedStat(ofThread: sleeping.pid) == nil, "another process's thread is not this one's")
+        kill(sleeper.processIdentifier, SIGKILL)
+        sleeper.waitUntilExit()
+        #expect(sleeping.schedStat(ofThread: sleeping.pid) == nil, "an ended thread has no figures")
+    }
+
+    /// Starts `path` with `arguments`.
+    private static func start(_ path: String, _ arguments: [String]) throws -> Process {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: path)
+        child.arguments = arguments
+        try child.run()
+        return child
     }
 }

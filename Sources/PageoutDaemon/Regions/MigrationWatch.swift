@@ -15,6 +15,9 @@ struct MigrationWatch {
     /// The migration thread's id while one runs.
     private(set) var migrationThread: Int32?
 
+    /// The VMM's threads at the last look but its migration thread: the guest's (vCPUs, I/O) and the VMM's own.
+    var guestThreads: [Int32] { threads.filter { $0 != migrationThread } }
+
     /// Looks at the VMM's threads through its task directory `directory`; returns whether a migration runs. A VMM
     /// that cannot be read (no directory, or one that lists nothing) is taken as not migrating (its scan reports
     /// why).

@@ -29,6 +29,13 @@ extension Supervisor {
         return taskDirectories[pid]
     }
 
+    /// What `entry`'s VMM threads, its migration thread left out, have waited for a CPU so far; nil when its
+    /// threads are not watched (`auto_windows` off) or cannot be read.
+    func guestCPUWait(of entry: RegionEntry) -> GuestCPUWait? {
+        guard let pid = entry.region?.process.pid, !entry.isGone else { return nil }
+        return GuestCPUWait(threads: entry.migrationWatch.guestThreads, directory: taskDirectories[pid])
+    }
+
     /// Closes the task directories of processes no region watches any more, and of those that exited (a new
     /// process given the same pid is looked at through a directory of its own).
     private func closeUnwatchedTaskDirectories() {
@@ -93,8 +100,16 @@ extension Supervisor {
                 logger.info("migration window: pages the guest took leave its cold set", metadata: [
                     "region": "\(entry.name)", "window": "\(token.prefix(8))", "pages": "\(guestTook)"])
             }
+            let found = repair.pageCount
             let steps = await carryOut(repair, of: entry, region: region, snapshot: snapshot, window: token,
                                        whileOpen: true)
+            logger.debug("migration window look", metadata: [
+                "region": "\(entry.name)", "window": "\(token.prefix(8))", "pages": "\(found)", "steps": "\(steps)",
+                "look_ms": "\(Self.milliseconds(lookTook))"])
+            // A look that found more than a step's worth, and put some back, is behind the migration (holes it
+            // fills as fast as it reads them): the next look comes right after the repair, whose steps are paced
+            // for the guest. One the rate limit held back waits like the others.
+            if steps > 0, found >= entry.limits(pageSize: region.layout.pageSize).repairStepPages { continue }
             try? await Task.sleep(for: max(steps == 0 ? .milliseconds(100) : .zero, lookTook))
         }
     }

@@ -184,6 +184,7 @@ extension Supervisor {
                 continue
             }
             let stepStarted = clock.now
+            let waitBefore = guestCPUWait(of: entry)
             let step = left.takeStep(limit: holesOnly ? stepPages : swapStepPages, formerHolesOnly: holesOnly)
             let charged = UInt64(left.swapPages(of: step)) * pageSize
             var plan = PageoutPlan()
@@ -198,17 +199,32 @@ extension Supervisor {
                 _ = windows.update(token) { $0.noteRepairedWhileOpen(step.mapped + step.residentUnmapped) }
                 entry.status.windowRepairedBytes += job.bytes
             }
+            // The guest runs at least as long as the step took before the next one, unless the step cost it no
+            // CPU time: a migration makes the holes of guest RAM resident as fast as one core faults them in,
+            // and a repair that works half the time falls behind by hundreds of MiB a second.
+            let took = clock.now - stepStarted
+            let guestWaited = waitBefore.flatMap { before in guestCPUWait(of: entry)?.nanoseconds(since: before) }
+            let pause = guestWaited.map { Self.stepLeftTheGuestItsCPU(took: took, guestWaited: $0) } == true
+                ? Duration.milliseconds(1) : max(took, .milliseconds(1))
             logger.debug("scan window repair step", metadata: [
                 "region": "\(entry.name)", "pages": "\(job.pageCount)", "while_open": "\(whileOpen)",
-                "step_ms": "\(Int((clock.now - stepStarted) / .milliseconds(1)))"])
+                "step_ms": "\(Self.milliseconds(took))", "pause_ms": "\(Self.milliseconds(pause))",
+                "guest_waited_us": "\(guestWaited.map { "\($0 / 1000)" } ?? "unknown")"])
             if let failure = receipt.failure {
                 handle(failure, of: entry)
                 break
             }
-            // The guest runs at least as long as the step took before the next one.
-            try? await Task.sleep(for: max(clock.now - stepStarted, .milliseconds(1)))
+            try? await Task.sleep(for: pause)
         }
         return steps
+    }
+
+    /// Whether a repair step that took `took` cost the guest no CPU time worth a pause: its threads waited for a
+    /// CPU, all together, for at most a tenth of the step (a host with a core to spare; on a busy one the guest's
+    /// threads queue behind the step, and the pause gives them their turn).
+    static func stepLeftTheGuestItsCPU(took: Duration, guestWaited nanoseconds: UInt64) -> Bool {
+        let tookMicroseconds = took.components.seconds * 1_000_000 + took.components.attoseconds / 1_000_000_000_000
+        return tookMicroseconds > 0 && nanoseconds / 1_000 <= UInt64(tookMicroseconds) / 10
     }
 
     /// How long the shared rate limit and `entry`'s take to earn `bytes`.
