@@ -24,6 +24,9 @@ struct ScanWindows {
         return result
     }
 
+    /// The number of windows whose ending began and whose repair has not finished.
+    var endingCount: Int { ending.count }
+
     /// The number of windows open on region `name`.
     func openCount(in name: String) -> Int {
         open.values.reduce(0) { $0 + ($1.region == name ? 1 : 0) }

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import PageoutControl
 import PageoutCore
 @testable import PageoutDaemon
@@ -30,9 +29,7 @@ import Testing
         let guest = try OwnGuestMemory(name: "heatmap-test", pages: 2048)
         let procfs = try FakeProcRoot(swapFreeKiB: 7_340_028)
         defer { procfs.remove() }
-        let supervisor = Supervisor(configuration: guest.configuration(), forceDryRun: true, procfs: procfs.procfs,
-                                    advisor: RecordingAdvisor(unmapOwnMemory: false), logger: Logger(label: "test"))
-        await supervisor.start()
+        let supervisor = await guest.startedSupervisor(procfs: procfs, dryRun: true)
         let methods = ControlMethods(supervisor: supervisor) { nil }
         #expect(try await Self.call(methods, ["name": .string("self")]).errorName == "io.pageoutd.InvalidParameter",
                 "no scan to draw before the first round")

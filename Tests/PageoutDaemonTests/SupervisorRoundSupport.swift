@@ -1,7 +1,9 @@
 import CPageoutSys
 import Foundation
 import Glibc
+import Logging
 import PageoutCore
+@testable import PageoutDaemon
 import PageoutLinux
 import PageoutTestSupport
 import SystemPackage
@@ -56,6 +58,18 @@ final class OwnGuestMemory {
     func mappedPages(in snapshot: PageSnapshot) throws -> Int {
         let entries = try RawKernel.pagemap(pid: getpid(), start: UInt64(UInt(bitPattern: base)), pages: pages)
         return entries.filter { $0 & (1 << 63) != 0 }.count
+    }
+}
+
+extension OwnGuestMemory {
+    /// A started supervisor that takes this process for the VMM of this memory (`configuration()`), sees the
+    /// machine through `procfs` and carries out its jobs with `advisor` (with `dryRun`, makes none).
+    func startedSupervisor(procfs: FakeProcRoot, advisor: RecordingAdvisor = RecordingAdvisor(unmapOwnMemory: false),
+                           dryRun: Bool = false) async -> Supervisor {
+        let supervisor = Supervisor(configuration: configuration(), forceDryRun: dryRun, procfs: procfs.procfs,
+                                    advisor: advisor, logger: Logger(label: "test"))
+        await supervisor.start()
+        return supervisor
     }
 }
 

@@ -1,7 +1,6 @@
 import CPageoutSys
 import Foundation
 import Glibc
-import Logging
 import PageoutCore
 @testable import PageoutDaemon
 import PageoutLinux
@@ -20,9 +19,7 @@ import Testing
         let procfs = try FakeProcRoot(swapFreeKiB: 7_340_028)
         defer { procfs.remove() }
         let advisor = RecordingAdvisor(unmapOwnMemory: true)
-        let supervisor = Supervisor(configuration: guest.configuration(), forceDryRun: false, procfs: procfs.procfs,
-                                    advisor: advisor, logger: Logger(label: "test"))
-        await supervisor.start()
+        let supervisor = await guest.startedSupervisor(procfs: procfs, advisor: advisor)
 
         // First sight: every block starts active, nothing is cold yet.
         await supervisor.scanRound()
@@ -67,9 +64,7 @@ import Testing
         let procfs = try FakeProcRoot(swapFreeKiB: nil)
         defer { procfs.remove() }
         let advisor = RecordingAdvisor(unmapOwnMemory: false)
-        let supervisor = Supervisor(configuration: guest.configuration(), forceDryRun: false, procfs: procfs.procfs,
-                                    advisor: advisor, logger: Logger(label: "test"))
-        await supervisor.start()
+        let supervisor = await guest.startedSupervisor(procfs: procfs, advisor: advisor)
         await supervisor.scanRound()
         try await Task.sleep(for: .milliseconds(150))
         let status = await supervisor.scanRound()

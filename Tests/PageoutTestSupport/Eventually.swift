@@ -29,3 +29,16 @@ public enum Eventually {
         try value(what, timeout: timeout, interval: interval, describe: describe) { try condition() ? () : nil }
     }
 }
+
+extension Eventually {
+    /// Polls `condition` every `interval` seconds, from an async context (an actor's state), until it holds;
+    /// throws naming `what` after `timeout` seconds.
+    public static func asyncWait(for what: String, timeout: Double = defaultTimeout, interval: Double = 0.01,
+                                 _ condition: () async -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !(await condition()) {
+            guard Date() < deadline else { throw TestFailure("\(what): not within \(timeout) s") }
+            try await Task.sleep(for: .seconds(interval))
+        }
+    }
+}

@@ -66,8 +66,10 @@ extension Supervisor {
             }
         case (false, let token?):
             entry.autoWindow = nil
-            Task {
-                _ = await closeWindow(token)
+            // Out of the open windows now, not when the repair's task first runs: a round in between would take
+            // an open automatic window its region no longer follows for an orphan and drop it unrepaired.
+            if let window = beginClosing(token) {
+                Task { await finishClosing(window) }
             }
         default:
             break

@@ -65,11 +65,15 @@ extension Supervisor {
 
     /// Ends the open window `token` with its repair (see `endScan(_:by:)`); nil when no such window is open.
     func closeWindow(_ token: String) async -> ScanWindowResult? {
+        guard let window = beginClosing(token) else { return nil }
+        return await finishClosing(window)
+    }
+
+    /// Starts ending the open window `token`: from now on it is no longer open (it cannot be ended twice, expire,
+    /// or be taken for an orphan) and it counts as closed; `finishClosing(_:)` repairs. Nil when no such window
+    /// is open.
+    func beginClosing(_ token: String) -> ScanWindow? {
         guard let window = windows.beginEnding(token) else { return nil }
-        var result = ScanWindowResult(mappedPagedOut: 0, residentRepaired: 0, coldPages: window.coldPages,
-                                      stillSwapped: 0)
-        let started = now
-        var steps = 0
         if let entry = regions[window.region] {
             entry.pacing.wake()  // what the scanner left is looked at every round until the region is quiet again
             if window.automatic {
@@ -77,12 +81,23 @@ extension Supervisor {
             } else {
                 entry.status.windowsClosed += 1
             }
-            if let (repair, taken) = await repair(window, of: entry) {
-                steps = taken
-                result = recordWindowEnd(window: window, repair: repair, in: entry) ?? result
-            }
         }
-        windows.finishEnding(token)
+        return window
+    }
+
+    /// Repairs `window`, whose ending `beginClosing(_:)` started, and ends it; returns what a snapshot after the
+    /// repair shows.
+    @discardableResult
+    func finishClosing(_ window: ScanWindow) async -> ScanWindowResult {
+        var result = ScanWindowResult(mappedPagedOut: 0, residentRepaired: 0, coldPages: window.coldPages,
+                                      stillSwapped: 0)
+        let started = now
+        var steps = 0
+        if let entry = regions[window.region], let (repair, taken) = await repair(window, of: entry) {
+            steps = taken
+            result = recordWindowEnd(window: window, repair: repair, in: entry) ?? result
+        }
+        windows.finishEnding(window.token)
         if let entry = regions[window.region] { noteWindows(of: entry) }
         logger.info(window.automatic ? "migration over: scan window ended" : "scan window ended", metadata: [
             "region": "\(window.region)", "window": "\(window.token.prefix(8))", "cold_pages": "\(result.coldPages)",
