@@ -93,6 +93,32 @@ public final class SnapshotScanner {
         return snapshot
     }
 
+    /// Which pages of the region the VMM maps now, and which of `pending` that it does not map are resident:
+    /// step 1 of `snapshot(ownSwap:)`, then mincore for `pending` alone, so every other unmapped page reads as a
+    /// hole. The look of an open migration window, taken many times a second while the migration runs: it needs
+    /// what the VMM's migration thread brought in (its reads map the pages in the VMM) and whether the pages it
+    /// put back (`pending`) are out of memory yet. Telling every unmapped page resident, swapped or a hole is
+    /// what makes a snapshot cost: after a repair the kernel's counts disagree until the swap cache drains, and
+    /// every unmapped page is looked up.
+    ///
+    /// - Throws: `ProcessExited` if the VMM exits while it is read; `SystemCallError` for other failures.
+    public func mappedSnapshot(residencyOf pending: PageBitmap) throws -> PageSnapshot {
+        precondition(pending.count == region.layout.pageCount, "pages of another layout")
+        defer { scratch = nil }
+        var snapshot = PageSnapshot(layout: region.layout)
+        try forEachMappedRun(in: 0..<region.layout.pageCount) { snapshot.record(.mapped, pages: $0) }
+        var unmapped = pending
+        unmapped.subtract(snapshot.mapped)
+        for index in region.layout.segments.indices {
+            try forEachResidencyRun(of: unmapped, in: region.layout.pages(ofSegment: index),
+                                    view: region.views[index]) { run, resident in
+                if resident { snapshot.record(.residentUnmapped, pages: run) }
+            }
+        }
+        try region.process.checkAlive(during: "reading pagemap")
+        return snapshot
+    }
+
     /// The start addresses of the daemon's own views of the region, as its smaps names them.
     public var viewStarts: Set<UInt64> { Set(region.views.map { UInt64(UInt(bitPattern: $0.base)) }) }
 
@@ -194,15 +220,11 @@ public final class SnapshotScanner {
         var unmapped = PageBitmap(count: snapshot.layout.pageCount)
         unmapped.set(pages)
         unmapped.subtract(snapshot.mapped)
-        try unmapped.forEachRun(in: pages) { run in
-            let local = (run.lowerBound - pages.lowerBound)..<(run.upperBound - pages.lowerBound)
-            try view.forEachResidencyRun(in: local, scratch: buffers.residency) { part, resident in
-                let regionPages = (part.lowerBound + pages.lowerBound)..<(part.upperBound + pages.lowerBound)
-                if resident {
-                    snapshot.record(.residentUnmapped, pages: regionPages)
-                } else {
-                    unresolved.set(regionPages)
-                }
+        try forEachResidencyRun(of: unmapped, in: pages, view: view) { run, resident in
+            if resident {
+                snapshot.record(.residentUnmapped, pages: run)
+            } else {
+                unresolved.set(run)
             }
         }
         guard unresolved.setCount(in: pages) > 0 else { return }
@@ -212,6 +234,18 @@ public final class SnapshotScanner {
             unresolved.formIntersection(try allocatedPages(pages, view: view))
         }
         unresolved.forEachRun(in: pages) { snapshot.record(.swapped, pages: $0) }
+    }
+
+    /// Calls `body` with the runs of the pages of `selected` in `pages` (one VMA, seen through `view`), each all
+    /// resident (true) or all not (false), from mincore on the daemon's view.
+    private func forEachResidencyRun(of selected: PageBitmap, in pages: Range<Int>, view: ShmemView,
+                                     _ body: (Range<Int>, Bool) throws -> Void) throws {
+        try selected.forEachRun(in: pages) { run in
+            let local = (run.lowerBound - pages.lowerBound)..<(run.upperBound - pages.lowerBound)
+            try view.forEachResidencyRun(in: local, scratch: buffers.residency) { part, resident in
+                try body((part.lowerBound + pages.lowerBound)..<(part.upperBound + pages.lowerBound), resident)
+            }
+        }
     }
 
     /// The allocated pages of `pages` (one VMA), from one forward pass of SEEK_DATA/SEEK_HOLE over its file range.

@@ -91,7 +91,9 @@ public struct ScanWindow: Sendable {
     /// cold set (and the policy, no longer told to ignore it, learns it as in use) rather than going back and
     /// forth. A page put back and not yet seen out is not judged: MADV_PAGEOUT leaves a page it could not take
     /// off the LRU (one still in another CPU's batch, just faulted in) mapped, and one it wrote out may sit in
-    /// the swap cache for a while; a mapped one is put back again, an unmapped one is left to finish.
+    /// the swap cache for a while; a mapped one is put back again, an unmapped one is left to finish. Of the
+    /// unmapped pages, `snapshot` need only tell resident from not those of `repairedWhileOpen` (the daemon's
+    /// looks while a migration runs tell no more).
     public mutating func repairWhileOpen(after snapshot: PageSnapshot) -> (repair: ScanWindowRepair, guestTook: Int) {
         precondition(snapshot.layout == layout, "snapshot of another layout")
         var resident = snapshot.mapped

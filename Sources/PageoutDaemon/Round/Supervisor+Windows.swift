@@ -141,13 +141,15 @@ extension Supervisor {
     }
 
     /// The opened region of `entry` and a snapshot of it taken now, if its layout is still `layout` (nil too when
-    /// it is gone or cannot be scanned: its status says why).
-    func freshSnapshot(of entry: RegionEntry, layout: RegionLayout) -> (ShmemRegion, PageSnapshot)? {
+    /// it is gone or cannot be scanned: its status says why). With `pending`, the snapshot shows only the pages
+    /// the VMM maps and which of `pending` are resident unmapped (`SnapshotScanner.mappedSnapshot(residencyOf:)`).
+    func freshSnapshot(of entry: RegionEntry, layout: RegionLayout,
+                       residencyOf pending: PageBitmap? = nil) -> (ShmemRegion, PageSnapshot)? {
         guard !entry.isGone else { return nil }
         do {
             let (opened, scanner) = try opened(entry)
             guard opened.layout == layout else { return nil }
-            return (opened, try scanner.snapshot())
+            return (opened, try pending.map { try scanner.mappedSnapshot(residencyOf: $0) } ?? scanner.snapshot())
         } catch {
             handle(error, of: entry)
             return nil
