@@ -6,6 +6,7 @@ import subprocess
 import threading
 import time
 
+from memfd import GuestMemory
 from qmp import QMP
 
 
@@ -18,6 +19,7 @@ class Guest:
 
     def __init__(self, workdir, kernel, initrd, accel, guest_mib, workload_mib, hot_percent, used_mib):
         self.workdir = workdir
+        self.guest_mib = guest_mib
         self.work_socket = os.path.join(workdir, "work.sock")
         self.qmp_socket = os.path.join(workdir, "qmp.sock")
         self.migrate_socket = os.path.join(workdir, "qmp-migrate.sock")
@@ -107,6 +109,22 @@ class Guest:
         """The median of the per-second median passes reported in any of `windows` ((start, end) pairs), in ms."""
         medians = sorted(report["median_us"] for start, end in windows for report in self.passes(start, end))
         return medians[len(medians) // 2] / 1000 if medians else 0
+
+    def memfd_pages(self, frames):
+        """The pages of the guest-RAM memfd holding guest page frames `frames` (a "first+count,..." list, as the
+        workload's WARM line gives them), as ranges. QEMU's q35 machine puts the guest's RAM below 4 GiB up to
+        2 GiB (all of it when it is smaller than 2.75 GiB) and the rest from 4 GiB on, in memfd order."""
+        ram = self.guest_mib * (1 << 20) // GuestMemory.PAGE
+        low = min(ram, (0x80000000 if ram * GuestMemory.PAGE >= 0xb0000000 else 0xb0000000) // GuestMemory.PAGE)
+        high = (1 << 32) // GuestMemory.PAGE
+        pages = []
+        for run in filter(None, frames.split(",")):
+            first, count = (int(part) for part in run.split("+"))
+            for start, end in ((first, min(first + count, low)), (max(first, high), first + count)):
+                if start < end:
+                    offset = 0 if start < low else low - high
+                    pages.append(range(start + offset, end + offset))
+        return pages
 
     def send(self, text):
         self.port.sendall(text.encode())

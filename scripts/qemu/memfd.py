@@ -34,9 +34,10 @@ class GuestMemory:
         self.pages = (int(end, 16) - int(start, 16)) // self.PAGE
         self.fd = os.open(f"/proc/{pid}/map_files/{start}-{end}", os.O_RDONLY)
 
-    def counts(self):
-        """(resident pages, swapped pages) of the whole memfd."""
-        span, stat = _Range(0, 0), _Stat()
+    def counts(self, pages=None):
+        """(resident pages, swapped pages) of the whole memfd, or of its pages `pages` (a range)."""
+        span = _Range(0, 0) if pages is None else _Range(pages.start * self.PAGE, len(pages) * self.PAGE)
+        stat = _Stat()
         if _libc.syscall(_CACHESTAT, self.fd, ctypes.byref(span), ctypes.byref(stat), 0) != 0:
             error = ctypes.get_errno()
             raise OSError(error, os.strerror(error))

@@ -13,8 +13,10 @@
  *     PASS n=<passes> worst_us=<slowest pass> median_us=<median pass>
  * A line "VERIFY" read from DEVICE checks the whole pattern (hot and cold pages) and answers
  *     VERIFY pages=<checked> bad=<pages differing> ms=<time taken>
- * A line "WARM <mib>" makes the next <mib> MiB after the hot set hot too (the guest starts using cold memory):
- *     WARM hot_pages=<hot pages now>
+ * A line "WARM <mib>" makes the next <mib> MiB after the hot set hot too (the guest starts using cold memory),
+ * and says where they are in guest-physical memory (from /proc/self/pagemap: the init is root), as runs of page
+ * frames, so that the host can tell whether exactly those pages stay resident:
+ *     WARM hot_pages=<hot pages now> frames=<first frame>+<count>,...
  * The first line is "READY pages=<n> fill_ms=<time to write the pattern>".
  */
 #define _GNU_SOURCE
@@ -42,6 +44,36 @@ static uint64_t now_us(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+/* Writes " frames=" and the runs of guest page frames backing pages [from, to) of `mem` to `out`. */
+static void print_frames(FILE *out, const uint64_t *mem, size_t from, size_t to) {
+    int pagemap = open("/proc/self/pagemap", O_RDONLY);
+    if (pagemap < 0) { perror("/proc/self/pagemap"); return; }
+    fputs(" frames=", out);
+    uint64_t run_start = 0, run_count = 0;
+    const char *separator = "";
+    for (size_t p = from; p <= to; p++) {
+        uint64_t entry = 0, frame = 0;
+        if (p < to) {
+            off_t at = (off_t)((uintptr_t)&mem[p * WORDS] / PAGE * sizeof entry);
+            if (pread(pagemap, &entry, sizeof entry, at) != (ssize_t)sizeof entry) entry = 0;
+            frame = entry & ((1ull << 55) - 1);
+        }
+        /* A page that is not present (or a frame hidden from us) ends the run and is left out. */
+        int present = p < to && (entry >> 63) && frame != 0;
+        if (present && run_count > 0 && frame == run_start + run_count) {
+            run_count++;
+            continue;
+        }
+        if (run_count > 0) {
+            fprintf(out, "%s%llu+%llu", separator, (unsigned long long)run_start, (unsigned long long)run_count);
+            separator = ",";
+        }
+        run_start = frame;
+        run_count = present ? 1 : 0;
+    }
+    close(pagemap);
 }
 
 static int compare(const void *a, const void *b) {
@@ -114,8 +146,11 @@ int main(int argc, char **argv) {
         if (!newline && used < sizeof line - 1) continue;
         if (strncmp(line, "WARM ", 5) == 0) {
             size_t more = (size_t)atol(line + 5) * (1u << 20) / PAGE;
+            size_t before = hot;
             hot = hot + more < pages ? hot + more : pages;
-            fprintf(out, "WARM hot_pages=%zu\n", hot);
+            fprintf(out, "WARM hot_pages=%zu", hot);
+            print_frames(out, mem, before, hot);
+            fputc('\n', out);
         } else if (strncmp(line, "VERIFY", 6) == 0) {
             uint64_t vstart = now_us();
             size_t bad = 0;
