@@ -82,12 +82,12 @@ extension Supervisor {
     /// seen out yet (`SnapshotScanner.mappedSnapshot(residencyOf:)`: QEMU's migration thread reads guest RAM
     /// through the VMM's mapping, so what it brought in is mapped), the repair in paced steps, and again. What a
     /// scanner in another process left resident and unmapped waits for the window's end, whose repair starts
-    /// from a whole snapshot. A look that finds nothing to put back waits
-    /// 100 ms, and every look waits at least as long as it took (pagemap of a large guest costs milliseconds per
-    /// GiB: the looks take at most half a core). While pageout is held back (a guard, a
-    /// pause, dry run: the rounds say why) it looks again a scan interval later. Only automatic windows: a
-    /// migration reads each cold page once, which is what makes this right; a scanner announced with BeginScan may
-    /// read a page again (a dedup scanner does), and its EndScan repairs all at once.
+    /// from a whole snapshot. A look that finds nothing to put back waits 100 ms, and every look waits at least
+    /// as long as it took (pagemap of a large guest costs milliseconds per GiB: the looks take at most half a
+    /// core). While pageout is held back (a guard, a pause, dry run: the rounds say why) it looks again a scan
+    /// interval later. Only automatic windows: a migration reads each cold page once, which is what makes this
+    /// right; a scanner announced with BeginScan may read a page again (a dedup scanner does), and its EndScan
+    /// repairs all at once.
     private func repairWhileMigrating(_ token: String, of entry: RegionEntry) async {
         let clock = ContinuousClock()
         while let window = windows.open[token] {
