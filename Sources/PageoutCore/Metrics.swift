@@ -138,35 +138,75 @@ public enum MetricFamilies {
     /// operators: every family of ``declarations`` in its order with its `# HELP` and `# TYPE` lines (also when it
     /// has no samples yet), its samples sorted, and whatever else the text holds kept after them unchanged.
     public static func documented(_ emitted: String) -> String {
-        var families: [String: (type: Substring, samples: [Substring])] = [:]
-        var orphans: [Substring] = []  // lines before any `# TYPE` line
+        var emitted = emitted
+        return emitted.withUTF8(documented(utf8:))
+    }
+
+    /// `documented` on the emitted text's bytes: its lines are ranges of them, sorted and copied as bytes (a
+    /// rendering with 64 regions is thousands of lines, and String's per-character splitting and comparing made
+    /// it most of a round's cost).
+    private static func documented(utf8 text: UnsafeBufferPointer<UInt8>) -> String {
+        let newline = UInt8(ascii: "\n")
+        var families: [String: (type: String, samples: [Range<Int>])] = [:]
+        var orphans: [Range<Int>] = []  // lines before any `# TYPE` line
         var current: String?
-        for line in emitted.split(separator: "\n") where !line.hasPrefix("# HELP ") {  // HELP comes from the table
-            if line.hasPrefix("# TYPE ") {
-                let words = line.split(separator: " ")
+        var start = 0
+        while start < text.count {
+            let end = text[start...].firstIndex(of: newline) ?? text.count
+            let line = start..<end
+            start = end + 1
+            guard !line.isEmpty, !text[line].starts(with: "# HELP ".utf8) else { continue }  // HELP: from the table
+            if text[line].starts(with: "# TYPE ".utf8) {
+                let words = String(decoding: text[line], as: UTF8.self).split(separator: " ")
                 current = words.count > 2 ? String(words[2]) : ""
-                families[current!] = (words.count > 3 ? words[3] : "untyped", [])
+                families[current!] = (words.count > 3 ? String(words[3]) : "untyped", [])
             } else if let current {
                 families[current]?.samples.append(line)
             } else {
                 orphans.append(line)
             }
         }
-        var text = ""
-        for declaration in declarations {
-            text += "# HELP \(declaration.name) \(escapedHelp(declaration.help))\n"
-            text += "# TYPE \(declaration.name) \(declaration.kind.rawValue)\n"
-            let samples = families.removeValue(forKey: declaration.name)?.samples ?? []
-            for line in samples.sorted() { text += line + "\n" }
+        var rendered: [UInt8] = []
+        rendered.reserveCapacity(text.count + declarationHeaderBytes)
+        func append(_ lines: [Range<Int>], sorted: Bool) {
+            let ordered = sorted ? lines.sorted { precedes($0, $1, in: text) } : lines
+            for line in ordered {
+                rendered.append(contentsOf: text[line])
+                rendered.append(newline)
+            }
+        }
+        for declaration in declarationHeaders {
+            rendered.append(contentsOf: declaration.header)
+            append(families.removeValue(forKey: declaration.name)?.samples ?? [], sorted: true)
         }
         // A family the table does not declare (none today) is passed on as the registry wrote it.
         for (name, family) in families.sorted(by: { $0.key < $1.key }) {
-            text += "# TYPE \(name) \(family.type)\n"
-            for line in family.samples.sorted() { text += line + "\n" }
+            rendered.append(contentsOf: "# TYPE \(name) \(family.type)\n".utf8)
+            append(family.samples, sorted: true)
         }
-        for line in orphans { text += line + "\n" }
-        return text
+        append(orphans, sorted: false)
+        return String(decoding: rendered, as: UTF8.self)
     }
+
+    /// True when the bytes of `line` in `text` sort before those of `other` (a plain loop over the buffer: the
+    /// generic comparison of two slices cost most of a rendering).
+    private static func precedes(_ line: Range<Int>, _ other: Range<Int>, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        for offset in 0..<min(line.count, other.count) {
+            let (byte, otherByte) = (text[line.lowerBound + offset], text[other.lowerBound + offset])
+            if byte != otherByte { return byte < otherByte }
+        }
+        return line.count < other.count
+    }
+
+    /// Each declared family's `# HELP` and `# TYPE` lines, in the order the text lists them.
+    private static let declarationHeaders: [(name: String, header: [UInt8])] = declarations.map { declaration in
+        let lines = "# HELP \(declaration.name) \(escapedHelp(declaration.help))\n"
+            + "# TYPE \(declaration.name) \(declaration.kind.rawValue)\n"
+        return (declaration.name, Array(lines.utf8))
+    }
+
+    /// The bytes of `declarationHeaders`.
+    private static let declarationHeaderBytes = declarationHeaders.reduce(0) { $0 + $1.header.count }
 
     /// `help` as `# HELP` text: backslash and line feed escaped (a double quote stays as it is there).
     static func escapedHelp(_ help: String) -> String {

@@ -7,7 +7,9 @@ import PageoutCore
 /// the last published status at once, or a stream of every new one.
 public actor StatusBoard {
     private var status = DaemonStatus()
-    private var metrics = ""
+    private var metrics: MetricsRenderer?
+    /// The metrics' text as first asked for since the last round; nil until someone asks.
+    private var renderedMetrics: String?
     private var subscribers: [Int: AsyncStream<DaemonStatus>.Continuation] = [:]
     private var nextSubscriber = 0
 
@@ -17,8 +19,15 @@ public actor StatusBoard {
     /// The last published status.
     public func current() -> DaemonStatus { status }
 
-    /// The metrics of the last round in the Prometheus text exposition format (empty before the first round).
-    public func metricsText() -> String { metrics }
+    /// The metrics of the last round in the Prometheus text exposition format (empty before the first round),
+    /// rendered at the first request after each round.
+    public func metricsText() -> String {
+        if let renderedMetrics { return renderedMetrics }
+        guard let metrics else { return "" }
+        let text = metrics.text()
+        renderedMetrics = text
+        return text
+    }
 
     /// Every status published from now on (the current one first), until the stream is dropped.
     public func updates() -> AsyncStream<DaemonStatus> {
@@ -31,10 +40,13 @@ public actor StatusBoard {
         return stream
     }
 
-    /// Publishes `status` to readers, and a round's `metrics` text when given.
-    func publish(_ status: DaemonStatus, metrics: String? = nil) {
+    /// Publishes `status` to readers; `metrics`, when given, holds a round's figures, rendered when asked for.
+    func publish(_ status: DaemonStatus, metrics: MetricsRenderer? = nil) {
         self.status = status
-        if let metrics { self.metrics = metrics }
+        if let metrics {
+            self.metrics = metrics
+            renderedMetrics = nil
+        }
         for continuation in subscribers.values { continuation.yield(status) }
     }
 

@@ -168,12 +168,12 @@ public actor Supervisor {
         status.pageoutCPUMicroseconds = UInt64(roundCPU.pageout * 1_000_000)
         status.scansDeferred = scanBudget.deferred
         metrics.publish(status)
-        let metricsText = metrics.text
-        await statusBoard.publish(status, metrics: metricsText)
+        await statusBoard.publish(status, metrics: metrics.renderer)
         // metrics_textfile: the round's metrics for node_exporter, written off this thread; a failure is logged
         // and the next round retries.
         if !configuration.daemon.metricsTextfile.isEmpty {
             let textfile = MetricsTextfile(path: configuration.daemon.metricsTextfile)
+            let metricsText = metrics.text
             metricsWriter.submit { [metricsText] in try textfile.write(metricsText) }
         }
         return status

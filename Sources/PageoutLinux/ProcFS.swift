@@ -25,8 +25,22 @@ public struct ProcFS: Sendable, Hashable {
     /// - Throws: `ProcessExited`, `SystemCallError` (EACCES without the privileges to read another user's
     ///   maps), or `ProcFileParseError`.
     public func mappings(pid: Int32) throws -> [MemoryMapping] {
+        try mappings(pid: pid, text: try mapsText(pid: pid))
+    }
+
+    /// The text of /proc/PID/maps, unparsed.
+    ///
+    /// - Throws: `ProcessExited` or `SystemCallError`.
+    public func mapsText(pid: Int32) throws -> String {
+        try readProcessFile(path(pid: pid, "maps"), pid: pid)
+    }
+
+    /// The mappings `text`, read from /proc/`pid`/maps, describes, in address order.
+    ///
+    /// - Throws: `ProcFileParseError`, or `ProcessExited` when `text` is empty because the process exited.
+    public func mappings(pid: Int32, text: String) throws -> [MemoryMapping] {
         let path = path(pid: pid, "maps")
-        let mappings = try parse(path, text: try readProcessFile(path, pid: pid), with: MapsParser.parse)
+        let mappings = try parse(path, text: text, with: MapsParser.parse)
         // The maps of a process that exited after the open are empty (its mm is gone): say so, rather than
         // letting the caller look for a region in nothing. Its mm goes before it is a zombie, so an exiting task
         // with empty maps has exited too. Kernel threads also have empty maps, and are alive.

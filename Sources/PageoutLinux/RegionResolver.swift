@@ -30,10 +30,18 @@ public struct RegionResolver: Sendable {
     /// True if the mappings `region` was opened with are still the ones its source selects in /proc/PID/maps.
     ///
     /// Memory hot-unplug or a remap changes them; a region must then be opened again before it is acted on.
+    ///
+    /// Checked before every pageout, so its cost is mostly parsing: a text identical to the last one found current
+    /// (the same digest, SipHash with this process's random seed) is current without being parsed again.
     public func isCurrent(_ region: ShmemRegion, source: RegionSource) throws -> Bool {
-        let mappings = try procfs.mappings(pid: region.process.pid)
-        try region.process.checkAlive(during: "reading /proc/\(region.process.pid)/maps")
-        guard let now = try? source.mappings(in: mappings, pid: region.process.pid) else { return false }
-        return now == region.mappings
+        let pid = region.process.pid
+        let text = try procfs.mapsText(pid: pid)
+        try region.process.checkAlive(during: "reading /proc/\(pid)/maps")
+        let digest = text.hashValue
+        if region.currentMapsDigest.withLock({ $0 == digest }) { return true }
+        let mappings = try procfs.mappings(pid: pid, text: text)
+        guard let now = try? source.mappings(in: mappings, pid: pid), now == region.mappings else { return false }
+        region.currentMapsDigest.withLock { $0 = digest }
+        return true
     }
 }

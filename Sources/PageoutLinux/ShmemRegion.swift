@@ -1,4 +1,5 @@
 import PageoutCore
+import Synchronization
 import SystemPackage
 
 /// A registered shared-memory region of one VMM, opened for scanning and pageout.
@@ -18,6 +19,8 @@ public final class ShmemRegion: Sendable {
     public let views: [ShmemView]
     /// How region page indexes map to the VMM's addresses and the files' offsets, mapping after mapping.
     public let layout: RegionLayout
+    /// A digest of the last /proc/PID/maps text `mappings` were found current in (`RegionResolver.isCurrent`).
+    let currentMapsDigest = Mutex<Int?>(nil)
 
     /// Opens the region of `process` that `source` selects.
     ///
