@@ -67,6 +67,16 @@ public final class TaskDirectory {
         return threads
     }
 
+    /// How many threads the process has now, from the directory's link count (procfs counts two links plus one
+    /// per thread: `proc_task_getattr`), without listing it; nil when the count cannot be read or is not one (a
+    /// directory that is not procfs's, or one whose process has gone).
+    public func threadCount() -> Int? {
+        guard !isEmpty else { return nil }
+        var status = stat()
+        guard fstat(descriptor.rawValue, &status) == 0, status.st_nlink > 2 else { return nil }
+        return Int(status.st_nlink) - 2
+    }
+
     /// Thread `tid`'s scheduler figures (its schedstat file, read through this directory: a thread of the process
     /// it was opened for, whatever became of the pid); nil when the thread has ended or its file cannot be read
     /// or parsed.

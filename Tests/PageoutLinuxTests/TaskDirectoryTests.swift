@@ -32,6 +32,31 @@ import Testing
         #expect(directory.threadIDs() == listed, "listed again the same way")
     }
 
+    @Test func theLinkCountOfARealTaskDirectoryIsItsThreadCount() throws {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        child.arguments = ["-c", """
+            import sys, threading
+            stop = threading.Event()
+            for _ in range(3): threading.Thread(target=stop.wait).start()
+            print("started", flush=True)
+            sys.stdin.read()
+            stop.set()
+            """]
+        let input = Pipe(), output = Pipe()
+        (child.standardInput, child.standardOutput) = (input, output)
+        try child.run()
+        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        try #require(line.hasPrefix("started"), "\(line)")
+        let directory = try #require(TaskDirectory(procfs: ProcFS(), pid: child.processIdentifier))
+        #expect(directory.threadIDs()?.count == 4)
+        #expect(directory.threadCount() == 4, "the main thread and three more")
+        try input.fileHandleForWriting.close()
+        child.waitUntilExit()
+        #expect(directory.threadCount() == nil, "no count once the process has gone")
+    }
+
     @Test func theDirectoryOfAProcessThatExitedListsNothing() throws {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/bin/sleep")
