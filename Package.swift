@@ -146,7 +146,10 @@ let package = Package(
         // Helpers shared by the test targets: the guest simulator driver, host requirements, raw kernel reads.
         .target(
             name: "PageoutTestSupport",
-            dependencies: ["CPageoutSys", "PageoutMeasure"],
+            dependencies: [
+                "CPageoutSys", "PageoutLinux", "PageoutMeasure",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             path: "Tests/PageoutTestSupport",
             swiftSettings: strict
         ),

@@ -2,6 +2,7 @@ import Foundation
 import PageoutCore
 @testable import PageoutDaemon
 import PageoutLinux
+import PageoutTestSupport
 import Testing
 
 /// The migration watch over a task directory written by the test: a migration thread that starts while another
@@ -9,20 +10,16 @@ import Testing
 /// period, and its end likewise.
 @Suite struct MigrationWatchTests {
     @Test func aThreadSwappedForTheMigrationThreadIsSeenWithinAListingsPeriod() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let task = root.appendingPathComponent("4242/task")
+        let tree = try FakeProcTree()
         func thread(_ tid: Int, named name: String) throws {
-            let directory = task.appendingPathComponent("\(tid)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try "\(name)\n".write(to: directory.appendingPathComponent("comm"), atomically: true, encoding: .utf8)
+            try tree.write("4242/task/\(tid)/comm", text: "\(name)\n")
         }
         func end(_ tid: Int) throws {
-            try FileManager.default.removeItem(at: task.appendingPathComponent("\(tid)"))
+            try FileManager.default.removeItem(atPath: tree.root.appending("4242/task/\(tid)").string)
         }
         try thread(4242, named: "qemu")
         try thread(4243, named: "worker")
-        let procfs = ProcFS(root: .init(root.path))
+        let procfs = tree.procfs
         let directory = try #require(TaskDirectory(procfs: procfs, pid: 4242))
         var watch = MigrationWatch()
         let first = watch.look(in: directory, procfs: procfs)

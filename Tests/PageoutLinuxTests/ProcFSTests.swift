@@ -188,39 +188,3 @@ private struct LiveMemfdError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
-
-/// A temporary directory standing in for /proc, removed when the value goes away.
-final class FakeProcTree {
-    let root: FilePath
-    private let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("procfs-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        root = FilePath(url.path)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    var procfs: ProcFS { ProcFS(root: root) }
-
-    /// Writes `text` to `path` under the root, creating directories.
-    func write(_ path: String, text: String) throws {
-        let file = url.appendingPathComponent(path)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: file, atomically: true, encoding: .utf8)
-    }
-
-    /// Copies PageoutCoreTests' fixture `name` (without its `#` provenance comments) to `path` under the root.
-    func write(_ path: String, fixture name: String) throws {
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("PageoutCoreTests/Fixtures")
-        let raw = try String(contentsOf: fixtures.appendingPathComponent(name), encoding: .utf8)
-        let text = raw.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.hasPrefix("#") }
-            .joined(separator: "\n")
-        try write(path, text: text)
-    }
-}

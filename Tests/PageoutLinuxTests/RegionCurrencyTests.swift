@@ -28,7 +28,7 @@ import Testing
         #expect(try check(realText), "the same text again (found current without parsing)")
         let unrelated = "7ff000000000-7ff000001000 rw-p 00000000 00:00 0 \n"
         #expect(try check(realText + unrelated), "another mapping added: the region's are unchanged")
-        // The memfd's mapping one page shorter, as a partial munmap leaves it.
+        // The file's mapping one page shorter, as a partial munmap leaves it.
         let start = try #require(UInt64(line.prefix { $0 != "-" }, radix: 16))
         let shorter = "\(String(start, radix: 16))-\(String(start + (1 << 20) - 4096, radix: 16))"
             + line.drop { $0 != " " }
