@@ -41,7 +41,8 @@ public struct LoadHistory: Sendable {
     public func faultRate(after start: Double, settleAfterMoves settle: Double = 0) -> FaultRate? {
         let counted = entries(after: start, settleAfterMoves: settle)
         guard !counted.isEmpty else { return nil }
-        return FaultRate(faults: counted.reduce(0) { $0 + $1.load.majorFaults }, seconds: counted.count,
+        return FaultRate(faults: counted.reduce(0) { $0 + $1.load.majorFaults },
+                         repeatFaults: counted.reduce(0) { $0 + $1.load.repeatFaults }, seconds: counted.count,
                          workingSetPages: counted.last!.load.workingSetPages)
     }
 
@@ -66,6 +67,8 @@ public struct LoadHistory: Sendable {
 public struct FaultRate: Sendable {
     /// Faults counted.
     public let faults: Int
+    /// Of those, faults of pages that had faulted before (`GuestLoad.repeatFaults`).
+    public let repeatFaults: Int
     /// Seconds (LOAD lines) they were counted over.
     public let seconds: Int
     /// The working set's pages at the end of those seconds.
@@ -76,4 +79,7 @@ public struct FaultRate: Sendable {
 
     /// Faults per minute as a fraction of the working set's pages.
     public var shareOfWorkingSetPerMinute: Double { perMinute / Double(max(workingSetPages, 1)) }
+
+    /// Faults of pages that had faulted before, per minute.
+    public var repeatsPerMinute: Double { Double(repeatFaults) * 60 / Double(max(seconds, 1)) }
 }

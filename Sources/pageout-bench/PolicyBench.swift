@@ -37,6 +37,9 @@ struct PolicyBench: ParsableCommand {
     @Option(help: "Run only this one: none, naive or pageoutd (repeat for several; default: all three in that order).")
     var only: [PolicyVariant] = []
 
+    @Option(help: "Keep the guests' LOAD lines, the pagers' logs and the daemon's files in this directory.")
+    var keepOutput: String?
+
     func validate() throws {
         let checks: [(Bool, String)] = [
             ((1...100).contains(workingSetPercent), "--working-set-percent \(workingSetPercent) is outside 1...100."),
@@ -56,7 +59,8 @@ struct PolicyBench: ParsableCommand {
     func run() throws {
         let signalSources = ChildRegistry.shared.stopChildrenOnSignals()
         defer { withExtendedLifetime(signalSources) {} }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pageout-bench-\(UUID())").path
+        let directory = keepOutput
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("pageout-bench-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let variants = PolicyVariant.allCases.filter { only.isEmpty || only.contains($0) }
         var runs: [PolicyFigures] = []
@@ -75,7 +79,7 @@ struct PolicyBench: ParsableCommand {
               + "--zipf \(zipf) --access-rate \(accessRate) --move-every \(moveEvery) --duration \(duration) "
               + "--cold-age \(coldAge)\n")
         print(PolicyTable.text(runs, workload: workload))
-        try? FileManager.default.removeItem(atPath: directory)
+        if keepOutput == nil { try? FileManager.default.removeItem(atPath: directory) }
     }
 }
 

@@ -6,7 +6,7 @@ enum PolicyTable {
     /// The column headers.
     static let headers = [
         "run", "resident MiB", "saved", "majflt/min % of WS", "majflt/min (settled / all)",
-        "p99.9 µs (median / worst)",
+        "of them repeats/min (settled)", "p99.9 µs (median / worst)",
         "max lag ms", "CPU", "never-touched in swap at deadline", "at end", "WS figure MiB", "true WS MiB",
     ]
 
@@ -23,7 +23,9 @@ enum PolicyTable {
             "majflt/min: the guest's major faults per minute after the first "
                 + "\(Int(PolicyWorkload.faultsFromSeconds)) s; "
                 + "settled leaves out the \(Int(PolicyWorkload.settleAfterMoveSeconds)) s after each working-set move; "
-                + "% of WS is the settled rate against the working set (target \(target), at most 50% above).",
+                + "% of WS is the settled rate against the working set (target \(target), at most 50% above); "
+                + "repeats: faults of pages that had faulted before (paged out again after they came back), "
+                + "the rest being first faults (a page's first probe, or a new working set's first touches).",
             "p99.9: the per-second 99.9th percentile access latency after the first minute. "
                 + "CPU: the pager's user + system time over the run, % of one core.",
             "never-touched: data pages the guest never accessed, in swap (allocated, not resident) at "
@@ -52,6 +54,7 @@ enum PolicyTable {
             run.savedShare.map { Percentage.text($0) } ?? "n/a",
             settled.map { Percentage.text($0.shareOfWorkingSetPerMinute, places: 3) } ?? "n/a",
             faults.joined(separator: " / "),
+            settled.map { decimal($0.repeatsPerMinute, places: 1) } ?? "n/a",
             latency.joined(separator: " / "),
             history.maxLagMilliseconds.map { decimal($0, places: 1) } ?? "n/a",
             run.cpuShare.map { Percentage.text($0) } ?? "-",

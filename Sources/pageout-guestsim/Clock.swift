@@ -16,4 +16,14 @@ enum Clock {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return usage.ru_majflt
     }
+
+    /// The calling thread's major page faults so far (`ru_majflt` of getrusage(RUSAGE_THREAD)).
+    static func threadMajorFaults() -> Int {
+        var usage = rusage()
+        getrusage(rusageThread, &usage)
+        return usage.ru_majflt
+    }
+
+    /// Linux's RUSAGE_THREAD, which Glibc's module does not export.
+    private static let rusageThread: Int32 = 1
 }

@@ -26,12 +26,13 @@ enum GuestSimHelp {
         ends in two more fields, workload=zipf run_pages=R (pages per run).
 
         Once a second it prints the accesses done in that second, those slower than 20 us, their p99.9 \
-        latency in microseconds (to within 12.5%), the major page faults in that second, the largest delay \
-        behind schedule in that second, the working set's pages, the moves so far, and the distinct pages \
-        accessed in the last --recent-window seconds (the true recent working set):
+        latency in microseconds (to within 12.5%), the major page faults in that second and of them those \
+        of pages that had faulted before (majflt_repeat: a page paged out again after it came back), the \
+        largest delay behind schedule in that second, the working set's pages, the moves so far, and the \
+        distinct pages accessed in the last --recent-window seconds (the true recent working set):
 
-          LOAD accesses=N slow=N p999_us=X majflt=N lag_ms=X ws_pages=N moves=N
-               recent_pages=N                                  (all on one line)
+          LOAD accesses=N slow=N p999_us=X majflt=N majflt_repeat=N lag_ms=X ws_pages=N
+               moves=N recent_pages=N                          (all on one line)
 
         Every --move-every seconds the working set moves: new random runs (outside the current set while \
         there are enough) with new ranks, and the old pages are never touched again; then it prints:

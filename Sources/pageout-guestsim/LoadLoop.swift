@@ -20,6 +20,10 @@ struct LoadLoop: ~Copyable {
     var signals: SignalWaiter
     /// Per page, the second (counted from 1 at the start of the loop) of its latest access; 0: none yet.
     private var lastAccess: [UInt32]
+    /// Per page, whether an access of it has taken a major fault (see `attributeFaults`).
+    private var faulted: [Bool]
+    /// The loop thread's major faults after the last access they were attributed at.
+    private var threadFaults = 0
     private let sampler: ZipfSampler
 
     init(memory: consuming GuestMemory, layout: PageLayout, pattern: PagePattern, settings: ZipfSettings,
@@ -29,6 +33,7 @@ struct LoadLoop: ~Copyable {
         self.memory = memory
         self.signals = signals
         lastAccess = [UInt32](repeating: 0, count: layout.pageCount)
+        faulted = [Bool](repeating: false, count: layout.pageCount)
         sampler = ZipfSampler(count: workingSet.pageCount, exponent: settings.exponent)
     }
 
@@ -39,6 +44,7 @@ struct LoadLoop: ~Copyable {
         var window = LoadWindow(start: schedule.start)
         var done = 0
         var driftedSinceReport = false
+        threadFaults = Clock.threadMajorFaults()
         while true {
             let now = Clock.now()
             let due = schedule.due(at: now)
@@ -80,10 +86,26 @@ struct LoadLoop: ~Copyable {
             memory.touch(page: page, kind: "working-set")
             now = Clock.now()
             window.add(latency: now - before)
+            if now - before > Self.faultSuspect { attributeFaults(to: page, window: &window) }
             lastAccess[page] = second
             index += 1
         }
         return index
+    }
+
+    /// An access slower than this (nanoseconds) may have taken a major fault: the thread's fault count is read
+    /// after it. A swap-in, even from zram, takes several microseconds; a cache or TLB miss well under one.
+    static let faultSuspect: UInt64 = 1_000
+
+    /// Counts the loop thread's major faults since the last attributed access as `page`'s: a repeat when the page
+    /// faulted before (it was paged out again after the guest had brought it back), a first one otherwise (the
+    /// price of finding out the page is in use, or the first touch of a page a move brought into the working set).
+    private mutating func attributeFaults(to page: Int, window: inout LoadWindow) {
+        let faults = Clock.threadMajorFaults()
+        defer { threadFaults = faults }
+        guard faults > threadFaults else { return }
+        if faulted[page] { window.add(repeatFaults: faults - threadFaults) }
+        faulted[page] = true
     }
 
     /// Pages accessed in the `settings.recentSeconds` whole seconds before second `second` or in it so far.

@@ -13,6 +13,8 @@ struct LoadWindow {
     let startFaults: Int
     private(set) var accesses = 0
     private var slow = 0
+    /// Major faults of pages that had faulted before (`LoadLoop.attributeFaults`).
+    private var repeatFaults = 0
     private var worstLag: UInt64 = 0
     private var buckets = [Int](repeating: 0, count: 62 * 8)
 
@@ -27,6 +29,11 @@ struct LoadWindow {
         accesses += 1
         if nanoseconds > Self.slowAccess { slow += 1 }
         buckets[Self.bucket(of: nanoseconds)] += 1
+    }
+
+    /// Records `count` major faults of a page that had faulted before.
+    mutating func add(repeatFaults count: Int) {
+        repeatFaults += count
     }
 
     /// Records that the loop was `nanoseconds` behind schedule.
@@ -60,10 +67,11 @@ struct LoadWindow {
         return 0
     }
 
-    /// `LOAD accesses=N slow=N p999_us=X majflt=N lag_ms=X ws_pages=N moves=N recent_pages=N`.
+    /// `LOAD accesses=N slow=N p999_us=X majflt=N majflt_repeat=N lag_ms=X ws_pages=N moves=N recent_pages=N`.
     func line(workingSet: WorkingSet, recentPages: Int) -> String {
         "LOAD accesses=\(accesses) slow=\(slow) p999_us=\(Output.microseconds(p999)) "
-            + "majflt=\(Clock.majorFaults() - startFaults) lag_ms=\(Output.milliseconds(worstLag)) "
+            + "majflt=\(Clock.majorFaults() - startFaults) majflt_repeat=\(repeatFaults) "
+            + "lag_ms=\(Output.milliseconds(worstLag)) "
             + "ws_pages=\(workingSet.pageCount) moves=\(workingSet.moves) recent_pages=\(recentPages)"
     }
 }

@@ -43,12 +43,22 @@ import Testing
         let region = try ShmemRegion(process: ProcessHandle(pid: guest.pid), source: .memfd(guest.memfd))
         RawKernel.drainLRUBatches()
         try region.pageOutMapped([0..<guest.pages])
-        let faults = try (0..<3).reduce(0) { sum, _ in sum + (try guest.nextLoad()).majorFaults }
+        let firstWave = try (0..<3).map { _ in try guest.nextLoad() }
+        let faults = firstWave.reduce(0) { $0 + $1.majorFaults }
         #expect(faults > 0, "the working set came back from swap")
+        #expect(firstWave.allSatisfy { $0.repeatFaults == 0 }, "no page had faulted before the first pageout")
         let entries = try RawKernel.pagemap(pid: guest.pid, start: guest.start, pages: guest.pages)
         let present = Set(entries.indices.filter { entries[$0] & (1 << 63) != 0 })
         #expect(present.subtracting(current).count <= guest.pages / 100, "untouched pages stay out")
         #expect(present.intersection(current).count > current.count / 2, "accessed pages are mapped again")
+
+        // Paged out again, the pages that came back fault a second time: the guest charges those as repeats.
+        RawKernel.drainLRUBatches()
+        try region.pageOutMapped([0..<guest.pages])
+        let secondWave = try (0..<3).map { _ in try guest.nextLoad() }
+        let again = secondWave.reduce(0) { $0 + $1.majorFaults }
+        let repeats = secondWave.reduce(0) { $0 + $1.repeatFaults }
+        #expect(repeats > again / 2 && repeats <= again, "\(repeats) of \(again) faults charged as repeats")
 
         let verified = try guest.verify()
         #expect(verified.ok == guest.pages && verified.bad == 0)
