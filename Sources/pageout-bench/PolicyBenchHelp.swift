@@ -23,6 +23,7 @@ enum PolicyBenchHelp {
         Run as root with swap enabled (scripts/setup-host.sh), on a quiet machine, from a release build. The \
         guests' and the pagers' output go to a temporary directory, removed after a good run and named when a \
         run fails; with --keep-output DIR they go to DIR and stay (the guest's LOAD lines, the pager's log, \
-        the daemon's configuration and working-set file). Every process it starts is stopped when it ends, also on SIGINT and SIGTERM.
+        the daemon's configuration and working-set file). Every process it starts is stopped when it ends, \
+        also on SIGINT and SIGTERM.
         """
 }

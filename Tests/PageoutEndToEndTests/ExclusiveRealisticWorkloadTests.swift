@@ -78,8 +78,8 @@ extension ExclusiveTests {
             let limit = format(RefaultBar.limitPerMinute(workingSetPages: pages))
             let all = outcome.allFaults.map { format($0.perMinute) } ?? "n/a"
             lines.append("  major faults a minute after 120 s, 30 s after moves left out: \(format(faults.perMinute)) "
-                + "(\(share) of the working set of \(pages) pages, \(format(faults.repeatsPerMinute)) of pages that had "
-                + "faulted before); target \(target), limit \(limit); all: \(all)")
+                + "(\(share) of the working set of \(pages) pages, \(format(faults.repeatsPerMinute)) of pages "
+                + "that had faulted before); target \(target), limit \(limit); all: \(all)")
         }
         let reported = outcome.reportedWorkingSetBytes.map { "\($0 >> 20) MiB" } ?? "n/a (no figure in the status)"
         let latency = outcome.medianP999Microseconds.map { format($0) } ?? "n/a"
