@@ -119,6 +119,7 @@ struct ConfigDecoder {
             case .maxProbeRate: read(node, at: keyPath, as: .rate, into: &policy.maxProbeRate)
             case .refaultTarget: read(node, at: keyPath, as: .percent, into: &policy.refaultTarget)
             case .autoRepair: read(node, at: keyPath, as: .boolean, into: &policy.autoRepair)
+            case .prefetch: read(node, at: keyPath, as: .boolean, into: &policy.prefetch)
             case .autoWindows: read(node, at: keyPath, as: .boolean, into: &policy.autoWindows)
             case .dryRun: read(node, at: keyPath, as: .boolean, into: &policy.dryRun)
             }

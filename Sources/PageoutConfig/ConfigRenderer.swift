@@ -78,6 +78,7 @@ extension PolicySettings {
         case .maxProbeRate: maxProbeRate.rateText.configQuoted
         case .refaultTarget: refaultTarget.configText.configQuoted
         case .autoRepair: autoRepair ? "true" : "false"
+        case .prefetch: prefetch ? "true" : "false"
         case .autoWindows: autoWindows ? "true" : "false"
         case .dryRun: dryRun ? "true" : "false"
         }

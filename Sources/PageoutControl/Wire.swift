@@ -202,6 +202,9 @@ public struct WireRegion: Codable, Sendable, Equatable {
     public var scan_stretch: UInt64
     /// Bytes of the daemon's memory the region's page state takes.
     public var state_bytes: UInt64
+    /// Bytes read into the swap cache next to pages that came back, and of them used by the guest, since
+    /// registration; prefetched bytes waiting for the guest now; pages on each side the prefetch reads now.
+    public var prefetched, prefetch_hits, prefetch_waiting, prefetch_reach: UInt64
     /// Bytes automatic repair put back into swap; scan windows opened, closed, expired; bytes windows put back.
     public var repaired, windows_opened, windows_closed, windows_expired, window_repaired: UInt64
     /// Scan windows the daemon opened and ended by itself around a migration of the VMM.
@@ -240,6 +243,10 @@ public struct WireRegion: Codable, Sendable, Equatable {
         scan_stretch = status.scanStretch
         state_bytes = status.stateBytes
         repaired = status.repairedBytes
+        prefetched = status.prefetchedBytes
+        prefetch_hits = status.prefetchHitBytes
+        prefetch_waiting = status.prefetchWaitingBytes
+        prefetch_reach = status.prefetchReachPages
         windows_opened = status.windowsOpened
         windows_closed = status.windowsClosed
         windows_expired = status.windowsExpired

@@ -189,6 +189,13 @@ public struct PageBitmap: Sendable {
         combine(other) { $0 & ~$1 }
     }
 
+    /// The bits set here or in `other`.
+    public func union(_ other: PageBitmap) -> PageBitmap {
+        var copy = self
+        copy.formUnion(other)
+        return copy
+    }
+
     /// The bits set here and in `other`.
     public func intersection(_ other: PageBitmap) -> PageBitmap {
         var copy = self

@@ -64,6 +64,14 @@ public struct RegionStatus: Sendable, Hashable, Codable {
     public var pagedOutBytes: UInt64 = 0
     /// Pages that came back after a pageout since registration.
     public var refaultPages: UInt64 = 0
+    /// Bytes read into the swap cache next to pages that came back (prefetch), since registration.
+    public var prefetchedBytes: UInt64 = 0
+    /// Of those, bytes the VMM mapped before they expired: a minor fault for the guest instead of a major one.
+    public var prefetchHitBytes: UInt64 = 0
+    /// Prefetched bytes waiting in the swap cache for the guest now (resident: they count as memory).
+    public var prefetchWaitingBytes: UInt64 = 0
+    /// Pages on each side of a page that came back that the region's prefetch reads now.
+    public var prefetchReachPages: UInt64 = 0
     /// Bytes that other processes read back and repair put into swap again, since registration.
     public var repairedBytes: UInt64 = 0
     /// Scans since registration.

@@ -63,4 +63,11 @@ extension ShmemRegion {
         }
         return repaired
     }
+
+    /// Reads region pages `pages` into the swap cache through the daemon's views.
+    public func prefetch(_ pages: [Range<Int>]) throws {
+        for run in pages {
+            try layout.forEachSegmentPart(of: run) { index, _, part in try views[index].prefetch(part) }
+        }
+    }
 }

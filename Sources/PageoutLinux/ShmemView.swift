@@ -99,6 +99,15 @@ public final class ShmemView: @unchecked Sendable {
         try Syscalls.advise(start, length: length, advice: MADV_PAGEOUT, adviceName: "MADV_PAGEOUT", target: target)
     }
 
+    /// Reads swapped pages `pages` of the view into the swap cache (MADV_WILLNEED on shmem): not mapped anywhere,
+    /// so a later fault on them is a minor one.
+    public func prefetch(_ pages: Range<Int>) throws(SystemCallError) {
+        precondition(pages.lowerBound >= 0 && pages.upperBound <= pageCount, "pages outside the view")
+        guard !pages.isEmpty else { return }
+        try Syscalls.advise(base + pages.lowerBound * pageSize, length: pages.count * pageSize,
+                            advice: MADV_WILLNEED, adviceName: "MADV_WILLNEED", target: "\(file.path) pages \(pages)")
+    }
+
     /// The view's pages that faults on `pages` may map: `pages` widened to the page tables holding them (a page
     /// table maps pageSize / 8 pages: 2 MiB with 4 KiB pages), within the view.
     func faultAroundReach(of pages: Range<Int>) -> Range<Int> {

@@ -18,6 +18,17 @@ public enum DaemonFigures {
         return nil
     }
 
+    /// The bytes pageoutd prefetched for region `region` since it was registered, and of them the bytes the guest
+    /// used (`prefetched` and `prefetch_hits` of `GetRegion`); nil when its status has no such figures.
+    ///
+    /// - Throws: as `workingSetBytes(socket:region:)`.
+    public static func prefetchBytes(socket: String, region: String) throws -> (prefetched: UInt64, used: UInt64)? {
+        let status = try call(socket, "io.pageoutd.GetRegion", ["name": .string(region)]).field("region")
+        guard case .number(let prefetched)? = status?.field("prefetched"), prefetched >= 0,
+              case .number(let used)? = status?.field("prefetch_hits"), used >= 0 else { return nil }
+        return (UInt64(prefetched), UInt64(used))
+    }
+
     /// Opens a scan window on region `region` (`BeginScan` on the socket at `socket`); returns its token.
     ///
     /// - Throws: `VarlinkClientError`, `ControlError` (e.g. `TooManyScanWindows`), `MeasureError` for a reply

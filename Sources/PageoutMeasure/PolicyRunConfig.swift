@@ -4,18 +4,20 @@ public enum PolicyRunConfig {
     /// The region's name.
     public static let regionName = "guest"
 
-    /// The configuration file's text for guest `pid` with memfd `memfd` and a cold age of `coldAgeSeconds`.
+    /// The configuration file's text for guest `pid` with memfd `memfd` and a cold age of `coldAgeSeconds`
+    /// (and `prefetch = false` when `prefetch` is false: a baseline).
     ///
     /// With `directory`, the control socket (`directory/pageoutd.sock`) and the state directory
     /// (`directory/state`) go there, so the daemon meets no other; without, the caller places them.
-    public static func text(pid: Int32, memfd: String, coldAgeSeconds: Int, directory: String? = nil) -> String {
+    public static func text(pid: Int32, memfd: String, coldAgeSeconds: Int, directory: String? = nil,
+                            prefetch: Bool = true) -> String {
         var text = ""
         if let directory {
             text += "[daemon]\nsocket = \"\(socketPath(in: directory))\"\nstate_directory = \"\(directory)/state\"\n\n"
         }
         return text + """
             [policy]
-            cold_age = "\(coldAgeSeconds)s"
+            cold_age = "\(coldAgeSeconds)s"\(prefetch ? "" : "\nprefetch = false")
 
             [[region]]
             name = "\(regionName)"

@@ -34,7 +34,8 @@ struct PolicyBench: ParsableCommand {
     @Option(help: "Seconds: pageoutd's cold_age and the naive loop's period.")
     var coldAge = 20
 
-    @Option(help: "Run only this one: none, naive or pageoutd (repeat for several; default: all three in that order).")
+    @Option(help: ArgumentHelp("Run only this one: none, naive, pageoutd or pageoutd-no-prefetch (pageoutd with "
+                               + "prefetch = false) (repeat for several; default: none, naive and pageoutd)."))
     var only: [PolicyVariant] = []
 
     @Option(help: "Keep the guests' LOAD lines, the pagers' logs and the daemon's files in this directory.")
@@ -62,7 +63,7 @@ struct PolicyBench: ParsableCommand {
         let directory = keepOutput
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("pageout-bench-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let variants = PolicyVariant.allCases.filter { only.isEmpty || only.contains($0) }
+        let variants = only.isEmpty ? PolicyVariant.byDefault : PolicyVariant.allCases.filter { only.contains($0) }
         var runs: [PolicyFigures] = []
         for variant in variants {
             FileHandle.standardError.write(Data("policy: \(variant.rawValue), \(duration) s\n".utf8))

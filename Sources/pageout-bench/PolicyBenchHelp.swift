@@ -10,6 +10,9 @@ enum PolicyBenchHelp {
                     (pageout-bench naive-pageout: process_madvise, MADV_PAGEOUT)
           pageoutd  the pageoutd next to this executable, defaults but cold_age
 
+        and, only when asked for with --only, pageoutd-no-prefetch: the same pageoutd with prefetch = false, the \
+        baseline of what prefetch does.
+
         Every second it reads the guest's LOAD line and the true state of the guest's memory (mincore on its own \
         untouched mapping of the memfd, SEEK_DATA for what holds data: allocated and not resident is in swap). \
         It prints one table: mean resident memory after the first minute and the share of the region saved; the \

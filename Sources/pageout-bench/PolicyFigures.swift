@@ -29,6 +29,8 @@ struct PolicyFigures: Sendable {
     let cpuShare: Double?
     /// pageoutd's working-set figure at the end of the run.
     let reportedWorkingSet: ReportedWorkingSet
+    /// pageoutd's prefetched bytes over the run and of them those the guest used; nil without such figures.
+    var prefetch: (prefetched: UInt64, used: UInt64)?
 
     /// The mean resident bytes of guest memory after the first minute.
     var meanResidentBytes: Double? {

@@ -33,14 +33,18 @@ struct PolicyRun {
         let elapsed = Date().timeIntervalSince(started)
         let cpuSeconds = try agent.map { try ProcessCPU.seconds(pid: $0.pid) }
         var reported = ReportedWorkingSet.notApplicable
-        if variant == .pageoutd {
+        var prefetch: (prefetched: UInt64, used: UInt64)?
+        if variant.isDaemon {
             let socket = PolicyRunConfig.socketPath(in: path("daemon"))
             reported = .init(try DaemonFigures.workingSetBytes(socket: socket, region: PolicyRunConfig.regionName))
+            prefetch = try DaemonFigures.prefetchBytes(socket: socket, region: PolicyRunConfig.regionName)
         }
-        return PolicyFigures(
+        var figures = PolicyFigures(
             variant: variant, workload: workload, regionBytes: memory.pageCount * memory.pageSize,
             pageSize: memory.pageSize, record: record, neverTouchedAtEnd: try neverTouchedShare(try memory.read()),
             cpuShare: cpuSeconds.map { $0 / elapsed }, reportedWorkingSet: reported)
+        figures.prefetch = prefetch
+        return figures
     }
 
     /// Starts what pages the guest out in this variant: nothing, the naive loop, or pageoutd.
@@ -52,12 +56,12 @@ struct PolicyRun {
             return try ChildProcess("pageout-bench", arguments: [
                 "naive-pageout", "--pid", "\(guest.pid)", "--memfd", guest.memfd, "--every", "\(workload.coldAge)",
             ], outputPath: path("naive.log"))
-        case .pageoutd:
+        case .pageoutd, .pageoutdNoPrefetch:
             let daemonDirectory = path("daemon")
             try FileManager.default.createDirectory(atPath: daemonDirectory, withIntermediateDirectories: true)
             let config = daemonDirectory + "/pageoutd.toml"
             try PolicyRunConfig.text(pid: guest.pid, memfd: guest.memfd, coldAgeSeconds: workload.coldAge,
-                                     directory: daemonDirectory)
+                                     directory: daemonDirectory, prefetch: variant == .pageoutd)
                 .write(toFile: config, atomically: true, encoding: .utf8)
             return try ChildProcess("pageoutd", arguments: ["--config", config], outputPath: path("pageoutd.log"))
         }

@@ -8,6 +8,7 @@ enum PolicyTable {
         "run", "resident MiB", "saved", "majflt/min % of WS", "majflt/min (settled / all)",
         "of them repeats/min (settled)", "p99.9 µs (median / worst)",
         "max lag ms", "CPU", "never-touched in swap at deadline", "at end", "WS figure MiB", "true WS MiB",
+        "prefetched MiB (used)",
     ]
 
     /// The table of `runs` as Markdown, followed by the legend.
@@ -32,6 +33,8 @@ enum PolicyTable {
                 + "3 x cold_age + 30 s (\(deadline) s) and at the end.",
             "WS figure: the working set pageoutd reports (n/a: its status has none); true WS: the pages the guest "
                 + "accessed in its last \(workload.recentWindowSeconds) s.",
+            "prefetched: what pageoutd read back into the swap cache next to pages that came back over the run, "
+                + "and the share of it the guest used (a minor fault instead of a major one).",
         ]
         return lines.joined(separator: "\n")
     }
@@ -62,7 +65,16 @@ enum PolicyTable {
             run.neverTouchedAtEnd.description,
             workingSetCell(run.reportedWorkingSet),
             run.trueWorkingSetBytes.map { decimal(Double($0) / 1_048_576, places: 0) } ?? "n/a",
+            prefetchCell(run),
         ]
+    }
+
+    private static func prefetchCell(_ run: PolicyFigures) -> String {
+        guard run.variant.isDaemon else { return "-" }
+        guard let prefetch = run.prefetch else { return "n/a" }
+        let mebibytes = decimal(Double(prefetch.prefetched) / 1_048_576, places: 0)
+        guard prefetch.prefetched > 0 else { return mebibytes }
+        return mebibytes + " (" + Percentage.text(Double(prefetch.used) / Double(prefetch.prefetched)) + ")"
     }
 
     private static func workingSetCell(_ figure: ReportedWorkingSet) -> String {

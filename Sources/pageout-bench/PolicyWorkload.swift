@@ -6,6 +6,14 @@ enum PolicyVariant: String, CaseIterable, Sendable {
     case naive
     /// The real pageoutd, default settings but the cold age.
     case pageoutd
+    /// The same with `prefetch = false`: the baseline of what prefetch does (only when asked for with --only).
+    case pageoutdNoPrefetch = "pageoutd-no-prefetch"
+
+    /// The runs without --only.
+    static let byDefault: [PolicyVariant] = [.none, .naive, .pageoutd]
+
+    /// Whether a pageoutd runs (its status has a working-set figure).
+    var isDaemon: Bool { self == .pageoutd || self == .pageoutdNoPrefetch }
 }
 
 /// The workload and timing every run of the policy benchmark shares.

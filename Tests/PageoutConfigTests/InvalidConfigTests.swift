@@ -192,7 +192,7 @@ struct InvalidConfigTests {
             "pageoutd.toml:20: region[1].policy.bogus: unknown key in [region.policy] "
                 + "(known keys: cold_age, min_backoff, max_backoff, max_pageout_rate, min_free_swap, "
                 + "psi_some_avg10_max, max_swapped_percent, probe_budget, probe_per_cold_age, max_probe_rate, "
-                + "refault_target, auto_repair, auto_windows, dry_run)",
+                + "refault_target, auto_repair, prefetch, auto_windows, dry_run)",
         ])
     }
 

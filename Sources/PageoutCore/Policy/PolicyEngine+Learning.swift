@@ -4,8 +4,11 @@ extension PolicyEngine {
     struct BlockEvidence {
         /// Pages that came back mapped: paged out (by us, or swapped by the kernel) before, mapped now.
         var refaulted = 0
-        /// Of those, pages paged out more than once (or all of them, in a block back from a whole-block hold): their
-        /// refaults are what the controller answers for.
+        /// Of those, pages the prefetch had read back into the swap cache: the guest took a minor fault, not a major
+        /// one, so the controller does not count them.
+        var prefetchHits = 0
+        /// Of the others, pages paged out more than once (or all of them, in a block back from a whole-block hold):
+        /// their refaults are what the controller answers for.
         var repeatRefaulted = 0
         /// Pages first mapped since the last scan (a hole written, or a page mapped for the first time).
         var fresh = 0
@@ -20,6 +23,8 @@ extension PolicyEngine {
     /// The page sets a scan learns from, as bitmaps over the region.
     struct Changes {
         var refaulted: PageBitmap
+        /// Refaulted pages the prefetch had read back.
+        var prefetchHits: PageBitmap
         var fresh: PageBitmap
         /// Pages of unknown behaviour the last plan paged out, and those of them mapped again.
         var probeOut: PageBitmap
@@ -33,7 +38,11 @@ extension PolicyEngine {
             var evidence = BlockEvidence()
             evidence.refaulted = refaulted.setCount(in: pages)
             if evidence.refaulted > 0 {
+                evidence.prefetchHits = prefetchHits.setCount(in: pages)
                 evidence.repeatRefaulted = refaulted.intersectionCount(with: repeated, in: pages)
+                if evidence.prefetchHits > 0 {
+                    evidence.repeatRefaulted -= prefetchHits.intersectionCount(with: repeated, in: pages)
+                }
             }
             evidence.fresh = fresh.setCount(in: pages)
             evidence.probeOut = probeOut.setCount(in: pages)
@@ -45,15 +54,18 @@ extension PolicyEngine {
 
     /// Updates the blocks, the warm pages and the watched set from what changed since the last scan; returns the
     /// refaulted pages. Pages in `ignored` (a scan window's cold set) teach nothing: neither refaults nor use.
+    /// `prefetchHits`: prefetched pages mapped since the last scan (refaults, warm, but minor faults).
     static func learn(_ state: inout RegionPolicyState, from snapshot: PageSnapshot, now: Int64,
-                      limits: PolicyLimits, ignoring ignored: PageBitmap? = nil) -> Int {
-        let changes = self.changes(state, snapshot: snapshot, ignoring: ignored)
+                      limits: PolicyLimits, ignoring ignored: PageBitmap? = nil, prefetchHits: PageBitmap? = nil) -> Int {
+        let changes = self.changes(state, snapshot: snapshot, ignoring: ignored, prefetchHits: prefetchHits)
         var refaultCount = 0
         for index in state.blocks.indices {
             let pages = state.pages(ofBlock: index)
             var evidence = changes.evidence(in: pages)
             var block = released(state.blocks[index], at: now)
-            if block.backFromHold, evidence.probeOut > 0 { evidence.repeatRefaulted = evidence.refaulted }
+            if block.backFromHold, evidence.probeOut > 0 {
+                evidence.repeatRefaulted = evidence.refaulted - evidence.prefetchHits
+            }
             if block.warmCheckOut { block = checked(block, pages: pages, by: evidence, at: now, state: &state,
                                                     limits: limits) }
             if evidence.probeOut > 0 { block = judged(block, by: evidence, at: now, limits: limits) }
@@ -67,7 +79,7 @@ extension PolicyEngine {
             if block.backoffUntil != state.blocks[index].backoffUntil { block = spread(block, index: index, at: now) }
             refaultCount += evidence.refaulted
             state.repeatRefaultsSinceScan += evidence.repeatRefaulted
-            state.firstRefaultsSinceScan += evidence.refaulted - evidence.repeatRefaulted
+            state.firstRefaultsSinceScan += evidence.refaulted - evidence.prefetchHits - evidence.repeatRefaulted
             state.blocks[index] = block
         }
         if now - state.epochStart >= limits.coldAge {
@@ -101,8 +113,10 @@ extension PolicyEngine {
 
     /// The pages that refaulted, were first used, were probed and came back, of `snapshot`.
     private static func changes(_ state: RegionPolicyState, snapshot: PageSnapshot,
-                                ignoring ignored: PageBitmap?) -> Changes {
+                                ignoring ignored: PageBitmap?, prefetchHits: PageBitmap?) -> Changes {
         var watched = state.pagedOut
+        // A prefetched page may have read as resident and unmapped at the last scan, not as swapped.
+        if let prefetchHits { watched.formUnion(prefetchHits) }
         var fresh = snapshot.mapped
         if let previous = state.previous {
             watched.formUnion(previous.swapped)
@@ -112,7 +126,9 @@ extension PolicyEngine {
         }
         // The last plan's pages of unknown behaviour: the warm ones in it are checks.
         let probeOut = state.recentlyOut.subtracting(state.warm)
-        var changes = Changes(refaulted: snapshot.mapped.intersection(watched), fresh: fresh,
+        let refaulted = snapshot.mapped.intersection(watched)
+        let hits = prefetchHits?.intersection(refaulted) ?? PageBitmap(count: snapshot.layout.pageCount)
+        var changes = Changes(refaulted: refaulted, prefetchHits: hits, fresh: fresh,
                               probeOut: probeOut, probeBack: probeOut.intersection(snapshot.mapped),
                               checkBack: state.checking.intersection(snapshot.mapped), repeated: state.repeatedOut)
         changes.fresh.subtract(changes.refaulted)
@@ -120,6 +136,7 @@ extension PolicyEngine {
         if let ignored {
             precondition(ignored.count == snapshot.layout.pageCount, "ignored pages of another layout")
             changes.refaulted.subtract(ignored)
+            changes.prefetchHits.subtract(ignored)
             changes.fresh.subtract(ignored)
             changes.probeOut.subtract(ignored)
             changes.probeBack.subtract(ignored)

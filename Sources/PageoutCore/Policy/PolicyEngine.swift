@@ -11,6 +11,11 @@ public struct PolicyDecision: Sendable {
     /// Pages a pageout of ours unmapped from the VMM but the kernel left in memory (see
     /// ``PolicyEngine/pageoutLeftovers(_:snapshot:)``): the pageout is finished through the daemon's own mapping.
     public var finish: [Range<Int>] = []
+    /// Swapped pages next to pages that came back, to read into the swap cache (see `PrefetchState`).
+    public var prefetch: [Range<Int>] = []
+    /// Prefetched pages the guest did not use in time, to put back into swap through the daemon's own mapping
+    /// like a repair (the swap cache would keep them resident until reclaim).
+    public var expiredPrefetch: [Range<Int>] = []
     /// Pages that came back mapped since the last scan.
     public var refaults: Int
     /// True when the region has `max_swapped_percent` of its non-hole pages in swap: nothing mapped is planned.
@@ -53,11 +58,23 @@ public enum PolicyEngine {
         var limits = limits
         limits.backoff = limits.backoff.scaled(by: state.controller.scale)
         let leftovers = pageoutLeftovers(state, snapshot: snapshot)
+        let (prefetchHits, prefetchExpired) = state.prefetch.account(
+            mapped: snapshot.mapped, out: snapshot.swapped.union(snapshot.residentUnmapped), at: now,
+            coldAge: limits.coldAge)
         var skewed = limits.autoRepair ? skewedPagesToRepair(state, snapshot: snapshot)
             : PageBitmap(count: snapshot.layout.pageCount)
+        // Prefetched pages wait for the guest in the swap cache; once expired they go back like a reader's.
+        skewed.subtract(state.prefetch.waiting)
+        skewed.subtract(prefetchExpired)
         skewed.subtract(leftovers)
         skewed.subtract(state.mappedByOthers)
-        let refaulted = learn(&state, from: snapshot, now: now, limits: limits, ignoring: ignored)
+        // A guard in force (memory pressure, little free swap) or a spent rate allows no prefetch either: reading
+        // pages back takes memory.
+        let prefetch = limits.prefetch && pageBudget > 0
+            ? neighboursToPrefetch(&state, snapshot: snapshot, ignoring: ignored)
+            : []
+        let refaulted = learn(&state, from: snapshot, now: now, limits: limits, ignoring: ignored,
+                              prefetchHits: prefetchHits)
         var classes = classify(state, snapshot: snapshot, now: now, limits: limits)
         if steer(&state, by: classes, at: now, limits: limits, minimumHold: minimumHold) {
             classes = classify(state, snapshot: snapshot, now: now, limits: limits)
@@ -68,6 +85,8 @@ public enum PolicyEngine {
         var budget = pageBudget
         let finish = leftovers.runs(takingAtMost: &budget)
         let repair = skewed.runs(takingAtMost: &budget)
+        let expiredPrefetch = prefetchExpired.intersection(snapshot.swapped.union(snapshot.residentUnmapped))
+            .runs(takingAtMost: &budget)
         let nonHole = state.layout.pageCount - classes.counts.hole
         let cap = Int(limits.maxSwappedFraction * Double(nonHole)) - classes.counts.swapped
         // Pages a scanner may have brought back are left to its window's repair: they are neither learned from
@@ -83,7 +102,27 @@ public enum PolicyEngine {
         var decision = PolicyDecision(state: state, counts: classes.counts, plan: planning.plan, repair: repair,
                                       finish: finish, refaults: refaulted)
         decision.swapCapReached = cap <= 0
+        decision.prefetch = prefetch
+        decision.expiredPrefetch = expiredPrefetch
         return decision
+    }
+
+    /// The swapped pages of ours (paged out by us at least once) within the prefetch's reach of a page that came
+    /// back since the last scan (see `PrefetchState`), as many as its allowance takes: what waits in the swap
+    /// cache is held to a sixteenth of the pages known warm, so the memory prefetch takes stays small beside what the
+    /// guest uses. Pages a scanner may have brought back say nothing of the guest: they prefetch nothing.
+    static func neighboursToPrefetch(_ state: inout RegionPolicyState, snapshot: PageSnapshot,
+                                     ignoring ignored: PageBitmap?) -> [Range<Int>] {
+        guard let previous = state.previous else { return [] }
+        var watched = state.pagedOut
+        watched.formUnion(previous.swapped)
+        var back = snapshot.mapped.intersection(watched)
+        if let ignored { back.subtract(ignored) }
+        var candidates = snapshot.swapped.intersection(state.everOut)
+        candidates.subtract(state.mappedByOthers)
+        if let ignored { candidates.subtract(ignored) }
+        let allowance = max(state.warm.setCount / PrefetchState.shareOfWarm, state.blockPages)
+        return state.prefetch.plan(around: back, among: candidates, allowance: allowance)
     }
 
     /// The mapped pages whose mapcount the next evaluation needs: those that would otherwise read as refaults

@@ -33,6 +33,8 @@ public struct PolicyLimits: Sendable, Hashable {
     public var blockPages: Int
     /// Repair pages other processes read back (see `PolicyEngine.skewedPagesToRepair`).
     public var autoRepair: Bool
+    /// Read the swapped neighbours of pages that came back into the swap cache (see `PrefetchState`).
+    public var prefetch: Bool
     /// The refaults per minute the region's controller aims at, as a share of its working set (0.002: 0.2%).
     public var refaultTarget: Double
 
@@ -41,7 +43,7 @@ public struct PolicyLimits: Sendable, Hashable {
 
     /// Creates limits; `blockPages` defaults to 2 MiB of 4 KiB pages.
     public init(coldAge: Int64, backoff: BackoffSchedule, probeBudgetPages: Int, sampleStride: Int = 16,
-                maxSwappedFraction: Double = 0.9, blockPages: Int = 512, autoRepair: Bool = true,
+                maxSwappedFraction: Double = 0.9, blockPages: Int = 512, autoRepair: Bool = true, prefetch: Bool = true,
                 refaultTarget: Double = PolicyLimits.defaultRefaultTarget, probeShare: Double = 0,
                 maxProbePagesPerSecond: Int = Int.max) {
         precondition(coldAge >= 0 && probeBudgetPages >= 0 && (1...255).contains(sampleStride) && blockPages >= 1)
@@ -55,6 +57,7 @@ public struct PolicyLimits: Sendable, Hashable {
         self.maxSwappedFraction = maxSwappedFraction
         self.blockPages = blockPages
         self.autoRepair = autoRepair
+        self.prefetch = prefetch
         self.refaultTarget = refaultTarget
         self.probeShare = probeShare
         self.maxProbePagesPerSecond = maxProbePagesPerSecond
@@ -156,6 +159,7 @@ extension PolicyLimits {
             maxSwappedFraction: min(1, max(0, settings.maxSwappedPercent.fraction)),
             blockPages: PolicyLimits.blockPages(pageSize: pageSize),
             autoRepair: settings.autoRepair,
+            prefetch: settings.prefetch,
             refaultTarget: max(0, settings.refaultTarget.fraction),
             probeShare: min(1, max(0, settings.probePerColdAge.fraction)),
             maxProbePagesPerSecond: Int(clamping: settings.maxProbeRate.bytes / UInt64(max(1, pageSize))))

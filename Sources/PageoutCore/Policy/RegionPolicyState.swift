@@ -2,10 +2,11 @@
 ///
 /// For a region of P pages it holds the previous snapshot (3 bits a page); the pages paged out and not seen
 /// since, out since the last scan, warm, out for a warm check, suspected unused, used in each of the last two
-/// epochs, ever paged out, paged out more than once and held by another mapper (1 bit a page each); and 40 bytes
-/// per block of 512 pages. The bitmaps are chunked (`PageBitmap`): a chunk of 4,096 pages all in one state costs 4
-/// bytes, so a converged region whose classes come in long runs costs about 50 KiB per GiB of guest RAM (blocks
-/// 20 KiB), a sparse one less; at worst, every chunk mixed, 13 bits a page: 440 KiB per GiB (0.04%).
+/// epochs, ever paged out, paged out more than once, held by another mapper and prefetched in each of two
+/// generations (1 bit a page each); and 40 bytes per block of 512 pages. The bitmaps are chunked (`PageBitmap`): a
+/// chunk of 4,096 pages all in one state costs 4 bytes, so a converged region whose classes come in long runs
+/// costs about 50 KiB per GiB of guest RAM (blocks 20 KiB), a sparse one less; at worst, every chunk mixed, 15 bits
+/// a page: 500 KiB per GiB (0.05%).
 public struct RegionPolicyState: Sendable {
     /// The layout whose page indexes the bitmaps and blocks use.
     public let layout: RegionLayout
@@ -43,6 +44,8 @@ public struct RegionPolicyState: Sendable {
     /// more than one process, so these are neither planned nor learned from (their staying mapped after a
     /// pageout is the kernel's refusal, not the guest's use) until they are the VMM's alone again.
     public internal(set) var mappedByOthers: PageBitmap
+    /// The pages read back into the swap cache next to pages that came back, and how far that reaches.
+    public internal(set) var prefetch: PrefetchState
     /// Where the next probe starts in the spread order of blocks.
     public internal(set) var probeCursor: Int = 0
     /// How long pages that came back wait before they are checked again, against the region's refault target.
@@ -74,6 +77,7 @@ public struct RegionPolicyState: Sendable {
         self.everOut = PageBitmap(count: layout.pageCount)
         self.repeatedOut = PageBitmap(count: layout.pageCount)
         self.mappedByOthers = PageBitmap(count: layout.pageCount)
+        self.prefetch = PrefetchState(pageCount: layout.pageCount, now: now)
         self.controller = RefaultController(targetFraction: refaultTarget)
     }
 
@@ -87,7 +91,7 @@ public struct RegionPolicyState: Sendable {
     public var storageBytes: Int {
         let bitmaps = [pagedOut, recentlyOut, warm, checking, suspects, recentUse, earlierUse, everOut, repeatedOut,
                        mappedByOthers]
-        return bitmaps.reduce(0) { $0 + $1.storageBytes } + (previous?.storageBytes ?? 0)
+        return bitmaps.reduce(0) { $0 + $1.storageBytes } + prefetch.storageBytes + (previous?.storageBytes ?? 0)
             + blocks.count * MemoryLayout<BlockState>.stride
     }
 

@@ -32,6 +32,10 @@ struct KernelAdvisor: PageoutAdvisor {
             if !job.repair.isEmpty {
                 receipt.repairedPages = try region.repairResidentUnmapped(job.repair, kept: &kept)
             }
+            if !job.expiredPrefetch.isEmpty {
+                receipt.droppedPrefetchPages = try region.repairResidentUnmapped(job.expiredPrefetch)
+            }
+            if !job.prefetch.isEmpty { try region.prefetch(job.prefetch) }
             if !job.plan.isEmpty { receipt.advisedBytes = try region.pageOutMapped(job.plan.runs) }
         } catch {
             receipt.failure = error

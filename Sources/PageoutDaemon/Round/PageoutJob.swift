@@ -4,9 +4,9 @@ import PageoutLinux
 /// One region's pageout transaction: what a scan decided, sized to the budget it may use, for `carryOut` to
 /// execute and `record` to learn from.
 ///
-/// The three kinds of work run in this order: `finish` and `repair` first (resident pages the VMM does not map,
-/// put out through the daemon's own mapping: they cost the guest nothing), then `plan` (pages the VMM maps, through
-/// its pidfd).
+/// The kinds of work run in this order: `finish`, `repair` and `expiredPrefetch` first (resident pages the VMM does
+/// not map, put out through the daemon's own mapping: they cost the guest nothing), then `prefetch` (swapped pages
+/// read into the swap cache), then `plan` (pages the VMM maps, through its pidfd).
 struct PageoutJob: Sendable {
     /// Why the job was made; `record` learns from it accordingly.
     enum Purpose: Sendable {
@@ -34,17 +34,21 @@ struct PageoutJob: Sendable {
     var repair: [Range<Int>] = []
     /// Mapped pages to page out through the VMM.
     var plan = PageoutPlan()
+    /// Swapped pages to read into the swap cache.
+    var prefetch: [Range<Int>] = []
+    /// Prefetched pages the guest did not use in time, to put back into swap like a repair.
+    var expiredPrefetch: [Range<Int>] = []
     /// True when the region is in dry run: the job is logged, not carried out, and nothing is learned from it.
     var dryRun = false
 
     /// The pages the job may put out, which its budget was debited by.
-    var pageCount: Int { Self.pages(finish) + Self.pages(repair) + plan.pageCount }
+    var pageCount: Int { Self.pages(finish) + Self.pages(repair) + Self.pages(expiredPrefetch) + plan.pageCount }
 
     /// The job's size in bytes.
     var bytes: UInt64 { UInt64(pageCount) * UInt64(region.layout.pageSize) }
 
     /// True if there is nothing to carry out.
-    var isEmpty: Bool { pageCount == 0 }
+    var isEmpty: Bool { pageCount == 0 && prefetch.isEmpty }
 
     /// The page count of `runs`.
     static func pages(_ runs: [Range<Int>]) -> Int { runs.reduce(0) { $0 + $1.count } }
@@ -58,6 +62,8 @@ struct PageoutReceipt: Sendable {
     var finishedPages = 0
     /// Of `job.repair`, the pages still resident and handed to MADV_PAGEOUT.
     var repairedPages = 0
+    /// Of `job.expiredPrefetch`, the pages still resident and handed to MADV_PAGEOUT.
+    var droppedPrefetchPages = 0
     /// Of `job.finish` and `job.repair`, the pages still resident after their pageout (nil when none was tried):
     /// another process maps them, or reclaim failed.
     var keptPages: PageBitmap?

@@ -57,10 +57,15 @@ extension Supervisor {
             logger.debug("paged out", metadata: ["region": "\(job.name)", "bytes": "\(receipt.advisedBytes)",
                                                  "probe_pages": "\(job.plan.probePages)"])
         }
-        if receipt.finishedPages + receipt.repairedPages > 0 {
+        if receipt.finishedPages + receipt.repairedPages + receipt.droppedPrefetchPages > 0 {
             logger.debug("paged out unmapped pages", metadata: [
                 "region": "\(job.name)", "finished_pages": "\(receipt.finishedPages)",
-                "repaired_pages": "\(receipt.repairedPages)"])
+                "repaired_pages": "\(receipt.repairedPages)",
+                "expired_prefetch_pages": "\(receipt.droppedPrefetchPages)"])
+        }
+        if !job.prefetch.isEmpty {
+            logger.debug("prefetched", metadata: ["region": "\(job.name)",
+                                                 "pages": "\(PageoutJob.pages(job.prefetch))"])
         }
         entry.policy = policy
         entry.status.pagedOutBytes = UInt64(policy.totals.pagedOutPages) * pageSize
@@ -118,6 +123,11 @@ extension Supervisor {
         status.holdMinSeconds = UInt64(holds.minimum / 1_000)
         status.holdMaxSeconds = UInt64(holds.maximum / 1_000)
         status.refaultPages = UInt64(decision.state.totals.refaultPages)
+        let prefetch = decision.state.prefetch
+        status.prefetchedBytes = UInt64(prefetch.prefetchedPages) * page
+        status.prefetchHitBytes = UInt64(prefetch.hitPages) * page
+        status.prefetchWaitingBytes = UInt64(prefetch.waiting.setCount) * page
+        status.prefetchReachPages = UInt64(prefetch.reach)
         status.scans += 1
         status.stateBytes = UInt64(decision.state.storageBytes + windows.storageBytes(in: entry.name))
         if heldBy == nil, decision.swapCapReached {

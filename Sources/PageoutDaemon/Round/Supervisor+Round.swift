@@ -73,9 +73,11 @@ extension Supervisor {
                        mappedBefore: mappedBefore, mayPageOut: heldBy == nil && budget > 0)
             let dryRun = entry.config.policy.dryRun
             updateStatus(entry, region: region, decision: decision, heldBy: heldBy ?? (dryRun ? .dryRun : nil))
-            let job = PageoutJob(name: entry.name, region: region, source: entry.config.memory.regionSource,
+            var job = PageoutJob(name: entry.name, region: region, source: entry.config.memory.regionSource,
                                  snapshot: snapshot, purpose: .round, finish: decision.finish,
                                  repair: decision.repair, plan: decision.plan, dryRun: dryRun)
+            job.prefetch = decision.prefetch
+            job.expiredPrefetch = decision.expiredPrefetch
             guard !job.isEmpty else { return nil }
             if !dryRun { debit(job.bytes, of: entry) }
             return job
