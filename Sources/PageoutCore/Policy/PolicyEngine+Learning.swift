@@ -56,7 +56,8 @@ extension PolicyEngine {
     /// refaulted pages. Pages in `ignored` (a scan window's cold set) teach nothing: neither refaults nor use.
     /// `prefetchHits`: prefetched pages mapped since the last scan (refaults, warm, but minor faults).
     static func learn(_ state: inout RegionPolicyState, from snapshot: PageSnapshot, now: Int64,
-                      limits: PolicyLimits, ignoring ignored: PageBitmap? = nil, prefetchHits: PageBitmap? = nil) -> Int {
+                      limits: PolicyLimits, ignoring ignored: PageBitmap? = nil,
+                      prefetchHits: PageBitmap? = nil) -> Int {
         let changes = self.changes(state, snapshot: snapshot, ignoring: ignored, prefetchHits: prefetchHits)
         var refaultCount = 0
         for index in state.blocks.indices {

@@ -8,14 +8,14 @@
 /// file keeps the swap entry, and reclaim can drop the clean page at no cost (docs/KERNEL-NOTES.md, "Prefetched
 /// shmem pages").
 ///
-/// A prefetched page is resident and unmapped, which the skew repair reads as another reader's doing; it is
-/// exempt from the repair for one to two cold ages (two generations, rotated every cold_age). A page mapped
-/// meanwhile is a hit; one still unmapped when its generation expires, or dropped by reclaim, is a miss, and the
-/// repair puts the expired ones back into swap. The reach (pages on each side of a page that came back) doubles
-/// while at least half of what was prefetched in a cold age was hit, and halves while under a quarter was: a
-/// guest whose working set is scattered page by page gets almost no prefetch, one whose working set comes in runs
-/// gets its runs read back whole. What waits at once is held to a sixteenth of the pages known warm (6%), nearest
-/// neighbours first: prefetch may cost the guest's host a little memory beside its working set, not a share of
+/// A prefetched page is resident and unmapped, which the skew repair reads as another reader's doing; it is exempt from
+/// the repair for one to two cold ages (two generations, rotated every cold_age). A page mapped meanwhile is a hit; one
+/// still unmapped when its generation expires is a miss, put back into swap through the daemon's own mapping as a
+/// repair would be (the swap cache would keep it resident until reclaim). The reach (pages on each side of a page that
+/// came back) doubles while at least half of what was prefetched in a cold age was hit, and halves while under a
+/// quarter was: a guest whose working set is scattered page by page gets almost no prefetch, one whose working set
+/// comes in runs gets its runs read back whole. What waits at once is held to a sixteenth of the pages known warm (6%),
+/// nearest neighbours first: prefetch may cost the guest's host a little memory beside its working set, not a share of
 /// the memory the policy finds cold.
 public struct PrefetchState: Sendable {
     /// The most pages on each side of a page that came back that are prefetched.
@@ -58,7 +58,7 @@ public struct PrefetchState: Sendable {
 
     /// Takes the pages mapped since (`mapped`: hits) and those that are neither mapped nor out of the VMM any more
     /// (a hole now) out of the generations; every cold_age the older generation expires (its pages are misses) and
-    /// the reach is judged. Returns the hits and the expired pages, which the skew repair puts back into swap.
+    /// the reach is judged. Returns the hits and the expired pages, to put back into swap.
     ///
     /// A waiting page reads as swapped when the kernel's counts agree (the file keeps its swap entry) and as
     /// resident and unmapped when the snapshot looked it up: `out` holds both.
