@@ -27,7 +27,7 @@ public struct PolicySettings: Sendable, Hashable {
         case refaultTarget = "refault_target"
         /// `auto_repair`: put pages other processes read back into swap again at the next scan.
         case autoRepair = "auto_repair"
-        /// `prefetch`: read the swapped neighbours of a page that came back unexpectedly into the swap cache.
+        /// `prefetch`: read the swapped neighbours of pages that came back into the swap cache.
         case prefetch
         /// `auto_windows`: open a scan window by itself while the VMM migrates (its migration thread runs).
         case autoWindows = "auto_windows"
@@ -73,9 +73,9 @@ public struct PolicySettings: Sendable, Hashable {
     /// Put pages that another process read back (resident, not mapped in the VMM, and swapped, paged out or a
     /// hole at the previous scan) into swap again at the next scan.
     public var autoRepair: Bool
-    /// When a page the policy had found cold comes back (its block was paged out at least `coldAge` ago), read its
-    /// swapped neighbours into the swap cache, so that the guest's touches of them are minor faults; those it
-    /// does not touch within one to two cold ages go back into swap (see `PrefetchState`).
+    /// When pages come back after a pageout, read their swapped neighbours into the swap cache, so that the guest's
+    /// touches of them are minor faults; those it does not touch within one to two cold ages go back into swap
+    /// (see `PrefetchState`).
     public var prefetch: Bool
     /// Open a scan window on the region while its VMM runs a migration thread (QEMU's `live_migration` or
     /// `mig/src/main`), and end it, with its repair, when the thread is gone: a migration needs no `scan-wrap`.
