@@ -58,9 +58,9 @@ public enum PolicyEngine {
         var limits = limits
         limits.backoff = limits.backoff.scaled(by: state.controller.scale)
         let leftovers = pageoutLeftovers(state, snapshot: snapshot)
-        let (prefetchHits, prefetchExpired) = state.prefetch.account(
-            mapped: snapshot.mapped, out: snapshot.swapped.union(snapshot.residentUnmapped), at: now,
-            coldAge: limits.coldAge)
+        let outOfVMM = snapshot.swapped.union(snapshot.residentUnmapped)
+        let (prefetchHits, prefetchExpired) = state.prefetch.account(mapped: snapshot.mapped, out: outOfVMM, at: now,
+                                                                     coldAge: limits.coldAge)
         var skewed = limits.autoRepair ? skewedPagesToRepair(state, snapshot: snapshot)
             : PageBitmap(count: snapshot.layout.pageCount)
         // Prefetched pages wait for the guest in the swap cache; once expired they go back like a reader's.
@@ -85,8 +85,7 @@ public enum PolicyEngine {
         var budget = pageBudget
         let finish = leftovers.runs(takingAtMost: &budget)
         let repair = skewed.runs(takingAtMost: &budget)
-        let expiredPrefetch = prefetchExpired.intersection(snapshot.swapped.union(snapshot.residentUnmapped))
-            .runs(takingAtMost: &budget)
+        let expiredPrefetch = prefetchExpired.intersection(outOfVMM).runs(takingAtMost: &budget)
         let nonHole = state.layout.pageCount - classes.counts.hole
         let cap = Int(limits.maxSwappedFraction * Double(nonHole)) - classes.counts.swapped
         // Pages a scanner may have brought back are left to its window's repair: they are neither learned from

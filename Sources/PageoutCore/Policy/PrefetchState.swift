@@ -53,6 +53,9 @@ public struct PrefetchState: Sendable {
     /// The prefetched pages still waiting for the guest: exempt from the skew repair.
     public var waiting: PageBitmap { recent.union(earlier) }
 
+    /// How many pages wait (the generations never share a page).
+    public var waitingCount: Int { recent.setCount + earlier.setCount }
+
     /// The bytes the state holds.
     var storageBytes: Int { recent.storageBytes + earlier.storageBytes }
 
@@ -103,7 +106,7 @@ public struct PrefetchState: Sendable {
     /// then two, ...); recorded as the current generation's.
     mutating func plan(around back: PageBitmap, among candidates: PageBitmap,
                        allowance: Int = .max) -> [Range<Int>] {
-        var room = min(Self.pagesPerScan, allowance - recent.setCount - earlier.setCount)
+        var room = min(Self.pagesPerScan, allowance - waitingCount)
         guard !back.isEmpty, room > 0 else { return [] }
         var eligible = candidates.subtracting(recent)
         eligible.subtract(earlier)

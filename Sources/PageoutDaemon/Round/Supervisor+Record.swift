@@ -126,7 +126,7 @@ extension Supervisor {
         let prefetch = decision.state.prefetch
         status.prefetchedBytes = UInt64(prefetch.prefetchedPages) * page
         status.prefetchHitBytes = UInt64(prefetch.hitPages) * page
-        status.prefetchWaitingBytes = UInt64(prefetch.waiting.setCount) * page
+        status.prefetchWaitingBytes = UInt64(prefetch.waitingCount) * page
         status.prefetchReachPages = UInt64(prefetch.reach)
         status.scans += 1
         status.stateBytes = UInt64(decision.state.storageBytes + windows.storageBytes(in: entry.name))
