@@ -42,6 +42,7 @@ public enum ControlInterface {
           prefetch_hits: int,
           prefetch_waiting: int,
           prefetch_reach: int,
+          prefetch_gap_reach: int,
           repaired: int,
           windows_opened: int,
           windows_closed: int,

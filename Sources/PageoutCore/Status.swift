@@ -72,6 +72,8 @@ public struct RegionStatus: Sendable, Hashable, Codable {
     public var prefetchWaitingBytes: UInt64 = 0
     /// Pages on each side of a page that came back that the region's prefetch reads now.
     public var prefetchReachPages: UInt64 = 0
+    /// One more than the widest gap between mapped pages, beside a page that came back, the prefetch fills now.
+    public var prefetchGapReachPages: UInt64 = 0
     /// Bytes that other processes read back and repair put into swap again, since registration.
     public var repairedBytes: UInt64 = 0
     /// Scans since registration.

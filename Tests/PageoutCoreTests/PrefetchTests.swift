@@ -173,3 +173,102 @@ struct SwapCacheGuest {
                                                                         3_002..<3_003])
     }
 }
+
+/// The gaps of a run the guest maps in part: filled whole within the gap reach, kept while they are gaps.
+@Suite struct PrefetchGapTests {
+    static let pageCount = 4_096
+
+    static func bitmap(_ ranges: Range<Int>...) -> PageBitmap {
+        var pages = PageBitmap(count: pageCount)
+        ranges.forEach { pages.set($0) }
+        return pages
+    }
+
+    @Test func aGapNextToAPageThatCameBackIsFilledBeforeTheRings() {
+        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
+        // Pages 100 and 103 are mapped, 101 and 102 out; 101 came back. 200 came back alone among swapped pages.
+        let mapped = Self.bitmap(100..<102, 103..<104, 200..<201)
+        let back = Self.bitmap(101..<102, 200..<201)
+        let out = Self.bitmap(0..<100, 102..<103, 104..<200, 201..<Self.pageCount)
+        // No room for the rings: the gap alone is read.
+        #expect(prefetch.plan(around: back, among: out, mapped: mapped, allowance: 0, gapAllowance: 64)
+                    == [102..<103])
+        // The gap's page waits; with room for two more, the rings read the nearest pages out around 200 (101's
+        // are mapped, or waiting).
+        #expect(prefetch.plan(around: back, among: out, mapped: mapped, allowance: 3, gapAllowance: 64)
+                    == [199..<200, 201..<202])
+    }
+
+    @Test func aGapWiderThanTheGapReachIsNotFilled() {
+        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
+        let reach = prefetch.gapReach
+        let mapped = Self.bitmap(100..<101, (101 + reach)..<(102 + reach))
+        let back = Self.bitmap(100..<101)
+        let out = Self.bitmap(101..<(101 + reach))
+        #expect(prefetch.plan(around: back, among: out, mapped: mapped, allowance: 0, gapAllowance: 64).isEmpty)
+    }
+
+    @Test func aPageStillInAGapWaitsOneGenerationMore() {
+        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
+        let mapped = Self.bitmap(100..<102, 103..<104, 300..<301)
+        let out = Self.bitmap(102..<103, 301..<302)
+        let back = Self.bitmap(101..<102, 300..<301)
+        #expect(prefetch.plan(around: back, among: out, mapped: mapped, allowance: 2, gapAllowance: 64)
+                    == [102..<103, 301..<302])
+        // Two cold ages: the ring's page expires, the gap's page is kept...
+        _ = prefetch.account(mapped: mapped, out: out, at: 1_000, coldAge: 1_000)
+        let first = prefetch.account(mapped: mapped, out: out, at: 2_000, coldAge: 1_000).expired
+        #expect(first == Self.bitmap(301..<302))
+        #expect(prefetch.waiting == Self.bitmap(102..<103))
+        // ...once: it expires at the next cold age, still in its gap.
+        let second = prefetch.account(mapped: mapped, out: out, at: 3_000, coldAge: 1_000).expired
+        #expect(second == Self.bitmap(102..<103))
+        #expect(prefetch.waiting.isEmpty)
+    }
+}
+
+/// How wide a filled gap may be, learned per class of widths.
+@Suite struct PrefetchGapWidthTests {
+    /// Cold ages (a scan each, a cold age apart) over a guest whose pages repeat `pattern` (`m` mapped and coming
+    /// back at each scan, `o` out and used once read, `u` out and never used; used pages go out again after each
+    /// scan); the gap reach after each cold age.
+    static func gapReaches(of pattern: String, coldAges: Int) -> [Int] {
+        let pageCount = 4_096
+        var mapped = PageBitmap(count: pageCount)
+        var used = PageBitmap(count: pageCount)
+        var out = PageBitmap(count: pageCount)
+        let kinds = Array(pattern)
+        for page in 0..<pageCount {
+            switch kinds[page % kinds.count] {
+            case "m": mapped[page] = true
+            case "o": used[page] = true; out[page] = true
+            default: out[page] = true
+            }
+        }
+        var prefetch = PrefetchState(pageCount: pageCount, now: 0)
+        var reaches: [Int] = []
+        for age in 1...coldAges {
+            _ = prefetch.plan(around: mapped, among: out, mapped: mapped, allowance: 0, gapAllowance: .max)
+            let hits = prefetch.waiting.intersection(used)
+            _ = prefetch.account(mapped: mapped.union(hits), out: out.subtracting(hits), at: Int64(age) * 1_000,
+                                 coldAge: 1_000)
+            reaches.append(prefetch.gapReach)
+        }
+        return reaches
+    }
+
+    @Test func widerGapsOpenWhileTheNarrowerOnesAreUsed() {
+        // Gaps of 2, 6 and 13 pages, all used: the reach opens class by class and stays open.
+        let reaches = Self.gapReaches(of: "m" + "oo" + "m" + "oooooo" + "m" + String(repeating: "o", count: 13),
+                                      coldAges: 8)
+        #expect(reaches == [3, 7, 7, 15, 15, 15, 15, 15])
+    }
+
+    @Test func aClassOfUnusedGapsClosesForTheHoldOff() {
+        // Used gaps of 2 pages in short runs, unused space of 4 pages between them: 3-6 pages opens, what it read
+        // is judged unused at its first expiry, and the class closes for the hold-off, twice as long the second
+        // time.
+        let reaches = Self.gapReaches(of: "moommuuuu", coldAges: 12)
+        #expect(reaches == [3, 7, 7, 3, 3, 7, 7, 3, 3, 3, 3, 7])
+    }
+}

@@ -106,10 +106,11 @@ public enum PolicyEngine {
         return decision
     }
 
-    /// The swapped pages of ours (paged out by us at least once) within the prefetch's reach of a page that came
-    /// back since the last scan (see `PrefetchState`), as many as its allowance takes: what waits in the swap
-    /// cache is held to a sixteenth of the pages known warm, so the memory prefetch takes stays small beside what the
-    /// guest uses. Pages a scanner may have brought back say nothing of the guest: they prefetch nothing.
+    /// The swapped pages of ours (paged out by us at least once) in the gaps beside a page that came back since the
+    /// last scan, then within the rings' reach of one (see `PrefetchState`), as many as the allowances take: what
+    /// waits in the swap cache is held to a quarter of the pages known warm (a sixteenth for the rings), so the
+    /// memory prefetch takes stays small beside what the guest uses. Pages a scanner may have brought back say
+    /// nothing of the guest: they prefetch nothing.
     static func neighboursToPrefetch(_ state: inout RegionPolicyState, snapshot: PageSnapshot,
                                      ignoring ignored: PageBitmap?) -> [Range<Int>] {
         guard let previous = state.previous else { return [] }
@@ -121,7 +122,9 @@ public enum PolicyEngine {
         candidates.subtract(state.mappedByOthers)
         if let ignored { candidates.subtract(ignored) }
         let allowance = max(state.warm.setCount / PrefetchState.shareOfWarm, state.blockPages)
-        return state.prefetch.plan(around: back, among: candidates, allowance: allowance)
+        let gapAllowance = max(state.warm.setCount / PrefetchState.gapShareOfWarm, state.blockPages)
+        return state.prefetch.plan(around: back, among: candidates, mapped: snapshot.mapped, allowance: allowance,
+                                   gapAllowance: gapAllowance)
     }
 
     /// The mapped pages whose mapcount the next evaluation needs: those that would otherwise read as refaults

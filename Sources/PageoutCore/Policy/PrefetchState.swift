@@ -8,37 +8,43 @@
 /// file keeps the swap entry, and reclaim can drop the clean page at no cost (docs/KERNEL-NOTES.md, "Prefetched
 /// shmem pages").
 ///
-/// A prefetched page is resident and unmapped, which the skew repair reads as another reader's doing; it is exempt from
-/// the repair for one to two cold ages (two generations, rotated every cold_age). A page mapped meanwhile is a hit; one
-/// still unmapped when its generation expires is a miss, put back into swap through the daemon's own mapping as a
-/// repair would be (the swap cache would keep it resident until reclaim). The reach (pages on each side of a page that
-/// came back) doubles while at least half of what was prefetched in a cold age was hit, and halves while under a
-/// quarter was: a guest whose working set is scattered page by page gets almost no prefetch, one whose working set
-/// comes in runs gets its runs read back whole. What waits at once is held to a sixteenth of the pages known warm (6%),
-/// nearest neighbours first: prefetch may cost the guest's host a little memory beside its working set, not a share of
-/// the memory the policy finds cold.
+/// Two ways, each judged by its own use. First the gaps (`PrefetchGaps`): the pages out between a page that came
+/// back and the next page the VMM maps, as wide as the gap classes opened so far allow, within a quarter of the
+/// pages known warm. Then the rings: the pages out within the reach of a page that came back, nearest first, within a
+/// sixteenth of the pages known warm; the reach doubles while at least half of what the rings read in a cold age
+/// was used, and halves while under a quarter was. A guest whose working set is scattered page by page gets almost
+/// no prefetch, one whose working set comes in runs gets its runs read back whole, and memory it never uses is
+/// read only at the edges of its runs.
+///
+/// A prefetched page is resident and unmapped, which the skew repair reads as another reader's doing; it is exempt
+/// from the repair for one to two cold ages (two generations, rotated every cold_age), a generation more if it is
+/// still in a gap then (once). A page mapped meanwhile is a hit; one still unmapped when it expires is a miss, put
+/// back into swap through the daemon's own mapping as a repair would be (the swap cache would keep it resident
+/// until reclaim).
 public struct PrefetchState: Sendable {
-    /// The most pages on each side of a page that came back that are prefetched.
+    /// The most pages on each side of a page that came back that the rings read.
     public static let maximumReach = 15
-    /// The reach a region starts with.
+    /// The rings' reach a region starts with.
     public static let initialReach = 3
     /// The most pages one scan prefetches in a region: 16 MiB with 4 KiB pages.
     public static let pagesPerScan = 4_096
-    /// What may wait in the swap cache at once: one page for this many the policy knows warm (at least a block).
+    /// What may wait in the swap cache at once for the rings: one page for this many the policy knows warm (at
+    /// least a block).
     public static let shareOfWarm = 16
-    /// The fewest judged pages (hits and misses) that move the reach.
-    static let judgedToAdapt = 32
+    /// What may wait at once, gaps included: one page for this many the policy knows warm (at least a block).
+    public static let gapShareOfWarm = 4
 
     /// Prefetched pages of the current and the previous generation, neither mapped nor dropped since.
     public private(set) var recent: PageBitmap
     public private(set) var earlier: PageBitmap
+    /// Pages of the older generation that waited a generation already (kept once more; see `account`).
+    private var renewed: PageBitmap
     /// When (ms) the current generation began.
     private var generationStart: Int64
-    /// Pages on each side of a page that came back that the next prefetch reads.
-    public private(set) var reach = PrefetchState.initialReach
-    /// Hits and misses since the reach last moved.
-    private var hits = 0
-    private var misses = 0
+    /// How far from a page that came back the rings reach, judged by the rings' hits and misses.
+    private var rings = PrefetchReach()
+    /// The gaps filled, and how wide they may be.
+    private var gaps: PrefetchGaps
     /// Pages prefetched, and of them mapped by the VMM before they expired, since the region was registered.
     public private(set) var prefetchedPages = 0
     public private(set) var hitPages = 0
@@ -47,8 +53,15 @@ public struct PrefetchState: Sendable {
     init(pageCount: Int, now: Int64) {
         recent = PageBitmap(count: pageCount)
         earlier = PageBitmap(count: pageCount)
+        renewed = PageBitmap(count: pageCount)
+        gaps = PrefetchGaps(pageCount: pageCount)
         generationStart = now
     }
+
+    /// Pages on each side of a page that came back that the next prefetch's rings read.
+    public var reach: Int { rings.pages }
+    /// One more than the widest gap the next prefetch fills.
+    public var gapReach: Int { gaps.reach }
 
     /// The prefetched pages still waiting for the guest: exempt from the skew repair.
     public var waiting: PageBitmap { recent.union(earlier) }
@@ -57,11 +70,12 @@ public struct PrefetchState: Sendable {
     public var waitingCount: Int { recent.setCount + earlier.setCount }
 
     /// The bytes the state holds.
-    var storageBytes: Int { recent.storageBytes + earlier.storageBytes }
+    var storageBytes: Int { recent.storageBytes + earlier.storageBytes + renewed.storageBytes + gaps.storageBytes }
 
     /// Takes the pages mapped since (`mapped`: hits) and those that are neither mapped nor out of the VMM any more
-    /// (a hole now) out of the generations; every cold_age the older generation expires (its pages are misses) and
-    /// the reach is judged. Returns the hits and the expired pages, to put back into swap.
+    /// (a hole now) out of the generations; every cold_age the older generation expires (its pages are misses,
+    /// but for those still in a gap: they wait a generation more, once) and the reaches are judged. Returns the
+    /// hits and the expired pages, to put back into swap.
     ///
     /// A waiting page reads as swapped when the kernel's counts agree (the file keeps its swap entry) and as
     /// resident and unmapped when the snapshot looked it up: `out` holds both.
@@ -73,61 +87,97 @@ public struct PrefetchState: Sendable {
             self[keyPath: pages].subtract(mapped)
             self[keyPath: pages].formIntersection(out)
         }
-        hits += hit.setCount
+        // The rings judge their own pages by their first generation: not the gaps', nor those kept once more.
+        var notRings = gaps.read
+        notRings.formUnion(renewed)
+        rings.record(hit.setCount - hit.intersectionCount(with: notRings, in: 0..<hit.count), hit: true)
         hitPages += hit.setCount
         var expired = PageBitmap(count: recent.count)
         if now - generationStart >= max(coldAge, 1) {
-            misses += earlier.setCount
-            judgeReach()
-            expired = earlier
-            earlier = recent
+            rings.record(earlier.setCount - earlier.intersectionCount(with: notRings, in: 0..<earlier.count),
+                         hit: false)
+            let kept: PageBitmap
+            (kept, expired) = gaps.rotate(earlier: earlier, renewed: renewed, mapped: mapped)
+            rings.judge()
+            earlier = recent.union(kept)
             recent = PageBitmap(count: recent.count)
+            renewed = kept
             generationStart = now
         }
         return (hit, expired)
     }
 
-    /// Doubles (plus one) the reach while half of the judged pages were hits, halves it under a quarter.
-    private mutating func judgeReach() {
-        let judged = hits + misses
-        guard judged >= Self.judgedToAdapt else { return }
-        let rate = Double(hits) / Double(judged)
-        if rate >= 0.5 {
-            reach = min(Self.maximumReach, reach * 2 + 1)
-        } else if rate < 0.25 {
-            reach = max(1, reach / 2)
-        }
-        (hits, misses) = (0, 0)
-    }
-
-    /// The pages to prefetch now: those of `candidates` (out, ours) within the reach of a page of `back` (pages
-    /// that came back since the last scan), not prefetched already, at most `pagesPerScan` and no more than
-    /// brings the pages waiting to `allowance`, nearest first (one page on each side of every run of `back`,
-    /// then two, ...); recorded as the current generation's.
-    mutating func plan(around back: PageBitmap, among candidates: PageBitmap,
-                       allowance: Int = .max) -> [Range<Int>] {
-        var room = min(Self.pagesPerScan, allowance - waitingCount)
-        guard !back.isEmpty, room > 0 else { return [] }
+    /// The pages to prefetch now, recorded as the current generation's, at most `pagesPerScan` of them: first the
+    /// gaps (pages of `candidates`, out and ours, between a page of `back`, the pages that came back since the last
+    /// scan, and the next page of `mapped` on the same side: `PrefetchGaps`), while the pages waiting number under
+    /// `gapAllowance`; then, while they number under `allowance`, the rest of the candidates within the rings'
+    /// reach of a page of `back`, nearest first (one page on each side of every run of `back`, then two, ...).
+    mutating func plan(around back: PageBitmap, among candidates: PageBitmap, mapped: PageBitmap? = nil,
+                       allowance: Int = .max, gapAllowance: Int = 0) -> [Range<Int>] {
+        guard !back.isEmpty else { return [] }
         var eligible = candidates.subtracting(recent)
         eligible.subtract(earlier)
         var runs: [Range<Int>] = []
         back.forEachRun { runs.append($0) }
         var chosen = PageBitmap(count: recent.count)
         var taken = 0
-        rings: for distance in 1...reach {
+        if let mapped {
+            let room = min(Self.pagesPerScan, gapAllowance - waitingCount)
+            taken += gaps.fill(next: runs, mapped: mapped, eligible: &eligible, into: &chosen, room: room)
+        }
+        let room = min(Self.pagesPerScan, allowance - waitingCount) - taken
+        if room > 0 {
+            taken += fillRings(around: runs, eligible: &eligible, into: &chosen, room: room)
+        }
+        recent.formUnion(chosen)
+        prefetchedPages += taken
+        var left = taken
+        return chosen.runs(takingAtMost: &left)
+    }
+
+    /// Takes `eligible` pages within the rings' reach of a run of `runs`, nearest first, at most `room`.
+    private func fillRings(around runs: [Range<Int>], eligible: inout PageBitmap, into chosen: inout PageBitmap,
+                           room: Int) -> Int {
+        var taken = 0
+        for distance in 1...rings.pages {
             for run in runs {
                 for page in [run.lowerBound - distance, run.upperBound - 1 + distance]
                 where page >= 0 && page < eligible.count && eligible[page] {
                     eligible[page] = false
                     chosen[page] = true
                     taken += 1
-                    if taken == room { break rings }
+                    if taken == room { return taken }
                 }
             }
         }
-        recent.formUnion(chosen)
-        prefetchedPages += taken
-        room = taken
-        return chosen.runs(takingAtMost: &room)
+        return taken
+    }
+}
+
+/// A prefetch distance judged by its use: doubled (plus one) at a cold_age in which at least half of the pages it
+/// read and that were judged (used, or expired unused) were used, halved at one in which under a quarter were.
+struct PrefetchReach: Sendable {
+    /// The fewest judged pages that move the reach.
+    static let judgedToAdapt = 32
+
+    private(set) var pages = PrefetchState.initialReach
+    private var hits = 0
+    private var misses = 0
+
+    mutating func record(_ count: Int, hit: Bool) {
+        guard count > 0 else { return }
+        if hit { hits += count } else { misses += count }
+    }
+
+    mutating func judge() {
+        let judged = hits + misses
+        guard judged >= Self.judgedToAdapt else { return }
+        let rate = Double(hits) / Double(judged)
+        if rate >= 0.5 {
+            pages = min(PrefetchState.maximumReach, pages * 2 + 1)
+        } else if rate < 0.25 {
+            pages = max(1, pages / 2)
+        }
+        (hits, misses) = (0, 0)
     }
 }

@@ -128,6 +128,7 @@ extension Supervisor {
         status.prefetchHitBytes = UInt64(prefetch.hitPages) * page
         status.prefetchWaitingBytes = UInt64(prefetch.waitingCount) * page
         status.prefetchReachPages = UInt64(prefetch.reach)
+        status.prefetchGapReachPages = UInt64(prefetch.gapReach)
         status.scans += 1
         status.stateBytes = UInt64(decision.state.storageBytes + windows.storageBytes(in: entry.name))
         if heldBy == nil, decision.swapCapReached {
