@@ -233,6 +233,11 @@ struct SwapCacheGuest {
     /// back at each scan, `o` out and used once read, `u` out and never used; used pages go out again after each
     /// scan); the gap reach after each cold age.
     static func gapReaches(of pattern: String, coldAges: Int) -> [Int] {
+        gapLearning(of: pattern, coldAges: coldAges).reaches
+    }
+
+    /// `gapReaches`, and the prefetch state at the end.
+    static func gapLearning(of pattern: String, coldAges: Int) -> (reaches: [Int], prefetch: PrefetchState) {
         let pageCount = 4_096
         var mapped = PageBitmap(count: pageCount)
         var used = PageBitmap(count: pageCount)
@@ -254,7 +259,7 @@ struct SwapCacheGuest {
                                  coldAge: 1_000)
             reaches.append(prefetch.gapReach)
         }
-        return reaches
+        return (reaches, prefetch)
     }
 
     @Test func widerGapsOpenWhileTheNarrowerOnesAreUsed() {
@@ -262,6 +267,16 @@ struct SwapCacheGuest {
         let reaches = Self.gapReaches(of: "m" + "oo" + "m" + "oooooo" + "m" + String(repeating: "o", count: 13),
                                       coldAges: 8)
         #expect(reaches == [3, 7, 7, 15, 15, 15, 15, 15])
+    }
+
+    @Test func gapsTakeTheRingsShareUntilTheyAreFoundUsed() {
+        let fresh = PrefetchState(pageCount: 4_096, now: 0)
+        #expect(fresh.allowances(warmPages: 64_000, blockPages: 512) == (gaps: 4_000, rings: 4_000))
+        let used = Self.gapLearning(of: "moom", coldAges: 3).prefetch
+        #expect(used.allowances(warmPages: 64_000, blockPages: 512) == (gaps: 16_000, rings: 4_000))
+        let unused = Self.gapLearning(of: "muum", coldAges: 3).prefetch
+        #expect(unused.allowances(warmPages: 64_000, blockPages: 512) == (gaps: 4_000, rings: 4_000))
+        #expect(fresh.allowances(warmPages: 1_000, blockPages: 512) == (gaps: 512, rings: 512))
     }
 
     @Test func aClassOfUnusedGapsClosesForTheHoldOff() {

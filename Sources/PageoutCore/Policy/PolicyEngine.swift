@@ -108,9 +108,9 @@ public enum PolicyEngine {
 
     /// The swapped pages of ours (paged out by us at least once) in the gaps beside a page that came back since the
     /// last scan, then within the rings' reach of one (see `PrefetchState`), as many as the allowances take: what
-    /// waits in the swap cache is held to a quarter of the pages known warm (a sixteenth for the rings), so the
-    /// memory prefetch takes stays small beside what the guest uses. Pages a scanner may have brought back say
-    /// nothing of the guest: they prefetch nothing.
+    /// waits in the swap cache is held to a sixteenth of the pages known warm each (a quarter for the gaps while
+    /// they are found used), so the memory prefetch takes stays small beside what the guest uses. Pages a scanner
+    /// may have brought back say nothing of the guest: they prefetch nothing.
     static func neighboursToPrefetch(_ state: inout RegionPolicyState, snapshot: PageSnapshot,
                                      ignoring ignored: PageBitmap?) -> [Range<Int>] {
         guard let previous = state.previous else { return [] }
@@ -121,10 +121,9 @@ public enum PolicyEngine {
         var candidates = snapshot.swapped.intersection(state.everOut)
         candidates.subtract(state.mappedByOthers)
         if let ignored { candidates.subtract(ignored) }
-        let allowance = max(state.warm.setCount / PrefetchState.shareOfWarm, state.blockPages)
-        let gapAllowance = max(state.warm.setCount / PrefetchState.gapShareOfWarm, state.blockPages)
-        return state.prefetch.plan(around: back, among: candidates, mapped: snapshot.mapped, allowance: allowance,
-                                   gapAllowance: gapAllowance)
+        let allowances = state.prefetch.allowances(warmPages: state.warm.setCount, blockPages: state.blockPages)
+        return state.prefetch.plan(around: back, among: candidates, mapped: snapshot.mapped,
+                                   allowance: allowances.rings, gapAllowance: allowances.gaps)
     }
 
     /// The mapped pages whose mapcount the next evaluation needs: those that would otherwise read as refaults

@@ -17,6 +17,9 @@ struct PrefetchGaps: Sendable {
 
     /// One more than the widest gap filled (one of `reaches`).
     private(set) var reach = 3
+    /// True while the widest class judged last was used: the gaps may then take a larger share of the memory
+    /// prefetch may hold (`PrefetchState.gapShareOfWarm`), else only the rings' share.
+    private(set) var proven = false
     /// Gap pages read in the current and the previous generation, used or not.
     private var readRecent: PageBitmap
     private var readEarlier: PageBitmap
@@ -136,7 +139,9 @@ struct PrefetchGaps: Sendable {
             closedFor = Self.holdOff << min(closes, 4)
             closes += 1
             lastClosed = open - 1
+            proven = false
         } else {
+            proven = true
             if open - 1 >= lastClosed { closes = 0 }
             if closedFor == 0, open < Self.reaches.count - 1 { reach = Self.reaches[open + 1] }
         }

@@ -9,12 +9,12 @@
 /// shmem pages").
 ///
 /// Two ways, each judged by its own use. First the gaps (`PrefetchGaps`): the pages out between a page that came
-/// back and the next page the VMM maps, as wide as the gap classes opened so far allow, within a quarter of the
-/// pages known warm. Then the rings: the pages out within the reach of a page that came back, nearest first, within a
-/// sixteenth of the pages known warm; the reach doubles while at least half of what the rings read in a cold age
-/// was used, and halves while under a quarter was. A guest whose working set is scattered page by page gets almost
-/// no prefetch, one whose working set comes in runs gets its runs read back whole, and memory it never uses is
-/// read only at the edges of its runs.
+/// back and the next page the VMM maps, as wide as the gap classes opened so far allow, within a sixteenth of the
+/// pages known warm (a quarter while the gaps are found used). Then the rings: the pages out within the reach of a
+/// page that came back, nearest first, within a sixteenth of the pages known warm; the reach doubles while at
+/// least half of what the rings read in a cold age was used, and halves while under a quarter was. A guest whose
+/// working set is scattered page by page gets almost no prefetch, one whose working set comes in runs gets its runs
+/// read back whole, and memory it never uses is read only at the edges of its runs.
 ///
 /// A prefetched page is resident and unmapped, which the skew repair reads as another reader's doing; it is exempt
 /// from the repair for one to two cold ages (two generations, rotated every cold_age), a generation more if it is
@@ -31,7 +31,8 @@ public struct PrefetchState: Sendable {
     /// What may wait in the swap cache at once for the rings: one page for this many the policy knows warm (at
     /// least a block).
     public static let shareOfWarm = 16
-    /// What may wait at once, gaps included: one page for this many the policy knows warm (at least a block).
+    /// What may wait at once, gaps included, once the gaps were found used: one page for this many the policy
+    /// knows warm (at least a block). Until then the gaps have the rings' share.
     public static let gapShareOfWarm = 4
 
     /// Prefetched pages of the current and the previous generation, neither mapped nor dropped since.
@@ -62,6 +63,13 @@ public struct PrefetchState: Sendable {
     public var reach: Int { rings.pages }
     /// One more than the widest gap the next prefetch fills.
     public var gapReach: Int { gaps.reach }
+
+    /// How many pages may wait at once in a region with `warmPages` pages known warm, for the gaps and for the
+    /// rings (at least `blockPages` each).
+    func allowances(warmPages: Int, blockPages: Int) -> (gaps: Int, rings: Int) {
+        let rings = max(warmPages / Self.shareOfWarm, blockPages)
+        return (gaps.proven ? max(warmPages / Self.gapShareOfWarm, blockPages) : rings, rings)
+    }
 
     /// The prefetched pages still waiting for the guest: exempt from the skew repair.
     public var waiting: PageBitmap { recent.union(earlier) }
