@@ -9,12 +9,13 @@
 /// shmem pages").
 ///
 /// Two ways, each judged by its own use. First the gaps (`PrefetchGaps`): the pages out between a page that came
-/// back and the next page the VMM maps, as wide as the gap classes opened so far allow, within a sixteenth of the
-/// pages known warm (a quarter while the gaps are found used). Then the rings: the pages out within the reach of a
-/// page that came back, nearest first, within a sixteenth of the pages known warm; the reach doubles while at
-/// least half of what the rings read in a cold age was used, and halves while under a quarter was. A guest whose
-/// working set is scattered page by page gets almost no prefetch, one whose working set comes in runs gets its runs
-/// read back whole, and memory it never uses is read only at the edges of its runs.
+/// back and the next page the VMM maps, as wide as the gap classes opened so far allow, while what waits (gaps' and
+/// rings' pages) is under a sixteenth of the pages known warm (a quarter while the gaps are found used). Then the
+/// rings: the pages out within the reach of a page that came back, nearest first, while what waits is under a
+/// sixteenth of the pages known warm; the reach doubles while at least half of what the rings read in a cold age
+/// was used, and halves while under a quarter was. A guest whose working set is scattered page by page gets almost
+/// no prefetch, one whose working set comes in runs gets its runs read back whole, and memory it never uses is
+/// read only at the edges of its runs.
 ///
 /// A prefetched page is resident and unmapped, which the skew repair reads as another reader's doing; it is exempt
 /// from the repair for one to two cold ages (two generations, rotated every cold_age), a generation more if it is
