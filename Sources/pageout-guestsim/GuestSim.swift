@@ -40,7 +40,8 @@ struct GuestSim: ParsableCommand {
     var hugepages = false
 
     @Option(help: """
-        Run SIGUSR1's scan on a thread of this name (at most 15 bytes), as QEMU runs a migration on its         'live_migration' thread; it ends with the scan.
+        Run SIGUSR1's scan on a thread of this name (at most 15 bytes), as QEMU runs a migration on its \
+        'live_migration' thread; it ends with the scan.
         """)
     var scanThread: String?
 

@@ -52,7 +52,8 @@ struct DemoCommand: AsyncParsableCommand {
         let backend = try sharePercent.map { try DemoBackend(of: guest, sharePercent: $0) }
         defer { backend?.stop() }
         if let backend {
-            out.line("A vhost-user-like backend (pid \(backend.pid)) maps \(Self.mib(Self.bytes(backend.touchedPages))) "
+            let shared = Self.mib(Self.bytes(backend.touchedPages))
+            out.line("A vhost-user-like backend (pid \(backend.pid)) maps \(shared) "
                      + "of its cold memory too: the kernel will not page out pages two processes map.")
         }
         out.line("The daemon scans it every second; memory unused for 3 s is cold and goes to swap, a sample first.")

@@ -109,7 +109,8 @@ public struct PageClassCounts: Sendable, Hashable, CustomStringConvertible {
     public var total: Int { hole + swapped + hot + warm + cold + skewed + mappedByOthers }
 
     public var description: String {
-        "hole=\(hole) swapped=\(swapped) hot=\(hot) warm=\(warm) cold=\(cold) skewed=\(skewed) mapped_by_others=\(mappedByOthers)"
+        "hole=\(hole) swapped=\(swapped) hot=\(hot) warm=\(warm) cold=\(cold) skewed=\(skewed) "
+            + "mapped_by_others=\(mappedByOthers)"
     }
 }
 

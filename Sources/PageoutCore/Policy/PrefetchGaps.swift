@@ -58,8 +58,7 @@ struct PrefetchGaps: Sendable {
                 guard let width = gapWidth(from: start, by: direction, in: mapped), width > 0 else { continue }
                 for page in Swift.stride(from: start, to: start + width * direction, by: direction)
                 where eligible[page] {
-                    eligible[page] = false
-                    chosen[page] = true
+                    PrefetchState.move(page, from: &eligible, to: &chosen)
                     read(page, width: width)
                     taken += 1
                     if taken == room { return taken }

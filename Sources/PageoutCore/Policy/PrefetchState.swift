@@ -97,12 +97,15 @@ public struct PrefetchState: Sendable {
             self[keyPath: pages].formIntersection(out)
         }
         // The rings judge their own pages by their first generation: not the gaps', nor those kept once more.
-        var notRings = gaps.read
-        notRings.formUnion(renewed)
-        rings.record(hit.setCount - hit.intersectionCount(with: notRings, in: 0..<hit.count), hit: true)
+        let rotating = now - generationStart >= max(coldAge, 1)
+        // Built only when there is something to judge: most scans of a quiet region have neither.
+        let notRings = hit.isEmpty && !rotating ? nil : gaps.read.union(renewed)
+        if let notRings, !hit.isEmpty {
+            rings.record(hit.setCount - hit.intersectionCount(with: notRings, in: 0..<hit.count), hit: true)
+        }
         hitPages += hit.setCount
         var expired = PageBitmap(count: recent.count)
-        if now - generationStart >= max(coldAge, 1) {
+        if rotating, let notRings {
             rings.record(earlier.setCount - earlier.intersectionCount(with: notRings, in: 0..<earlier.count),
                          hit: false)
             let kept: PageBitmap
@@ -152,14 +155,21 @@ public struct PrefetchState: Sendable {
             for run in runs {
                 for page in [run.lowerBound - distance, run.upperBound - 1 + distance]
                 where page >= 0 && page < eligible.count && eligible[page] {
-                    eligible[page] = false
-                    chosen[page] = true
+                    Self.move(page, from: &eligible, to: &chosen)
                     taken += 1
                     if taken == room { return taken }
                 }
             }
         }
         return taken
+    }
+}
+
+extension PrefetchState {
+    /// Takes `page` out of `eligible` into `chosen`: one page planned, by the gaps or the rings.
+    static func move(_ page: Int, from eligible: inout PageBitmap, to chosen: inout PageBitmap) {
+        eligible[page] = false
+        chosen[page] = true
     }
 }
 
