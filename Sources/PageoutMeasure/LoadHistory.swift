@@ -29,17 +29,21 @@ public struct LoadHistory: Sendable {
     /// The last LOAD line's figures.
     public var last: GuestLoad? { entries.last?.load }
 
-    /// The LOAD lines that arrived after `start` seconds, without those within `settle` seconds after a move.
-    public func entries(after start: Double, settleAfterMoves settle: Double = 0) -> [Entry] {
+    /// The LOAD lines that arrived after `start` seconds and by `end`, without those within `settle` seconds
+    /// after a move.
+    public func entries(after start: Double, until end: Double = .infinity,
+                        settleAfterMoves settle: Double = 0) -> [Entry] {
         entries.filter { entry in
-            entry.seconds > start && !moves.contains { entry.seconds > $0 && entry.seconds <= $0 + settle }
+            entry.seconds > start && entry.seconds <= end
+                && !moves.contains { entry.seconds > $0 && entry.seconds <= $0 + settle }
         }
     }
 
-    /// The guest's major faults per minute over the LOAD lines after `start` seconds, leaving out the `settle`
-    /// seconds after every working-set move; nil when no line is left.
-    public func faultRate(after start: Double, settleAfterMoves settle: Double = 0) -> FaultRate? {
-        let counted = entries(after: start, settleAfterMoves: settle)
+    /// The guest's major faults per minute over the LOAD lines after `start` seconds (and by `end`), leaving out
+    /// the `settle` seconds after every working-set move; nil when no line is left.
+    public func faultRate(after start: Double, until end: Double = .infinity,
+                          settleAfterMoves settle: Double = 0) -> FaultRate? {
+        let counted = entries(after: start, until: end, settleAfterMoves: settle)
         guard !counted.isEmpty else { return nil }
         return FaultRate(faults: counted.reduce(0) { $0 + $1.load.majorFaults },
                          repeatFaults: counted.reduce(0) { $0 + $1.load.repeatFaults }, seconds: counted.count,

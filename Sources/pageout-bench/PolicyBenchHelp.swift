@@ -17,7 +17,8 @@ enum PolicyBenchHelp {
         untouched mapping of the memfd, SEEK_DATA for what holds data: allocated and not resident is in swap). \
         It prints one table: mean resident memory after the first minute and the share of the region saved; the \
         guest's major faults per minute after the first two minutes (settled: without the 30 s after a \
-        working-set move; as a share of the working set, against the target of 0.2% a minute); the median and \
+        working-set move; as a share of the working set, against the target of 0.2% a minute; and minute by \
+        minute, so the end of a pager's learning shows); the median and \
         worst per-second p99.9 access latency; the largest lag behind the access schedule; the pager's CPU \
         time as a share of one core; the share of never-touched pages (data pages the guest never accessed) in \
         swap at 3 x cold_age + 30 s and at the end; and the working set pageoutd reports (n/a when its status \

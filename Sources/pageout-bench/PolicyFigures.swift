@@ -50,6 +50,17 @@ struct PolicyFigures: Sendable {
                                  settleAfterMoves: PolicyWorkload.settleAfterMoveSeconds)
     }
 
+    /// The settled faults of each whole minute after the first two (the third minute's first): how a pager's
+    /// learning ends, which a rate over the rest of the run averages away.
+    var settledFaultsByMinute: [FaultRate?] {
+        let start = PolicyWorkload.faultsFromSeconds
+        let end = record.history.entries.last?.seconds ?? start
+        return stride(from: start, to: end - 59, by: 60).map { minute in
+            record.history.faultRate(after: minute, until: minute + 60,
+                                     settleAfterMoves: PolicyWorkload.settleAfterMoveSeconds)
+        }
+    }
+
     /// Major faults after the first two minutes, all of them.
     var allFaults: FaultRate? {
         record.history.faultRate(after: PolicyWorkload.faultsFromSeconds)

@@ -6,7 +6,7 @@ enum PolicyTable {
     /// The column headers.
     static let headers = [
         "run", "resident MiB", "saved", "majflt/min % of WS", "majflt/min (settled / all)",
-        "of them repeats/min (settled)", "p99.9 µs (median / worst)",
+        "settled, minute by minute", "of them repeats/min (settled)", "p99.9 µs (median / worst)",
         "max lag ms", "CPU", "never-touched in swap at deadline", "at end", "WS figure MiB", "true WS MiB",
         "prefetched MiB (used)",
     ]
@@ -24,6 +24,8 @@ enum PolicyTable {
             "majflt/min: the guest's major faults per minute after the first "
                 + "\(Int(PolicyWorkload.faultsFromSeconds)) s; "
                 + "settled leaves out the \(Int(PolicyWorkload.settleAfterMoveSeconds)) s after each working-set move; "
+                + "minute by minute: the settled rate of each whole minute after those (third, fourth, ...; n/a: "
+                + "a minute spent settling); "
                 + "% of WS is the settled rate against the working set (target \(target), at most 50% above); "
                 + "repeats: faults of pages that had faulted before (paged out again after they came back), "
                 + "the rest being first faults (a page's first probe, or a new working set's first touches).",
@@ -57,6 +59,8 @@ enum PolicyTable {
             run.savedShare.map { Percentage.text($0) } ?? "n/a",
             settled.map { Percentage.text($0.shareOfWorkingSetPerMinute, places: 3) } ?? "n/a",
             faults.joined(separator: " / "),
+            run.settledFaultsByMinute.map { $0.map { decimal($0.perMinute, places: 0) } ?? "n/a" }
+                .joined(separator: " · "),
             settled.map { decimal($0.repeatsPerMinute, places: 1) } ?? "n/a",
             latency.joined(separator: " / "),
             history.maxLagMilliseconds.map { decimal($0, places: 1) } ?? "n/a",
