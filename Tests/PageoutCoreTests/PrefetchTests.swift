@@ -152,6 +152,9 @@ struct SwapCacheGuest {
             out.formUnion(expired)
         }
         #expect(prefetch.reach == 1)
+        // The working set moves: back to the widest reach found used.
+        prefetch.workingSetMoved()
+        #expect(prefetch.reach == PrefetchState.maximumReach)
     }
 
     @Test func theNearestNeighboursComeFirstWhenTheAllowanceIsShort() {
@@ -238,6 +241,14 @@ struct SwapCacheGuest {
 
     /// `gapReaches`, and the prefetch state at the end.
     static func gapLearning(of pattern: String, coldAges: Int) -> (reaches: [Int], prefetch: PrefetchState) {
+        var prefetch = PrefetchState(pageCount: 4_096, now: 0)
+        let reaches = learnGaps(&prefetch, of: pattern, coldAges: coldAges)
+        return (reaches, prefetch)
+    }
+
+    /// `gapReaches` for `prefetch` as it is, its cold ages going on from `startingAt`.
+    static func learnGaps(_ prefetch: inout PrefetchState, of pattern: String, coldAges: Int,
+                          startingAt start: Int = 0) -> [Int] {
         let pageCount = 4_096
         var mapped = PageBitmap(count: pageCount)
         var used = PageBitmap(count: pageCount)
@@ -250,16 +261,15 @@ struct SwapCacheGuest {
             default: out[page] = true
             }
         }
-        var prefetch = PrefetchState(pageCount: pageCount, now: 0)
         var reaches: [Int] = []
-        for age in 1...coldAges {
+        for age in (start + 1)...(start + coldAges) {
             _ = prefetch.plan(around: mapped, among: out, mapped: mapped, allowance: 0, gapAllowance: .max)
             let hits = prefetch.waiting.intersection(used)
             _ = prefetch.account(mapped: mapped.union(hits), out: out.subtracting(hits), at: Int64(age) * 1_000,
                                  coldAge: 1_000)
             reaches.append(prefetch.gapReach)
         }
-        return (reaches, prefetch)
+        return reaches
     }
 
     @Test func widerGapsOpenWhileTheNarrowerOnesAreUsed() {
@@ -285,5 +295,26 @@ struct SwapCacheGuest {
         // time.
         let reaches = Self.gapReaches(of: "moommuuuu", coldAges: 12)
         #expect(reaches == [3, 7, 7, 3, 3, 7, 7, 3, 3, 3, 3, 7])
+    }
+
+    @Test func aWorkingSetMoveReopensTheGapsFoundUsed() {
+        // Runs whose gaps of 2, 6 and 13 pages are used: the reach opens to 15.
+        let gaps = { (page: String) in "m" + page + page + "m" + String(repeating: page, count: 6) + "m"
+            + String(repeating: page, count: 13) }
+        var (reaches, prefetch) = Self.gapLearning(of: gaps("o"), coldAges: 6)
+        #expect(reaches.last == 15)
+        // Then only a Zipf tail comes back, beside pages already back: nothing read is used, the classes close.
+        reaches = Self.learnGaps(&prefetch, of: gaps("u"), coldAges: 8, startingAt: 6)
+        #expect(reaches.last! < 7, "closed down: \(reaches)")
+        #expect(prefetch.allowances(warmPages: 64_000, blockPages: 512) == (gaps: 4_000, rings: 4_000))
+        // The working set moves: the widest reach found used opens at once, with the gaps' larger share.
+        prefetch.workingSetMoved()
+        #expect(prefetch.gapReach == 15)
+        #expect(prefetch.allowances(warmPages: 64_000, blockPages: 512) == (gaps: 16_000, rings: 4_000))
+        // A region whose gaps were never found used has nothing to go back to.
+        var unused = Self.gapLearning(of: "muum", coldAges: 3).prefetch
+        let before = unused.gapReach
+        unused.workingSetMoved()
+        #expect(unused.gapReach == before)
     }
 }

@@ -171,8 +171,9 @@ public enum PolicyEngine {
         // While pages of unknown behaviour are still being probed, first refaults are the price of that learning.
         guard moved, classes.unprobed.isEmpty, classes.sampling.isEmpty else { return false }
         // Pages the guest had not used for a while came back in bulk: its working set moved. What it used before
-        // is checked now, not when its holds end.
+        // is checked now, not when its holds end; its new runs are read back as widely as runs were found used.
         state.endWarmHolds(at: now)
+        state.prefetch.workingSetMoved()
         return true
     }
 

@@ -20,6 +20,8 @@ struct PrefetchGaps: Sendable {
     /// True while the widest class judged last was used: the gaps may then take a larger share of the memory
     /// prefetch may hold (`PrefetchState.gapShareOfWarm`), else only the rings' share.
     private(set) var proven = false
+    /// The widest reach whose widest class was found used (0 before any): what `restore` goes back to.
+    private var provenReach = 0
     /// Gap pages read in the current and the previous generation, used or not.
     private var readRecent: PageBitmap
     private var readEarlier: PageBitmap
@@ -41,6 +43,16 @@ struct PrefetchGaps: Sendable {
 
     var storageBytes: Int {
         readRecent.storageBytes + readEarlier.storageBytes + middle.storageBytes + wide.storageBytes
+    }
+
+    /// Back to the widest reach found used, if wider than the reach now, open at once and proven: the classes
+    /// closed since are judged afresh, from no closes.
+    mutating func restore() {
+        guard provenReach >= reach else { return }
+        reach = provenReach
+        proven = true
+        closedFor = 0
+        closes = 0
     }
 
     /// The pages read for a gap in the last two generations, used or not.
@@ -141,6 +153,7 @@ struct PrefetchGaps: Sendable {
             proven = false
         } else {
             proven = true
+            provenReach = max(provenReach, reach)
             if open - 1 >= lastClosed { closes = 0 }
             if closedFor == 0, open < Self.reaches.count - 1 { reach = Self.reaches[open + 1] }
         }

@@ -72,6 +72,16 @@ public struct PrefetchState: Sendable {
         return (gaps.proven ? max(warmPages / Self.gapShareOfWarm, blockPages) : rings, rings)
     }
 
+    /// The guest's working set moved (`RefaultController.observe`): the reaches go back to the widest each was
+    /// found used at. While a working set stays put, the pages that come back are its Zipf tail's, one at a time
+    /// beside pages already back, and what is read beside them goes unused: the reaches shrink, the gap classes
+    /// close, for ever longer. A move brings whole runs back at once, the case the wider reaches were found used
+    /// in; without this they would open again one cold age after another while the runs come back.
+    mutating func workingSetMoved() {
+        rings.restore()
+        gaps.restore()
+    }
+
     /// The prefetched pages still waiting for the guest: exempt from the skew repair.
     public var waiting: PageBitmap { recent.union(earlier) }
 
@@ -180,8 +190,15 @@ struct PrefetchReach: Sendable {
     static let judgedToAdapt = 32
 
     private(set) var pages = PrefetchState.initialReach
+    /// The widest reach a judgement found used (0 before any): what `restore` goes back to.
+    private var provenPages = 0
     private var hits = 0
     private var misses = 0
+
+    /// Back to the widest reach found used, if wider than the reach now.
+    mutating func restore() {
+        pages = max(pages, provenPages)
+    }
 
     mutating func record(_ count: Int, hit: Bool) {
         guard count > 0 else { return }
@@ -193,6 +210,7 @@ struct PrefetchReach: Sendable {
         guard judged >= Self.judgedToAdapt else { return }
         let rate = Double(hits) / Double(judged)
         if rate >= 0.5 {
+            provenPages = max(provenPages, pages)
             pages = min(PrefetchState.maximumReach, pages * 2 + 1)
         } else if rate < 0.25 {
             pages = max(1, pages / 2)
