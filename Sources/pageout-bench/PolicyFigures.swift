@@ -55,7 +55,8 @@ struct PolicyFigures: Sendable {
     var settledFaultsByMinute: [FaultRate?] {
         let start = PolicyWorkload.faultsFromSeconds
         let end = record.history.entries.last?.seconds ?? start
-        return stride(from: start, to: end - 59, by: 60).map { minute in
+        // A minute whose last LOAD line came a moment early still counts (its rate is over the seconds it has).
+        return stride(from: start, through: end - 55, by: 60).map { minute in
             record.history.faultRate(after: minute, until: minute + 60,
                                      settleAfterMoves: PolicyWorkload.settleAfterMoveSeconds)
         }
