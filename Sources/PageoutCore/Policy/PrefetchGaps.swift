@@ -45,7 +45,7 @@ struct PrefetchGaps: Sendable {
         readRecent.storageBytes + readEarlier.storageBytes + middle.storageBytes + wide.storageBytes
     }
 
-    /// Back to the widest reach found used, if wider than the reach now, open at once and proven: the classes
+    /// Back to the widest reach found used unless the reach now is wider, open at once and proven: the classes
     /// closed since are judged afresh, from no closes.
     mutating func restore() {
         guard provenReach >= reach else { return }
