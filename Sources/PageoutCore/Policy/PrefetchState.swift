@@ -106,18 +106,20 @@ public struct PrefetchState: Sendable {
             self[keyPath: pages].subtract(mapped)
             self[keyPath: pages].formIntersection(out)
         }
-        // The rings judge their own pages by their first generation: not the gaps', nor those kept once more.
-        let rotating = now - generationStart >= max(coldAge, 1)
-        // Built only when there is something to judge: most scans of a quiet region have neither.
-        let notRings = hit.isEmpty && !rotating ? nil : gaps.read.union(renewed)
-        if let notRings, !hit.isEmpty {
-            rings.record(hit.setCount - hit.intersectionCount(with: notRings, in: 0..<hit.count), hit: true)
-        }
         hitPages += hit.setCount
+        let rotating = now - generationStart >= max(coldAge, 1)
+        // The rings judge their own pages by their first generation: not the gaps', nor those kept once more. Only
+        // when there is something to judge (hits, or a generation's end): most scans of a quiet region have neither.
+        if !hit.isEmpty || rotating {
+            let notRings = gaps.read.union(renewed)
+            rings.record(hit.setCount - hit.intersectionCount(with: notRings, in: 0..<hit.count), hit: true)
+            if rotating {
+                rings.record(earlier.setCount - earlier.intersectionCount(with: notRings, in: 0..<earlier.count),
+                             hit: false)
+            }
+        }
         var expired = PageBitmap(count: recent.count)
-        if rotating, let notRings {
-            rings.record(earlier.setCount - earlier.intersectionCount(with: notRings, in: 0..<earlier.count),
-                         hit: false)
+        if rotating {
             let kept: PageBitmap
             (kept, expired) = gaps.rotate(earlier: earlier, renewed: renewed, mapped: mapped)
             rings.judge()
