@@ -202,6 +202,24 @@ struct SwapCacheGuest {
                     == [199..<200, 201..<202])
     }
 
+    @Test func afterAWorkingSetMoveTheRingsHaveRoomBesideTheGaps() {
+        // Pages 100 and 103 are mapped, 101 and 102 out; 101 came back. The gap's page takes the rings' allowance
+        // too while the working set stays put; after a move the rings have the allowance to themselves.
+        let mapped = Self.bitmap(100..<102, 103..<104)
+        let back = Self.bitmap(101..<102)
+        let out = Self.bitmap(0..<100, 102..<103, 104..<Self.pageCount)
+        var settled = PrefetchState(pageCount: Self.pageCount, now: 0)
+        var moved = settled
+        moved.workingSetMoved()
+        #expect(settled.plan(around: back, among: out, mapped: mapped, allowance: 1, gapAllowance: 64)
+                    == [102..<103])
+        #expect(moved.plan(around: back, among: out, mapped: mapped, allowance: 1, gapAllowance: 64)
+                    == [99..<100, 102..<103])
+        // What the rings read waits, and takes their allowance.
+        #expect(moved.plan(around: Self.bitmap(103..<104), among: out.subtracting(moved.waiting), mapped: mapped,
+                           allowance: 1, gapAllowance: 64).isEmpty)
+    }
+
     @Test func aGapWiderThanTheGapReachIsNotFilled() {
         var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
         let reach = prefetch.gapReach
@@ -226,6 +244,29 @@ struct SwapCacheGuest {
         // ...once: it expires at the next cold age, still in its gap.
         let second = prefetch.account(mapped: mapped, out: out, at: 3_000, coldAge: 1_000).expired
         #expect(second == Self.bitmap(102..<103))
+        #expect(prefetch.waiting.isEmpty)
+    }
+
+    @Test func afterAWorkingSetMoveAPageInAGapWaitsForTheTail() {
+        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
+        prefetch.workingSetMoved()
+        let mapped = Self.bitmap(100..<102, 103..<104, 300..<301)
+        let out = Self.bitmap(102..<103, 301..<302)
+        let back = Self.bitmap(101..<102, 300..<301)
+        #expect(prefetch.plan(around: back, among: out, mapped: mapped, allowance: 2, gapAllowance: 64)
+                    == [102..<103, 301..<302])
+        // The ring's page expires after two cold ages as ever; the gap's page waits a cold age at a time for as
+        // many cold ages as the move keeps pages...
+        let kept = PrefetchState.generationsAfterMove
+        let expired = (1...kept).map {
+            prefetch.account(mapped: mapped, out: out, at: Int64($0) * 1_000, coldAge: 1_000).expired
+        }
+        #expect(expired[1] == Self.bitmap(301..<302))
+        #expect(expired[2...].allSatisfy { $0.isEmpty })
+        #expect(prefetch.waiting == Self.bitmap(102..<103))
+        // ...and expires at the next, still in its gap.
+        #expect(prefetch.account(mapped: mapped, out: out, at: Int64(kept + 1) * 1_000, coldAge: 1_000).expired
+                    == Self.bitmap(102..<103))
         #expect(prefetch.waiting.isEmpty)
     }
 }

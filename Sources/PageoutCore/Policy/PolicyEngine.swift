@@ -109,8 +109,9 @@ public enum PolicyEngine {
     /// The swapped pages of ours (paged out by us at least once) in the gaps beside a page that came back since the
     /// last scan, then within the rings' reach of one (see `PrefetchState`), as many as the allowances take: what
     /// waits in the swap cache is held to a sixteenth of the pages known warm (a quarter, for the gaps, while
-    /// they are found used), so the memory prefetch takes stays small beside what the guest uses. Pages a scanner
-    /// may have brought back say nothing of the guest: they prefetch nothing.
+    /// they are found used; the rings' own sixteenth after a working-set move), so the memory prefetch takes
+    /// stays small beside what the guest uses. Pages a scanner may have brought back say nothing of the guest:
+    /// they prefetch nothing.
     static func neighboursToPrefetch(_ state: inout RegionPolicyState, snapshot: PageSnapshot,
                                      ignoring ignored: PageBitmap?) -> [Range<Int>] {
         guard let previous = state.previous else { return [] }

@@ -12,16 +12,16 @@
 /// back and the next page the VMM maps, as wide as the gap classes opened so far allow, while what waits (gaps' and
 /// rings' pages) is under a sixteenth of the pages known warm (a quarter while the gaps are found used). Then the
 /// rings: the pages out within the reach of a page that came back, nearest first, while what waits is under a
-/// sixteenth of the pages known warm; the reach doubles while at least half of what the rings read in a cold age
-/// was used, and halves while under a quarter was. A guest whose working set is scattered page by page gets almost
-/// no prefetch, one whose working set comes in runs gets its runs read back whole, and memory it never uses is
-/// read only at the edges of its runs.
+/// sixteenth of the pages known warm (what the rings read, in the cold ages after a working-set move); the reach
+/// doubles while at least half of what the rings read in a cold age was used, and halves while under a quarter
+/// was. A guest whose working set is scattered page by page gets almost no prefetch, one whose working set comes
+/// in runs gets its runs read back whole, and memory it never uses is read only at the edges of its runs.
 ///
 /// A prefetched page is resident and unmapped, which the skew repair reads as another reader's doing; it is exempt
 /// from the repair for one to two cold ages (two generations, rotated every cold_age), a generation more if it is
-/// still in a gap then (once). A page mapped meanwhile is a hit; one still unmapped when it expires is a miss, put
-/// back into swap through the daemon's own mapping as a repair would be (the swap cache would keep it resident
-/// until reclaim).
+/// still in a gap then (once; as often as it is still in one, in the cold ages after a working-set move). A page
+/// mapped meanwhile is a hit; one still unmapped when it expires is a miss, put back into swap through the
+/// daemon's own mapping as a repair would be (the swap cache would keep it resident until reclaim).
 public struct PrefetchState: Sendable {
     /// The most pages on each side of a page that came back that the rings read.
     public static let maximumReach = 15
@@ -43,6 +43,9 @@ public struct PrefetchState: Sendable {
     private var renewed: PageBitmap
     /// When (ms) the current generation began.
     private var generationStart: Int64
+    /// Generation ends left in which a page still in a gap waits a generation more however often it did, and the
+    /// rings' allowance is for their own pages: set by a working-set move (`workingSetMoved`).
+    private var movingGenerations = 0
     /// How far from a page that came back the rings reach, judged by the rings' hits and misses.
     private var rings = PrefetchReach()
     /// The gaps filled, and how wide they may be.
@@ -76,11 +79,21 @@ public struct PrefetchState: Sendable {
     /// found used at. While a working set stays put, the pages that come back are its Zipf tail's, one at a time
     /// beside pages already back, and what is read beside them goes unused: the reaches shrink, the gap classes
     /// close, for ever longer. A move brings whole runs back at once, the case the wider reaches were found used
-    /// in; without this they would open again one cold age after another while the runs come back.
+    /// in; without this they would open again one cold age after another while the runs come back. For
+    /// `generationsAfterMove` cold ages, pages in gaps wait for the runs' tails and the rings have room of their own.
     mutating func workingSetMoved() {
         rings.restore()
         gaps.restore()
+        movingGenerations = Self.generationsAfterMove
     }
+
+    /// Generation ends after a working-set move in which a page still in a gap waits a generation more however
+    /// often it did, and the rings' allowance counts only the pages they read. A moved working set comes back run
+    /// by run, its Zipf tail last: pages of a run read for its gaps wait there for the tail's touches, which come
+    /// cold ages later (a page accessed every 30 s on average is untouched a minute after the move one time in
+    /// eight), and back in swap each would cost a major fault; meanwhile the runs' gaps fill the gaps' larger
+    /// share, and the rings, which alone read a run's edges, would get no room.
+    static let generationsAfterMove = 4
 
     /// The prefetched pages still waiting for the guest: exempt from the skew repair.
     public var waiting: PageBitmap { recent.union(earlier) }
@@ -121,7 +134,9 @@ public struct PrefetchState: Sendable {
         var expired = PageBitmap(count: recent.count)
         if rotating {
             let kept: PageBitmap
-            (kept, expired) = gaps.rotate(earlier: earlier, renewed: renewed, mapped: mapped)
+            let keptBefore = movingGenerations > 0 ? PageBitmap(count: renewed.count) : renewed
+            (kept, expired) = gaps.rotate(earlier: earlier, renewed: keptBefore, mapped: mapped)
+            movingGenerations = max(0, movingGenerations - 1)
             rings.judge()
             earlier = recent.union(kept)
             recent = PageBitmap(count: recent.count)
@@ -149,7 +164,13 @@ public struct PrefetchState: Sendable {
             let room = min(Self.pagesPerScan, gapAllowance - waitingCount)
             taken += gaps.fill(next: runs, mapped: mapped, eligible: &eligible, into: &chosen, room: room)
         }
-        let room = min(Self.pagesPerScan, allowance - waitingCount) - taken
+        // After a move the rings' allowance is for their own pages: the gaps of the runs coming back may take
+        // the gaps' larger share and still leave the rings room for the runs' edges, which no gap reaches.
+        // Otherwise it is for all that waits, the gaps' pages just taken too: what comes back is single pages,
+        // and the rings' reads beside them go mostly unused.
+        let ringsWaiting = movingGenerations > 0
+            ? waitingCount - waiting.intersectionCount(with: gaps.read, in: 0..<recent.count) : waitingCount + taken
+        let room = min(Self.pagesPerScan - taken, allowance - ringsWaiting)
         if room > 0 {
             taken += fillRings(around: runs, eligible: &eligible, into: &chosen, room: room)
         }
