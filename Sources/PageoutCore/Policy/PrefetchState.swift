@@ -106,8 +106,9 @@ public struct PrefetchState: Sendable {
 
     /// Takes the pages mapped since (`mapped`: hits) and those that are neither mapped nor out of the VMM any more
     /// (a hole now) out of the generations; every cold_age the older generation expires (its pages are misses,
-    /// but for those still in a gap: they wait a generation more, once) and the reaches are judged. Returns the
-    /// hits and the expired pages, to put back into swap.
+    /// but for those still in a gap: they wait a generation more, once, or as often as they are in one in the
+    /// cold ages after a working-set move) and the reaches are judged. Returns the hits and the expired pages, to
+    /// put back into swap.
     ///
     /// A waiting page reads as swapped when the kernel's counts agree (the file keeps its swap entry) and as
     /// resident and unmapped when the snapshot looked it up: `out` holds both.
