@@ -59,6 +59,7 @@ extension PolicyEngine {
                       limits: PolicyLimits, ignoring ignored: PageBitmap? = nil,
                       prefetchHits: PageBitmap? = nil) -> Int {
         let changes = self.changes(state, snapshot: snapshot, ignoring: ignored, prefetchHits: prefetchHits)
+        state.coldReturnsSinceScan += coldReturns(changes, warm: state.warm)
         var refaultCount = 0
         for index in state.blocks.indices {
             let pages = state.pages(ofBlock: index)
@@ -92,6 +93,18 @@ extension PolicyEngine {
         state.previousScanAt = now
         state.totals.refaultPages += refaultCount
         return refaultCount
+    }
+
+    /// How many of the pages that came back had been paged out more than once and were not warm: found cold
+    /// again (a check released them, or they went out in full with their block's cold pages), so the guest uses
+    /// them anew, the way a page paged out once comes back. A guest whose working set moves back to pages it used
+    /// before brings these back in bulk, and few first refaults: the controller's move test counts both.
+    private static func coldReturns(_ changes: Changes, warm: PageBitmap) -> Int {
+        guard !changes.refaulted.isEmpty else { return 0 }
+        var back = changes.refaulted.intersection(changes.repeated)
+        back.subtract(warm)
+        back.subtract(changes.prefetchHits)
+        return back.setCount
     }
 
     /// What came back is warm, page by page; keeps watching only pages still out of the VMM (a page that became a
@@ -173,10 +186,19 @@ extension PolicyEngine {
     /// step up); none back within cold_age means they went cold (the working set moved): the suspects (the pages
     /// that were warm when the check began) are warm no more, and the block's pages of unknown behaviour go out
     /// in full. Until then it waits.
+    ///
+    /// In the cold ages after a working-set move, under half of the check back says the block's warm pages are
+    /// two sets: a few the new working set shares with an older one (mapped all along, so never seen come back
+    /// before the check) and the old working set's, unused. Held on the word of the few, the others would stay
+    /// resident for the whole hold (up to max_backoff times the controller's scale); instead the pages back stay
+    /// warm (in use lately: no check takes them) and the rest are checked again at once.
     private static func checked(_ block: BlockState, pages: Range<Int>, by evidence: BlockEvidence, at now: Int64,
                                 state: inout RegionPolicyState, limits: PolicyLimits) -> BlockState {
         var block = block
-        if evidence.checkBack > 0 {
+        if evidence.checkBack > 0, state.prefetch.settlingAfterMove,
+           evidence.checkBack * 2 < state.checking.setCount(in: pages) {
+            block.recheckWarm = true
+        } else if evidence.checkBack > 0 {
             block = limits.backoff.stillWarm(block, at: now)
         } else if now - block.warmCheckAt >= limits.coldAge {
             state.warm.subtract(state.suspects, in: pages)

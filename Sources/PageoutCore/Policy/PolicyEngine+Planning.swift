@@ -56,6 +56,7 @@ extension PolicyEngine {
         classes.counts.swapped = snapshot.counts.swapped
         classes.counts.skewed = snapshot.counts.residentUnmapped
         let anyMappedByOthers = !state.mappedByOthers.isEmpty
+        let settling = state.prefetch.settlingAfterMove
         if anyMappedByOthers {
             // Pages another process maps count as theirs, whether the VMM maps them or not.
             classes.counts.mappedByOthers = state.mappedByOthers.setCount
@@ -85,7 +86,8 @@ extension PolicyEngine {
             // A block back from a whole-block hold is checked by its probe first (`planProbes`), its warm pages
             // after it unless it is held whole again; a block with nothing left to probe has its warm pages checked.
             let probedFirst = block.backFromHold && mapped > warm
-            if warm > 0, !block.isBackedOff(at: now), !block.warmCheckOut, !probedFirst,
+            let due = !block.isBackedOff(at: now) || (block.recheckWarm && settling)
+            if warm > 0, due, !block.warmCheckOut, !probedFirst,
                unusedWarm.intersectionCount(with: snapshot.mapped, in: pages) > 0 {
                 classes.checks.append(index)
             }

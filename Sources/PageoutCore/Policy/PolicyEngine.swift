@@ -161,11 +161,13 @@ public enum PolicyEngine {
         let scaleBefore = state.controller.scale
         defer { state.rescaleHolds(by: state.controller.scale / scaleBefore, at: now) }
         let moved = state.controller.observe(repeats: state.repeatRefaultsSinceScan,
-                                             firsts: state.firstRefaultsSinceScan, at: now,
+                                             firsts: state.firstRefaultsSinceScan,
+                                             coldReturns: state.coldReturnsSinceScan, at: now,
                                              workingSetPages: classes.counts.workingSet,
                                              moveInterval: 2 * limits.coldAge)
         state.repeatRefaultsSinceScan = 0
         state.firstRefaultsSinceScan = 0
+        state.coldReturnsSinceScan = 0
         let checkPages = (classes.warmBlocks + classes.heldWholeBlocks) * minimumCheckPages
         state.controller.budget(checkPagesPerRound: checkPages, workingSetPages: classes.counts.workingSet,
                                 minimumHold: minimumHold)

@@ -95,6 +95,10 @@ public struct PrefetchState: Sendable {
     /// share, and the rings, which alone read a run's edges, would get no room.
     static let generationsAfterMove = 4
 
+    /// True in the cold ages after a working-set move (`generationsAfterMove` of them): the guest is still
+    /// settling into its new working set.
+    var settlingAfterMove: Bool { movingGenerations > 0 }
+
     /// The prefetched pages still waiting for the guest: exempt from the skew repair.
     public var waiting: PageBitmap { recent.union(earlier) }
 

@@ -40,7 +40,8 @@ public struct RefaultController: Sendable {
     public private(set) var budgetScale: Double = 1
     /// Refaults of pages paged out more than once, and of the probes of blocks back from a hold: what holds cost.
     private var repeats = RateWindow()
-    /// Refaults of pages paged out once: the price of learning, and the sign of a working set that moved.
+    /// Refaults of pages paged out once (the price of learning) and of pages found cold again: the sign of a
+    /// working set that moved.
     private var firsts = RateWindow()
     private var recentFirsts = RateWindow(window: 10_000)
 
@@ -75,15 +76,17 @@ public struct RefaultController: Sendable {
 
     /// Records the refaults seen by the scan at `now` — `repeats` of pages paged out more than once, `firsts` of
     /// pages paged out once — and adjusts `scale` against the target for `workingSetPages`. Returns true when
-    /// first refaults jump (at most once every `moveInterval` ms): over the last `jumpWindow` they run above
-    /// `moveFraction` of the working set a minute and at three times their rate over the last minute. The tail of
-    /// a probe decays; a guest whose working set moved brings pages back in bulk, at once: what it used before
-    /// should be checked now rather than when its holds end.
-    public mutating func observe(repeats repeated: Int, firsts first: Int, at now: Int64, workingSetPages: Int,
-                                 moveInterval: Int64) -> Bool {
+    /// pages the guest had not used lately jump (at most once every `moveInterval` ms): first refaults and
+    /// `coldReturns` (those of the repeats whose pages had been found cold again) over the last `jumpWindow` run
+    /// above `moveFraction` of the working set a minute and at three times their rate over the last minute. The
+    /// tail of a probe decays; a guest whose working set moved brings pages back in bulk, at once (pages never
+    /// used before as first refaults; pages of a working set it used before, paged out since, as cold returns):
+    /// what it used until the move should be checked now rather than when its holds end.
+    public mutating func observe(repeats repeated: Int, firsts first: Int, coldReturns: Int = 0, at now: Int64,
+                                 workingSetPages: Int, moveInterval: Int64) -> Bool {
         repeats.add(repeated, at: now)
-        firsts.add(first, at: now)
-        recentFirsts.add(first, at: now)
+        firsts.add(first + coldReturns, at: now)
+        recentFirsts.add(first + coldReturns, at: now)
         let rate = repeats.perMinute(at: now)
         let target = targetPagesPerMinute(workingSetPages: workingSetPages)
         if rate > target, lastChange.map({ now - $0 >= raiseInterval }) ?? true {

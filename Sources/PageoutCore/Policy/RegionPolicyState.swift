@@ -55,6 +55,9 @@ public struct RegionPolicyState: Sendable {
     /// block's when it is back from a whole-block hold), and of pages paged out once, for the controller.
     var repeatRefaultsSinceScan = 0
     var firstRefaultsSinceScan = 0
+    /// Of the repeats since the last scan, pages found cold again before they came back (see
+    /// `PolicyEngine.coldReturns`): for the controller's move test, with the first refaults.
+    var coldReturnsSinceScan = 0
     /// Totals since the region was registered.
     public internal(set) var totals = PolicyTotals()
 
@@ -114,6 +117,7 @@ public struct RegionPolicyState: Sendable {
         for block in plan.checkedBlocks {
             suspects.formUnion(unused, in: pages(ofBlock: block))
             blocks[block].warmCheckOut = true
+            blocks[block].recheckWarm = false
             blocks[block].warmCheckAt = now
             blocks[block].lastPageout = now
         }
