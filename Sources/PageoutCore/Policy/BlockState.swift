@@ -26,9 +26,10 @@ public struct BlockState: Sendable, Hashable {
     /// True while a sample of the block's warm pages is out: one of them back says they are still warm, none back
     /// within cold_age says they went cold.
     public var warmCheckOut = false
-    /// True when the block's warm pages are checked again at once, hold or not: a check in the cold ages after a
-    /// working-set move found a few of them still in use (pages the new working set shares with an older one,
-    /// mapped all along, so never seen back), which says nothing of the rest (the old working set's).
+    /// True when the block's warm pages are checked again at once, held or not, while a working-set move settles
+    /// (`PrefetchState.settlingAfterMove`): a check in the cold ages after the move found a few of them in use
+    /// (pages the new working set shares with an older one, mapped all along, so never seen back), which says
+    /// nothing of the rest (the old working set's).
     public var recheckWarm = false
     /// True when pages of the block came back moments after the last pageout (the post-pageout recheck).
     public var fastRefault = false
