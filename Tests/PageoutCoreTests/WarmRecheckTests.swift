@@ -21,10 +21,10 @@ import Testing
 
     /// Scans `guest` every second from `start` for `seconds`; returns the time after the last scan.
     static func scanned(_ state: inout RegionPolicyState, _ guest: inout ModelGuest, from start: Int64,
-                        seconds: Int) -> Int64 {
+                        seconds: Int, limits: PolicyLimits = PolicyEngineTests.limits) -> Int64 {
         var now = start
         for _ in 0..<seconds {
-            _ = guest.scan(&state, at: now)
+            _ = guest.scan(&state, at: now, limits: limits)
             now += 1_000
         }
         return now
@@ -79,12 +79,7 @@ import Testing
 
     /// Scans `guest` every second for a minute from `start`; returns the time then.
     static func quiet(_ state: inout RegionPolicyState, _ guest: inout ModelGuest, from start: Int64) -> Int64 {
-        var now = start
-        while now < start + 60_000 {
-            _ = guest.scan(&state, at: now, limits: limits)
-            now += 1_000
-        }
-        return now
+        WarmRecheckTests.scanned(&state, &guest, from: start, seconds: 60, limits: limits)
     }
 
     static func workingSet(_ pages: [Int]) -> PageBitmap {
