@@ -247,7 +247,7 @@ struct SwapCacheGuest {
         #expect(prefetch.waiting.isEmpty)
     }
 
-    @Test func afterAWorkingSetMoveAPageInAGapWaitsForTheTail() {
+    @Test func afterAWorkingSetMoveNoPrefetchedPageExpiresUntilTheMoveSettles() {
         var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
         prefetch.workingSetMoved()
         let mapped = Self.bitmap(100..<102, 103..<104, 300..<301)
@@ -255,18 +255,17 @@ struct SwapCacheGuest {
         let back = Self.bitmap(101..<102, 300..<301)
         #expect(prefetch.plan(around: back, among: out, mapped: mapped, allowance: 2, gapAllowance: 64)
                     == [102..<103, 301..<302])
-        // The ring's page expires after two cold ages as ever; the gap's page waits a cold age at a time for as
-        // many cold ages as the move keeps pages...
+        // The gap's page and the ring's page (which expires after two cold ages while the working set stays put)
+        // both wait for as many cold ages as the move settles...
         let kept = PrefetchState.generationsAfterMove
         let expired = (1...kept).map {
             prefetch.account(mapped: mapped, out: out, at: Int64($0) * 1_000, coldAge: 1_000).expired
         }
-        #expect(expired[1] == Self.bitmap(301..<302))
-        #expect(expired[2...].allSatisfy { $0.isEmpty })
-        #expect(prefetch.waiting == Self.bitmap(102..<103))
-        // ...and expires at the next, still in its gap.
+        #expect(expired.allSatisfy { $0.isEmpty })
+        #expect(prefetch.waiting == out)
+        // ...and expire at the next, the gap's page still in its gap.
         #expect(prefetch.account(mapped: mapped, out: out, at: Int64(kept + 1) * 1_000, coldAge: 1_000).expired
-                    == Self.bitmap(102..<103))
+                    == out)
         #expect(prefetch.waiting.isEmpty)
     }
 }
@@ -348,10 +347,17 @@ struct SwapCacheGuest {
         reaches = Self.learnGaps(&prefetch, of: gaps("u"), coldAges: 8, startingAt: 6)
         #expect(reaches.last! < 7, "closed down: \(reaches)")
         #expect(prefetch.allowances(warmPages: 64_000, blockPages: 512) == (gaps: 4_000, rings: 4_000))
-        // The working set moves: the widest reach found used opens at once, with the gaps' larger share.
+        // The working set moves: the widest reach found used opens at once, with the gaps' larger share, which
+        // the rings have too while the move settles.
         prefetch.workingSetMoved()
         #expect(prefetch.gapReach == 15)
-        #expect(prefetch.allowances(warmPages: 64_000, blockPages: 512) == (gaps: 16_000, rings: 4_000))
+        #expect(prefetch.allowances(warmPages: 64_000, blockPages: 512) == (gaps: 16_000, rings: 16_000))
+        for coldAge in 1...PrefetchState.generationsAfterMove {
+            _ = prefetch.account(mapped: PageBitmap(count: 4_096), out: PageBitmap(count: 4_096),
+                                 at: Int64(100 + coldAge) * 1_000, coldAge: 1_000)
+        }
+        #expect(!prefetch.settlingAfterMove)
+        #expect(prefetch.allowances(warmPages: 64_000, blockPages: 512).rings == 4_000)
         // A region whose gaps were never found used has nothing to go back to.
         var unused = Self.gapLearning(of: "muum", coldAges: 3).prefetch
         let before = unused.gapReach

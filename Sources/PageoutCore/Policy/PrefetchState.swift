@@ -12,16 +12,17 @@
 /// back and the next page the VMM maps, as wide as the gap classes opened so far allow, while what waits (gaps' and
 /// rings' pages) is under a sixteenth of the pages known warm (a quarter while the gaps are found used). Then the
 /// rings: the pages out within the reach of a page that came back, nearest first, while what waits is under a
-/// sixteenth of the pages known warm (what the rings read, in the cold ages after a working-set move); the reach
-/// doubles while at least half of what the rings read in a cold age was used, and halves while under a quarter
-/// was. A guest whose working set is scattered page by page gets almost no prefetch, one whose working set comes
-/// in runs gets its runs read back whole, and memory it never uses is read only at the edges of its runs.
+/// sixteenth of the pages known warm (what the rings read under a quarter, in the cold ages after a working-set
+/// move); the reach doubles while at least half of what the rings read in a cold age was used, and halves while
+/// under a quarter was. A guest whose working set is scattered page by page gets almost no prefetch, one whose
+/// working set comes in runs gets its runs read back whole, and memory it never uses is read only at the edges of
+/// its runs.
 ///
 /// A prefetched page is resident and unmapped, which the skew repair reads as another reader's doing; it is exempt
 /// from the repair for one to two cold ages (two generations, rotated every cold_age), a generation more if it is
-/// still in a gap then (once; as often as it is still in one, in the cold ages after a working-set move). A page
-/// mapped meanwhile is a hit; one still unmapped when it expires is a miss, put back into swap through the
-/// daemon's own mapping as a repair would be (the swap cache would keep it resident until reclaim).
+/// still in a gap then (once); none expires in the cold ages after a working-set move. A page mapped meanwhile is a
+/// hit; one still unmapped when it expires is a miss, put back into swap through the daemon's own mapping as a
+/// repair would be (the swap cache would keep it resident until reclaim).
 public struct PrefetchState: Sendable {
     /// The most pages on each side of a page that came back that the rings read.
     public static let maximumReach = 15
@@ -69,30 +70,34 @@ public struct PrefetchState: Sendable {
     public var gapReach: Int { gaps.reach }
 
     /// How many pages may wait at once in a region with `warmPages` pages known warm, for the gaps and for the
-    /// rings (at least `blockPages` each).
+    /// rings (at least `blockPages` each). In the cold ages after a working-set move the rings may hold the gaps'
+    /// larger share: what they read beside a moved working set's runs is mostly the runs' own pages, which its
+    /// Zipf tail touches over the next minutes, and a sixteenth of the warm pages is full within seconds of the
+    /// move.
     func allowances(warmPages: Int, blockPages: Int) -> (gaps: Int, rings: Int) {
-        let rings = max(warmPages / Self.shareOfWarm, blockPages)
-        return (gaps.proven ? max(warmPages / Self.gapShareOfWarm, blockPages) : rings, rings)
+        let share = max(warmPages / Self.shareOfWarm, blockPages)
+        let largerShare = max(warmPages / Self.gapShareOfWarm, blockPages)
+        return (gaps.proven ? largerShare : share, settlingAfterMove ? largerShare : share)
     }
 
-    /// The guest's working set moved (`RefaultController.observe`): the reaches go back to the widest each was
-    /// found used at. While a working set stays put, the pages that come back are its Zipf tail's, one at a time
-    /// beside pages already back, and what is read beside them goes unused: the reaches shrink, the gap classes
-    /// close, for ever longer. A move brings whole runs back at once, the case the wider reaches were found used
-    /// in; without this they would open again one cold age after another while the runs come back. For
-    /// `generationsAfterMove` cold ages, pages in gaps wait for the runs' tails and the rings have room of their own.
+    /// The guest's working set moved (`RefaultController.observe`): the reaches go back to the widest each was found
+    /// used at. While a working set stays put, the pages that come back are its Zipf tail's, one at a time beside
+    /// pages already back, and what is read beside them goes unused: the reaches shrink, the gap classes close, for
+    /// ever longer. A move brings whole runs back at once, the case the wider reaches were found used in; without
+    /// this they would open again one cold age after another while the runs come back. For `generationsAfterMove`
+    /// cold ages, prefetched pages wait for the runs' tails and the rings have room of their own.
     mutating func workingSetMoved() {
         rings.restore()
         gaps.restore()
         movingGenerations = Self.generationsAfterMove
     }
 
-    /// Generation ends after a working-set move in which a page still in a gap waits a generation more however
-    /// often it did, and the rings' allowance counts only the pages they read. A moved working set comes back run
-    /// by run, its Zipf tail last: pages of a run read for its gaps wait there for the tail's touches, which come
-    /// cold ages later (a page accessed every 30 s on average is untouched a minute after the move one time in
-    /// eight), and back in swap each would cost a major fault; meanwhile the runs' gaps fill the gaps' larger
-    /// share, and the rings, which alone read a run's edges, would get no room.
+    /// Generation ends after a working-set move in which no prefetched page expires, and the rings' allowance is
+    /// the gaps' larger share and counts only the pages they read. A moved working set comes back run by run, its
+    /// Zipf tail last: pages read beside its runs wait for the tail's touches, which come cold ages later (a page
+    /// accessed every 30 s on average is untouched a minute after the move one time in eight), and back in swap
+    /// each would cost a major fault; meanwhile the runs' gaps fill the gaps' larger share, and the rings, which
+    /// alone read a run's edges, would get no room.
     static let generationsAfterMove = 4
 
     /// True in the cold ages after a working-set move (`generationsAfterMove` of them): the guest is still
@@ -109,10 +114,9 @@ public struct PrefetchState: Sendable {
     var storageBytes: Int { recent.storageBytes + earlier.storageBytes + renewed.storageBytes + gaps.storageBytes }
 
     /// Takes the pages mapped since (`mapped`: hits) and those that are neither mapped nor out of the VMM any more
-    /// (a hole now) out of the generations; every cold_age the older generation expires (its pages are misses,
-    /// but for those still in a gap: they wait a generation more, once, or as often as they are in one in the
-    /// cold ages after a working-set move) and the reaches are judged. Returns the hits and the expired pages, to
-    /// put back into swap.
+    /// (a hole now) out of the generations; every cold_age the older generation expires (its pages are misses, but
+    /// for those still in a gap: they wait a generation more, once; in the cold ages after a working-set move all
+    /// wait) and the reaches are judged. Returns the hits and the expired pages, to put back into swap.
     ///
     /// A waiting page reads as swapped when the kernel's counts agree (the file keeps its swap entry) and as
     /// resident and unmapped when the snapshot looked it up: `out` holds both.
@@ -138,9 +142,13 @@ public struct PrefetchState: Sendable {
         }
         var expired = PageBitmap(count: recent.count)
         if rotating {
-            let kept: PageBitmap
-            let keptBefore = movingGenerations > 0 ? PageBitmap(count: renewed.count) : renewed
-            (kept, expired) = gaps.rotate(earlier: earlier, renewed: keptBefore, mapped: mapped)
+            var kept: PageBitmap
+            (kept, expired) = gaps.rotate(earlier: earlier, renewed: renewed, mapped: mapped)
+            if settlingAfterMove {
+                // A moved working set's Zipf tail touches the pages read beside its runs cold ages later, gaps or
+                // not: back in swap, each would cost a major fault.
+                (kept, expired) = (earlier, PageBitmap(count: earlier.count))
+            }
             movingGenerations = max(0, movingGenerations - 1)
             rings.judge()
             earlier = recent.union(kept)
