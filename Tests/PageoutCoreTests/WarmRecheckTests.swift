@@ -108,3 +108,31 @@ import Testing
         #expect(now - back <= 3 * Self.limits.coldAge + 5_000, "within about a cold_age: \(now - back) ms")
     }
 }
+
+/// The old working set's pages that came back just before a move (its Zipf tail, a page at a time) go out with
+/// the rest of it: kept as in use lately, they would be no suspects of the move's checks, and their blocks, held
+/// again by the new set's later returns, would keep them resident for the whole hold.
+@Suite struct MoveForgetsUseTests {
+    @Test func theOldWorkingSetsLatestReturnsGoOutWithIt() {
+        var state = RegionPolicyState(layout: PolicyEngineTests.layout, limits: MoveBackTests.limits, now: 0)
+        // A jump is seen over a window shorter than the least time between two moves (2 cold ages), as with the
+        // defaults (10 s against 40 s): one move is seen once.
+        state.controller.jumpWindow = 2_000
+        var guest = ModelGuest(pageCount: 128, workingSet: PageLearningTests.scattered)
+        var now = MoveBackTests.settle(&state, &guest, from: 0)
+        now = MoveBackTests.quiet(&state, &guest, from: now)
+        // As if one page of the old working set in every block had come back in the last cold age.
+        let latest = (0..<8).map { $0 * 16 + 12 }
+        latest.forEach { state.recentUse[$0] = true }
+        // The new working set comes back three pages a block at once, the fourth a cold age later (its tail),
+        // once the move's first checks found the old working set unused.
+        guest.workingSet = MoveBackTests.workingSet(MoveBackTests.other.filter { $0 % 16 != 14 })
+        now = WarmRecheckTests.scanned(&state, &guest, from: now, seconds: 3, limits: MoveBackTests.limits)
+        guest.workingSet = MoveBackTests.workingSet(MoveBackTests.other)
+        now = WarmRecheckTests.scanned(&state, &guest, from: now, seconds: 57, limits: MoveBackTests.limits)
+        #expect(latest.allSatisfy { !guest.mapped[$0] }, "the old set's latest returns went out")
+        #expect(guest.mapped.setCount == guest.workingSet.setCount && guest.mapped == guest.workingSet,
+                "the new working set alone is mapped: \(guest.mapped.setCount) pages")
+        #expect(state.warm.intersection(guest.workingSet) == guest.workingSet, "and held")
+    }
+}

@@ -57,7 +57,7 @@ extension PolicyEngine {
     /// `prefetchHits`: prefetched pages mapped since the last scan (refaults, warm, but minor faults).
     static func learn(_ state: inout RegionPolicyState, from snapshot: PageSnapshot, now: Int64,
                       limits: PolicyLimits, ignoring ignored: PageBitmap? = nil,
-                      prefetchHits: PageBitmap? = nil) -> Int {
+                      prefetchHits: PageBitmap? = nil) -> PageBitmap {
         let changes = self.changes(state, snapshot: snapshot, ignoring: ignored, prefetchHits: prefetchHits)
         state.coldReturnsSinceScan += coldReturns(changes, warm: state.warm)
         var refaultCount = 0
@@ -92,7 +92,7 @@ extension PolicyEngine {
         remember(changes, of: snapshot, in: &state)
         state.previousScanAt = now
         state.totals.refaultPages += refaultCount
-        return refaultCount
+        return changes.refaulted
     }
 
     /// How many of the pages that came back had been paged out more than once and were not warm: found cold

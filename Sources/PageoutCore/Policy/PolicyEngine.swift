@@ -76,7 +76,7 @@ public enum PolicyEngine {
         let refaulted = learn(&state, from: snapshot, now: now, limits: limits, ignoring: ignored,
                               prefetchHits: prefetchHits)
         var classes = classify(state, snapshot: snapshot, now: now, limits: limits)
-        if steer(&state, by: classes, at: now, limits: limits, minimumHold: minimumHold) {
+        if steer(&state, by: classes, refaulted: refaulted, at: now, limits: limits, minimumHold: minimumHold) {
             classes = classify(state, snapshot: snapshot, now: now, limits: limits)
         }
 
@@ -99,7 +99,7 @@ public enum PolicyEngine {
         plan(&classes, state: &state, plannable: plannable, limits: limits, into: &planning)
         planning.plan.runs = planning.planned.runs()
         var decision = PolicyDecision(state: state, counts: classes.counts, plan: planning.plan, repair: repair,
-                                      finish: finish, refaults: refaulted)
+                                      finish: finish, refaults: refaulted.setCount)
         decision.swapCapReached = cap <= 0
         decision.prefetch = prefetch
         decision.expiredPrefetch = expiredPrefetch
@@ -156,8 +156,9 @@ public enum PolicyEngine {
 
     /// Feeds the scan's refaults and the check budget to the region's controller; returns true if it ended the
     /// holds of warm pages because the guest's working set moved (the classes must then be made again).
-    private static func steer(_ state: inout RegionPolicyState, by classes: Classes, at now: Int64,
-                              limits: PolicyLimits, minimumHold: Int64) -> Bool {
+    /// `refaulted`: the pages that came back since the last scan.
+    private static func steer(_ state: inout RegionPolicyState, by classes: Classes, refaulted: PageBitmap,
+                              at now: Int64, limits: PolicyLimits, minimumHold: Int64) -> Bool {
         let scaleBefore = state.controller.scale
         defer { state.rescaleHolds(by: state.controller.scale / scaleBefore, at: now) }
         let moved = state.controller.observe(repeats: state.repeatRefaultsSinceScan,
@@ -174,8 +175,10 @@ public enum PolicyEngine {
         // While pages of unknown behaviour are still being probed, first refaults are the price of that learning.
         guard moved, classes.unprobed.isEmpty, classes.sampling.isEmpty else { return false }
         // Pages the guest had not used for a while came back in bulk: its working set moved. What it used before
-        // is checked now, not when its holds end; its new runs are read back as widely as runs were found used.
+        // is checked now, not when its holds end, what came back lately too (but for this scan's returns, the new
+        // set's); its new runs are read back as widely as runs were found used.
         state.endWarmHolds(at: now)
+        state.forgetUse(keeping: refaulted, at: now)
         state.prefetch.workingSetMoved()
         return true
     }

@@ -188,6 +188,19 @@ public struct RegionPolicyState: Sendable {
         }
     }
 
+    /// Forgets which pages came back lately, but for `pages` (those back since the last scan): the guest's working
+    /// set moved at `now`. The old set's Zipf tail came back until the move, a page at a time; kept as in use
+    /// lately, those pages would be left out of the checks the move starts (not suspects), and their blocks,
+    /// held again by the new set's returns, would keep them resident for the whole hold, up to max_backoff times
+    /// the controller's scale. Resident, a later working set's use of them is invisible (a mapped page says
+    /// nothing of its use): the next move's check of the block, a sample of pages mostly of the set before,
+    /// would find none back and release them all, pages in use among them.
+    mutating func forgetUse(keeping pages: PageBitmap, at now: Int64) {
+        recentUse = pages
+        earlierUse = PageBitmap(count: layout.pageCount)
+        epochStart = now
+    }
+
     /// Notes that `pages` were paged out: those out before are now paged out more than once.
     private mutating func noteOut(_ pages: PageBitmap) {
         repeatedOut.formUnion(pages.intersection(everOut))
