@@ -60,7 +60,6 @@ extension PolicyEngine {
                       prefetchHits: PageBitmap? = nil) -> PageBitmap {
         let changes = self.changes(state, snapshot: snapshot, ignoring: ignored, prefetchHits: prefetchHits)
         state.coldReturnsSinceScan += coldReturns(changes, warm: state.warm)
-        var refaultCount = 0
         for index in state.blocks.indices {
             let pages = state.pages(ofBlock: index)
             var evidence = changes.evidence(in: pages)
@@ -79,7 +78,6 @@ extension PolicyEngine {
             }
             block.fastRefault = false
             if block.backoffUntil != state.blocks[index].backoffUntil { block = spread(block, index: index, at: now) }
-            refaultCount += evidence.refaulted
             state.repeatRefaultsSinceScan += evidence.repeatRefaulted
             state.firstRefaultsSinceScan += evidence.refaulted - evidence.prefetchHits - evidence.repeatRefaulted
             state.blocks[index] = block
@@ -91,7 +89,7 @@ extension PolicyEngine {
         }
         remember(changes, of: snapshot, in: &state)
         state.previousScanAt = now
-        state.totals.refaultPages += refaultCount
+        state.totals.refaultPages += changes.refaulted.setCount
         return changes.refaulted
     }
 
