@@ -51,6 +51,39 @@ import Testing
         #expect(pacing.stretch == 1 && !pacing.mayWait(at: 0, interval: 1_000))
     }
 
+    @Test func aStretchNeverPassesTheTimeTheHotPagesTurnCold() {
+        var pacing = ScanPacing()
+        pacing.scanned(at: 0, interval: 1_000, quiet: true)
+        pacing.scanned(at: 2_000, interval: 1_000, quiet: true, dueAt: 3_500)
+        #expect(pacing.stretch == 4, "still quiet: the stretch doubles")
+        #expect(pacing.nextScanAt == 3_500, "but the next scan comes when the hot pages turn cold, not at 6 s")
+        #expect(pacing.mayWait(at: 3_000, interval: 1_000))
+        #expect(!pacing.mayWait(at: 4_000, interval: 1_000))
+        pacing.scanned(at: 4_000, interval: 1_000, quiet: true, dueAt: 40_000)
+        #expect(pacing.nextScanAt == 12_000, "a due time past the stretch changes nothing")
+    }
+
+    /// The policy's due time: when the hot pages whose cold_age has passed make more than the quiet share.
+    @Test func theHotPagesTurnColdAtTheirBlocksColdAgeWhenTheyAreMoreThanTheQuietShare() {
+        let layout = PolicyEngineTests.layout
+        let limits = PolicyEngineTests.limits
+        var state = RegionPolicyState(layout: layout, limits: limits, now: 0)
+        let first = PolicyEngineTests.step(&state, PolicyEngineTests.snapshot(mapped: [0..<96]), at: 500)
+        #expect(first.counts.hot == 96)
+        #expect(first.coldDueAt == 3_000, "every block first seen at 0: cold 3 s later")
+        // The guest writes the last two blocks at 2 s: they turn cold at 5 s, the others at 3 s.
+        let all = PolicyEngineTests.snapshot(mapped: [0..<128])
+        let written = PolicyEngineTests.step(&state, all, at: 2_000)
+        #expect(written.coldDueAt == 3_000)
+        let cold = PolicyEngineTests.step(&state, all, at: 3_000)
+        #expect(cold.counts.hot == 32 && cold.coldDueAt == 5_000)
+        // The due time is the earliest at which the pages turning cold add up to more than 1% of the region.
+        let turns: [(at: Int64, pages: Int)] = [(9_000, 60), (5_000, 50), (7_000, 60)]
+        #expect(PolicyEngine.coldDueAt(turns, pageCount: 10_000) == 7_000, "50 pages are 0.5%, 110 are 1.1%")
+        #expect(PolicyEngine.coldDueAt(turns, pageCount: 100_000) == nil, "170 pages are under 1% of 100,000")
+        #expect(PolicyEngine.coldDueAt([], pageCount: 100) == nil)
+    }
+
     static func decision(cold: Int = 0, refaults: Int = 0, plan: Range<Int>? = nil, repair: Bool = false,
                          swapCapReached: Bool = false) -> PolicyDecision {
         let layout = RegionLayout(mappings: [(AddressRange(start: 0x100000, end: 0x100000 + 10_000 * 4096), 0)],

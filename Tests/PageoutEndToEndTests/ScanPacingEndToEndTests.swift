@@ -98,6 +98,35 @@ import Testing
         #expect(daemon.waitForExit(timeout: 15) == 0)
     }
 
+    /// Until a region's first cold_age passes nothing in it changes, so its scans stretch; cold_age passing is no
+    /// change a look sees, so the stretch must end there: the pageout starts at the round cold_age passes, not up
+    /// to 8 rounds later. Counted in rounds (a loaded machine makes fewer rounds, never more) against the kernel's
+    /// page states.
+    @Test func aQuietRegionsFirstColdAgeEndsItsStretch() throws {
+        try HostRequirements.requireRoot()
+        try HostRequirements.requireSwap(freeBytes: 1 << 30)
+        let guest = try GuestSim(["--size", "128MiB", "--hot-percent", "20"])
+        let daemon = try DaemonProcess(config: Self.config(guest).replacingOccurrences(of: #"cold_age = "2s""#,
+                                                                                    with: #"cold_age = "6s""#))
+        let client = try VarlinkTestClient(path: daemon.socketPath)
+        let cold = guest.hotPages..<guest.pages
+        let probe = try MemfdProbe(path: guest.mapFilesPath)
+        defer { probe.close() }
+        try client.waitForRegion("vm1", "stretched before cold_age") { ($0["scan_stretch"] as? Int ?? 0) >= 4 }
+        let rounds = try Eventually.value("the first pages in swap", timeout: 120, interval: 0.02) { () -> Int? in
+            let rounds = try client.scans()
+            return try probe.cacheStat(pages: cold).evicted > 0 ? rounds : nil
+        }
+        // 6 s is 24 rounds of 250 ms; the rounds from the start to the first pageout: the 24, the first, one
+        // more for the round that saw the swap (this poll read the count first), one for a late round.
+        print("first pageout after \(rounds) rounds (cold_age: 24)")
+        #expect(rounds <= 27, "the round cold_age passed, not the stretched scan (up to 8 rounds later)")
+        try Self.converge(probe, cold)
+        #expect(try guest.verify().bad == 0)
+        daemon.send(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 15) == 0)
+    }
+
     @Test func maxCPUHoldsScansBackAndTheRegionStillConverges() throws {
         try HostRequirements.requireRoot()
         try HostRequirements.requireSwap(freeBytes: 1 << 30)

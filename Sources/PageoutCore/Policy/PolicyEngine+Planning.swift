@@ -17,6 +17,8 @@ extension PolicyEngine {
         var heldWholeBlocks = 0
         /// The state's warm pages with no sign of use lately (`RegionPolicyState.unusedWarm`), read once a scan.
         var unusedWarm = PageBitmap(count: 0)
+        /// The hot blocks' mapped pages by when their cold_age passes (ms): when they become candidates.
+        var turningCold: [(at: Int64, pages: Int)] = []
     }
 
     /// A plan being built: what may still be taken, the plan, and its pages as a bitmap.
@@ -72,6 +74,7 @@ extension PolicyEngine {
             let block = state.blocks[index]
             if now - block.lastActivity < limits.coldAge {
                 classes.counts.hot += mapped
+                classes.turningCold.append((block.lastActivity + limits.coldAge, mapped))
                 continue
             }
             if block.holdsAll, block.isBackedOff(at: now) {

@@ -20,6 +20,10 @@ public struct PolicyDecision: Sendable {
     public var refaults: Int
     /// True when the region has `max_swapped_percent` of its non-hole pages in swap: nothing mapped is planned.
     public var swapCapReached = false
+    /// When (ms) the hot pages whose cold_age has passed by then add up to more than `ScanPacing.quietShare` of
+    /// the region: a scan from then on finds them candidates. Nil when fewer are hot. Nothing a look between
+    /// scans reads changes when cold_age passes, so a quiet region's stretched interval must not pass it.
+    public var coldDueAt: Int64?
 }
 
 /// The policy: a pure function of (previous state, snapshot, now, limits, budget) to (state, classes, plan).
@@ -101,9 +105,23 @@ public enum PolicyEngine {
         var decision = PolicyDecision(state: state, counts: classes.counts, plan: planning.plan, repair: repair,
                                       finish: finish, refaults: refaulted.setCount)
         decision.swapCapReached = cap <= 0
+        decision.coldDueAt = coldDueAt(classes.turningCold, pageCount: state.layout.pageCount)
         decision.prefetch = prefetch
         decision.expiredPrefetch = expiredPrefetch
         return decision
+    }
+
+    /// When the hot pages of `turningCold` whose cold_age has passed add up to more than `ScanPacing.quietShare`
+    /// of a region of `pageCount` pages (the share a quiet scan may leave as candidates); nil if they never do.
+    static func coldDueAt(_ turningCold: [(at: Int64, pages: Int)], pageCount: Int) -> Int64? {
+        let limit = max(1, Int(ScanPacing.quietShare * Double(pageCount)))
+        guard turningCold.reduce(0, { $0 + $1.pages }) > limit else { return nil }
+        var pages = 0
+        for turn in turningCold.sorted(by: { $0.at < $1.at }) {
+            pages += turn.pages
+            if pages > limit { return turn.at }
+        }
+        return nil
     }
 
     /// The swapped pages of ours (paged out by us at least once) in the gaps beside a page that came back since the

@@ -6,7 +6,9 @@
 /// after pageout is still mapped (a refault is seen late, never missed); a page the guest started using is still
 /// mapped and its block's activity is recorded at the scan that sees it, later than it happened, which only
 /// delays the block's cold_age; a hold that ended is acted on a few intervals late, which keeps memory resident
-/// a little longer. Nothing is paged out on an old look: every plan comes from the snapshot taken just before.
+/// a little longer. A block's cold_age passing is not stretched past (`scanned(at:interval:quiet:dueAt:)`): no
+/// look sees it, and it is when a region converges. Nothing is paged out on an old look: every plan comes from
+/// the snapshot taken just before.
 /// What needs promptness is not stretched: a region that converges, repairs, refaults or changes by more than
 /// `quietShare` of its pages is scanned every interval, and so is one with an open scan window.
 public struct ScanPacing: Sendable, Hashable {
@@ -71,10 +73,13 @@ public struct ScanPacing: Sendable, Hashable {
         return Double(look.distance(to: reference)) > Self.quietShare * Double(regionBytes)
     }
 
-    /// Records a scan at `now`: a quiet one doubles the stretch (up to `maxStretch`), any other resets it.
-    public mutating func scanned(at now: Int64, interval: Int64, quiet: Bool) {
+    /// Records a scan at `now`: a quiet one doubles the stretch (up to `maxStretch`), any other resets it. The
+    /// next scan is due no later than `dueAt` (ms; the policy's `PolicyDecision.coldDueAt`): hot pages turning
+    /// cold change nothing a look reads, and a stretch past their cold_age would delay their pageout by up to
+    /// `maxStretch` intervals (a region's first cold_age, memory the guest newly wrote).
+    public mutating func scanned(at now: Int64, interval: Int64, quiet: Bool, dueAt: Int64? = nil) {
         stretch = quiet ? min(Self.maxStretch, stretch * 2) : 1
-        nextScanAt = now + Int64(stretch) * interval
+        nextScanAt = min(now + Int64(stretch) * interval, dueAt ?? .max)
         reference = nil
     }
 

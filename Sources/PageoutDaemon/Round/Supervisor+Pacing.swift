@@ -49,7 +49,7 @@ extension Supervisor {
                     mappedBefore: Int?, mayPageOut: Bool) {
         let quiet = ScanPacing.isQuiet(decision, pageCount: region.layout.pageCount, mapped: mapped,
                                        mappedBefore: mappedBefore, mayPageOut: mayPageOut)
-        entry.pacing.scanned(at: now, interval: scanIntervalMilliseconds, quiet: quiet)
+        entry.pacing.scanned(at: now, interval: scanIntervalMilliseconds, quiet: quiet, dueAt: decision.coldDueAt)
         entry.status.scanStretch = UInt64(entry.pacing.stretch)
     }
 }
