@@ -157,6 +157,38 @@ struct SwapCacheGuest {
         #expect(prefetch.reach == PrefetchState.maximumReach)
     }
 
+    @Test func aScanReadsFourTimesAsMuchWhileAWorkingSetMoveSettles() {
+        // Every eighth page came back, the pages between are out: six of each seven within the rings' first reach.
+        let pageCount = 65_536
+        var out = PageBitmap(count: pageCount)
+        out.set(0..<pageCount)
+        var back = PageBitmap(count: pageCount)
+        for page in stride(from: 4, to: pageCount, by: 8) {
+            back[page] = true
+            out[page] = false
+        }
+        var settled = PrefetchState(pageCount: pageCount, now: 0)
+        var moved = settled
+        moved.workingSetMoved()
+        let readSettled = settled.plan(around: back, among: out).reduce(0) { $0 + $1.count }
+        let readMoved = moved.plan(around: back, among: out).reduce(0) { $0 + $1.count }
+        #expect(readSettled == PrefetchState.pagesPerScan)
+        #expect(readMoved == PrefetchState.pagesPerScanAfterMove && readMoved == 4 * readSettled)
+        // Once the move settles (its cold ages passed), a scan reads its usual share again.
+        var now: Int64 = 0
+        for _ in 0..<PrefetchState.generationsAfterMove {
+            now += 3_000
+            _ = moved.account(mapped: back, out: out, at: now, coldAge: 3_000)
+        }
+        #expect(!moved.settlingAfterMove)
+        // The page after each of those came back now; around it, pages not read yet are out.
+        var next = PageBitmap(count: pageCount)
+        for page in stride(from: 1, to: pageCount, by: 8) { next[page] = true }
+        out.subtract(next)
+        let readAfter = moved.plan(around: next, among: out.subtracting(moved.waiting)).reduce(0) { $0 + $1.count }
+        #expect(readAfter == PrefetchState.pagesPerScan)
+    }
+
     @Test func theNearestNeighboursComeFirstWhenTheAllowanceIsShort() {
         var prefetch = PrefetchState(pageCount: 4_096, now: 0)
         var out = PageBitmap(count: 4_096)
