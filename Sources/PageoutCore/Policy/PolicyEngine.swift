@@ -114,7 +114,7 @@ public enum PolicyEngine {
     /// When the hot pages of `turningCold` whose cold_age has passed add up to more than `ScanPacing.quietShare`
     /// of a region of `pageCount` pages (the share a quiet scan may leave as candidates); nil if they never do.
     static func coldDueAt(_ turningCold: [(at: Int64, pages: Int)], pageCount: Int) -> Int64? {
-        let limit = max(1, Int(ScanPacing.quietShare * Double(pageCount)))
+        let limit = ScanPacing.quietPages(of: pageCount)
         guard turningCold.reduce(0, { $0 + $1.pages }) > limit else { return nil }
         var pages = 0
         for turn in turningCold.sorted(by: { $0.at < $1.at }) {

@@ -41,6 +41,12 @@ public struct ScanPacing: Sendable, Hashable {
     /// left) is quiet; a look that moved by more than this share of the region makes it due.
     public static let quietShare = 0.01
 
+    /// The most pages of a region of `pageCount` pages that may change between scans of a quiet region
+    /// (`quietShare` of it, at least one).
+    public static func quietPages(of pageCount: Int) -> Int {
+        max(1, Int(quietShare * Double(pageCount)))
+    }
+
     /// Scan intervals between this region's scans now (1 while it changes).
     public private(set) var stretch = 1
     /// When the region is due next (the daemon's milliseconds); 0: at the next round.
@@ -99,7 +105,7 @@ public struct ScanPacing: Sendable, Hashable {
     public static func isQuiet(_ decision: PolicyDecision, pageCount: Int, mapped: Int, mappedBefore: Int?,
                                mayPageOut: Bool) -> Bool {
         guard let mappedBefore, decision.repair.isEmpty, decision.finish.isEmpty else { return false }
-        let limit = max(1, Int(quietShare * Double(pageCount)))
+        let limit = quietPages(of: pageCount)
         let candidatesLeft = mayPageOut && !decision.swapCapReached ? decision.counts.cold : 0
         return decision.refaults <= limit && decision.plan.pageCount <= limit && candidatesLeft <= limit
             && abs(mapped - mappedBefore) <= limit
