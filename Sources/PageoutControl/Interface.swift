@@ -41,6 +41,7 @@ public enum ControlInterface {
           prefetched: int,
           prefetch_hits: int,
           prefetch_waiting: int,
+          prefetch_dropped: int,
           prefetch_reach: int,
           prefetch_gap_reach: int,
           repaired: int,

@@ -203,9 +203,10 @@ public struct WireRegion: Codable, Sendable, Equatable {
     /// Bytes of the daemon's memory the region's page state takes.
     public var state_bytes: UInt64
     /// Bytes read into the swap cache next to pages that came back, and of them used by the guest, since
-    /// registration; prefetched bytes waiting for the guest now; pages on each side the prefetch reads now; one
-    /// more than the widest gap between mapped pages it fills now.
-    public var prefetched, prefetch_hits, prefetch_waiting, prefetch_reach, prefetch_gap_reach: UInt64
+    /// registration; prefetched bytes waiting for the guest now; of them, dropped by reclaim while they waited,
+    /// since registration; pages on each side the prefetch reads now; one more than the widest gap between
+    /// mapped pages it fills now.
+    public var prefetched, prefetch_hits, prefetch_waiting, prefetch_dropped, prefetch_reach, prefetch_gap_reach: UInt64
     /// Bytes automatic repair put back into swap; scan windows opened, closed, expired; bytes windows put back.
     public var repaired, windows_opened, windows_closed, windows_expired, window_repaired: UInt64
     /// Scan windows the daemon opened and ended by itself around a migration of the VMM.
@@ -247,6 +248,7 @@ public struct WireRegion: Codable, Sendable, Equatable {
         prefetched = status.prefetchedBytes
         prefetch_hits = status.prefetchHitBytes
         prefetch_waiting = status.prefetchWaitingBytes
+        prefetch_dropped = status.prefetchDroppedBytes
         prefetch_reach = status.prefetchReachPages
         prefetch_gap_reach = status.prefetchGapReachPages
         windows_opened = status.windowsOpened

@@ -70,6 +70,9 @@ public struct RegionStatus: Sendable, Hashable, Codable {
     public var prefetchHitBytes: UInt64 = 0
     /// Prefetched bytes waiting in the swap cache for the guest now (resident: they count as memory).
     public var prefetchWaitingBytes: UInt64 = 0
+    /// Of the prefetched bytes, those reclaim dropped from the swap cache while they waited (read again if still
+    /// beside what comes back).
+    public var prefetchDroppedBytes: UInt64 = 0
     /// Pages on each side of a page that came back that the region's prefetch reads now.
     public var prefetchReachPages: UInt64 = 0
     /// One more than the widest gap between mapped pages, beside a page that came back, the prefetch fills now.

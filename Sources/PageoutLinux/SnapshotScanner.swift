@@ -119,6 +119,23 @@ public final class SnapshotScanner {
         return snapshot
     }
 
+    /// Which of `pages` are in memory (the page cache or the swap cache), from mincore on the daemon's views: the
+    /// look that tells a prefetched page still waiting in the swap cache from one reclaim dropped since. The
+    /// kernel's counts cannot: the file keeps the page's swap entry either way (docs/KERNEL-NOTES.md, "Prefetched
+    /// shmem pages"). The cost follows the pages asked about.
+    public func resident(among pages: PageBitmap) throws -> PageBitmap {
+        precondition(pages.count == region.layout.pageCount, "pages of another layout")
+        defer { scratch = nil }
+        var resident = PageBitmap(count: region.layout.pageCount)
+        for index in region.layout.segments.indices {
+            try forEachResidencyRun(of: pages, in: region.layout.pages(ofSegment: index),
+                                    view: region.views[index]) { run, inMemory in
+                if inMemory { resident.set(run) }
+            }
+        }
+        return resident
+    }
+
     /// The start addresses of the daemon's own views of the region, as its smaps names them.
     public var viewStarts: Set<UInt64> { Set(region.views.map { UInt64(UInt(bitPattern: $0.base)) }) }
 

@@ -207,6 +207,50 @@ struct SwapCacheGuest {
         #expect(prefetch.plan(around: back, among: out, allowance: 4) == [98..<99, 103..<104, 2_998..<2_999,
                                                                         3_002..<3_003])
     }
+
+    /// Reclaim drops a page waiting in the swap cache (clean, unmapped: the cheapest memory there is) and the
+    /// kernel's counts do not show it: only the look at the waiting pages' residency does. A dropped page stops
+    /// taking the allowance and may be read again.
+    @Test func aWaitingPageReclaimDroppedIsReadAgain() {
+        var prefetch = PrefetchState(pageCount: 4_096, now: 0)
+        var out = PageBitmap(count: 4_096)
+        out.set(0..<4_096)
+        var back = PageBitmap(count: 4_096)
+        back[100] = true
+        out[100] = false
+        #expect(prefetch.plan(around: back, among: out, allowance: 6) == [97..<100, 101..<104])
+        let none = PageBitmap(count: 4_096)
+        var resident = PageBitmap(count: 4_096)
+        resident.set(101..<104)
+        _ = prefetch.account(mapped: none, out: out, resident: resident, at: 1_000, coldAge: 3_000)
+        #expect(prefetch.droppedPages == 3)
+        #expect(prefetch.waitingCount == 3, "the pages reclaim dropped wait no more")
+        #expect(prefetch.plan(around: back, among: out, allowance: 6) == [97..<100], "read again")
+        // Without the look (nil) the pages are taken as still waiting.
+        _ = prefetch.account(mapped: none, out: out, at: 2_000, coldAge: 3_000)
+        #expect(prefetch.waitingCount == 6 && prefetch.droppedPages == 3)
+    }
+
+    /// A page reclaim dropped was never offered to the guest: it judges neither the rings' reach nor a gap width.
+    @Test func pagesReclaimDroppedJudgeNoReach() {
+        func reach(droppedAtOnce: Bool) -> Int {
+            var prefetch = PrefetchState(pageCount: 4_096, now: 0)
+            var out = PageBitmap(count: 4_096)
+            out.set(0..<4_096)
+            var back = PageBitmap(count: 4_096)
+            for page in stride(from: 0, to: 1_024, by: 16) { back[page] = true }
+            out.subtract(back)
+            #expect(prefetch.plan(around: back, among: out).reduce(0) { $0 + $1.count } > 256)
+            let none = PageBitmap(count: 4_096)
+            let resident = droppedAtOnce ? none : prefetch.waiting
+            for now: Int64 in [1_000, 4_000, 7_000] {
+                _ = prefetch.account(mapped: none, out: out, resident: resident, at: now, coldAge: 3_000)
+            }
+            return prefetch.reach
+        }
+        #expect(reach(droppedAtOnce: false) == 1, "left unused for a generation, the pages halve the reach")
+        #expect(reach(droppedAtOnce: true) == PrefetchState.initialReach, "dropped, they judge nothing")
+    }
 }
 
 /// The gaps of a run the guest maps in part: filled whole within the gap reach, kept while they are gaps.

@@ -38,6 +38,7 @@ import Testing
             ("pageoutd_region_windows_open", "gauge"), ("pageoutd_region_window_peak_resident_bytes", "gauge"),
             ("pageoutd_region_state_bytes", "gauge"), ("pageoutd_region_prefetched_bytes", "counter"),
             ("pageoutd_region_prefetch_hit_bytes", "counter"), ("pageoutd_region_prefetch_waiting_bytes", "gauge"),
+            ("pageoutd_region_prefetch_dropped_bytes", "counter"),
             ("pageoutd_region_prefetch_reach_pages", "gauge"), ("pageoutd_region_prefetch_gap_reach_pages", "gauge"),
         ] {
             #expect(families[name]?.type == type, "\(name) is a \(type): \(String(describing: families[name]))")

@@ -54,4 +54,34 @@ import Testing
         #expect(otherFaults >= inSecondHalf * 9 / 10, "\(otherFaults) major faults on \(inSecondHalf) pages")
         #expect(try guest.verify().bad == 0)
     }
+
+    /// The look that tells a prefetched page still in the swap cache from one that left it, which the kernel's
+    /// counts cannot: a page put back into swap (as reclaim drops it) keeps reading as swapped by them.
+    @Test func theResidencyLookTellsAWaitingPageFromADroppedOne() throws {
+        try HostRequirements.requireRoot()
+        try HostRequirements.requireSwap()
+        let guest = try GuestSim(["--size", "16MiB", "--hot-percent", "0", "--holes-percent", "0"])
+        let region = try ShmemRegion(process: ProcessHandle(pid: guest.pid), source: .memfd(guest.memfd))
+        let scanner = SnapshotScanner(region: region)
+        RawKernel.drainLRUBatches()
+        try region.pageOutMapped(try scanner.snapshot().mapped.runs())
+        let swapped = try scanner.snapshot().swapped
+        let half = guest.pages / 2
+        try region.prefetch([0..<half])
+        // Half of the prefetched pages leave the swap cache, the way reclaim drops them.
+        let quarter = half / 2
+        _ = try region.repairResidentUnmapped([0..<quarter])
+        let resident = try scanner.resident(among: swapped)
+        let after = try scanner.snapshot()
+        #expect(scanner.lastPaths == [.counts])
+        #expect(after.swapped == swapped, "to the counts every page is still in swap")
+        let waiting = swapped.setCount(in: quarter..<half)
+        #expect(resident.setCount(in: quarter..<half) >= waiting * 99 / 100,
+                "\(resident.setCount(in: quarter..<half)) of \(waiting) prefetched pages found waiting")
+        #expect(resident.setCount(in: 0..<quarter) <= quarter / 100,
+                "\(resident.setCount(in: 0..<quarter)) of the \(quarter) put back found waiting")
+        #expect(resident.setCount(in: half..<guest.pages) <= guest.pages / 100, "the rest stays out")
+        #expect(resident.subtracting(swapped).isEmpty, "only the pages asked about are answered")
+        #expect(try guest.verify().bad == 0)
+    }
 }

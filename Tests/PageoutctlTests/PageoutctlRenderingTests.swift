@@ -92,6 +92,7 @@ struct PageoutctlRenderingTests {
                     ],
                     "paged_out" : 734003200,
                     "pid" : 4242,
+                    "prefetch_dropped" : 0,
                     "prefetch_gap_reach" : 0,
                     "prefetch_hits" : 0,
                     "prefetch_reach" : 0,

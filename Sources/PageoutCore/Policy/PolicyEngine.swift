@@ -49,10 +49,14 @@ public enum PolicyEngine {
     ///
     /// `sharing` is what a look at the mapcounts of the pages `sharingCandidates` named found (nil when none was
     /// taken): pages another process maps too are held, neither planned nor learned from.
+    ///
+    /// `prefetchResident` is what a look at the residency of the prefetched pages still waiting (`prefetchLook`)
+    /// found in memory (nil when none was taken): the waiting pages neither mapped nor in it were dropped by
+    /// reclaim, and may be read again.
     public static func evaluate(_ state: RegionPolicyState, snapshot: PageSnapshot, now: Int64,
                                 limits: PolicyLimits, pageBudget: Int,
                                 ignoringRefaults windowPages: PageBitmap? = nil,
-                                sharing: PageSharing? = nil) -> PolicyDecision {
+                                sharing: PageSharing? = nil, prefetchResident: PageBitmap? = nil) -> PolicyDecision {
         precondition(snapshot.layout == state.layout, "snapshot of another layout")
         precondition(limits.blockPages == state.blockPages, "block size changed")
         var state = state
@@ -63,7 +67,8 @@ public enum PolicyEngine {
         limits.backoff = limits.backoff.scaled(by: state.controller.scale)
         let leftovers = pageoutLeftovers(state, snapshot: snapshot)
         let outOfVMM = snapshot.swapped.union(snapshot.residentUnmapped)
-        let (prefetchHits, prefetchExpired) = state.prefetch.account(mapped: snapshot.mapped, out: outOfVMM, at: now,
+        let (prefetchHits, prefetchExpired) = state.prefetch.account(mapped: snapshot.mapped, out: outOfVMM,
+                                                                     resident: prefetchResident, at: now,
                                                                      coldAge: limits.coldAge)
         var skewed = limits.autoRepair ? skewedPagesToRepair(state, snapshot: snapshot)
             : PageBitmap(count: snapshot.layout.pageCount)
@@ -143,6 +148,14 @@ public enum PolicyEngine {
         let allowances = state.prefetch.allowances(warmPages: state.warm.setCount, blockPages: state.blockPages)
         return state.prefetch.plan(around: back, among: candidates, mapped: snapshot.mapped,
                                    allowance: allowances.rings, gapAllowance: allowances.gaps)
+    }
+
+    /// The prefetched pages whose residency the next evaluation needs: those still waiting that the VMM does not
+    /// map in `snapshot`. Reclaim may drop a waiting page from the swap cache (it is clean, the cheapest memory
+    /// there is), and nothing else tells: the file keeps its swap entry either way, so the kernel's counts, and
+    /// a snapshot taken by them, read it as swapped all the same.
+    public static func prefetchLook(_ state: RegionPolicyState, snapshot: PageSnapshot) -> PageBitmap {
+        state.prefetch.waiting.subtracting(snapshot.mapped)
     }
 
     /// The mapped pages whose mapcount the next evaluation needs: those that would otherwise read as refaults

@@ -80,6 +80,13 @@ struct PrefetchGaps: Sendable {
         return taken
     }
 
+    /// Forgets that `pages` were read: reclaim dropped them before the guest could use them, which judges no
+    /// width.
+    mutating func forget(_ pages: PageBitmap) {
+        readRecent.subtract(pages)
+        readEarlier.subtract(pages)
+    }
+
     /// A generation ends: the pages of `earlier` (waiting a generation already) still in a gap are kept a
     /// generation more, but not those `renewed` once already; the rest expire. The gap pages read a generation
     /// before are judged by that generation (used, or still waiting: kept or expired), then the classes. Returns

@@ -59,6 +59,8 @@ public struct PrefetchState: Sendable {
     /// Pages prefetched, and of them mapped by the VMM before they expired, since the region was registered.
     public private(set) var prefetchedPages = 0
     public private(set) var hitPages = 0
+    /// Of those, dropped from the swap cache by reclaim while they waited (found neither mapped nor in memory).
+    public private(set) var droppedPages = 0
 
     /// No page prefetched yet, for a region of `pageCount` pages first seen at `now`.
     init(pageCount: Int, now: Int64) {
@@ -127,14 +129,24 @@ public struct PrefetchState: Sendable {
     /// wait) and the reaches are judged. Returns the hits and the expired pages, to put back into swap.
     ///
     /// A waiting page reads as swapped when the kernel's counts agree (the file keeps its swap entry) and as
-    /// resident and unmapped when the snapshot looked it up: `out` holds both.
-    mutating func account(mapped: PageBitmap, out: PageBitmap, at now: Int64,
+    /// resident and unmapped when the snapshot looked it up: `out` holds both. `resident`, when a look was taken
+    /// (`PolicyEngine.prefetchLook`), holds the waiting pages still in memory: the others, unmapped, were dropped
+    /// by reclaim and leave the generations unjudged (neither used nor left unused by the guest), free to be read
+    /// again. Left waiting, they would fill the allowance with pages no longer there, and the guest's first touch
+    /// of each would be a major fault all the same.
+    mutating func account(mapped: PageBitmap, out: PageBitmap, resident: PageBitmap? = nil, at now: Int64,
                           coldAge: Int64) -> (hits: PageBitmap, expired: PageBitmap) {
         var hit = recent.intersection(mapped)
         hit.formUnion(earlier.intersection(mapped))
         for pages in [\Self.recent, \Self.earlier] {
             self[keyPath: pages].subtract(mapped)
             self[keyPath: pages].formIntersection(out)
+        }
+        if let resident {
+            let dropped = waiting.subtracting(resident)
+            droppedPages += dropped.setCount
+            for pages in [\Self.recent, \Self.earlier, \Self.renewed] { self[keyPath: pages].subtract(dropped) }
+            gaps.forget(dropped)
         }
         hitPages += hit.setCount
         let rotating = now - generationStart >= max(coldAge, 1)

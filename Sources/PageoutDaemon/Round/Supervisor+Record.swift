@@ -127,6 +127,7 @@ extension Supervisor {
         status.prefetchedBytes = UInt64(prefetch.prefetchedPages) * page
         status.prefetchHitBytes = UInt64(prefetch.hitPages) * page
         status.prefetchWaitingBytes = UInt64(prefetch.waitingCount) * page
+        status.prefetchDroppedBytes = UInt64(prefetch.droppedPages) * page
         status.prefetchReachPages = UInt64(prefetch.reach)
         status.prefetchGapReachPages = UInt64(prefetch.gapReach)
         status.scans += 1

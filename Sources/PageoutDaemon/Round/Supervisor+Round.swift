@@ -66,8 +66,9 @@ extension Supervisor {
             let budget = heldBy == nil ? min(globalBudget, entry.bucket.available) : 0
             followOtherMappers(entry, region: region, snapshot: snapshot)
             let sharing = try sharing(of: entry, scanner: scanner, snapshot: snapshot)
+            let prefetchResident = try prefetchResidency(of: entry, scanner: scanner, snapshot: snapshot)
             let mappedBefore = entry.policy?.previous?.mapped.setCount
-            let decision = evaluate(entry, snapshot: snapshot, sharing: sharing,
+            let decision = evaluate(entry, snapshot: snapshot, sharing: sharing, prefetchResident: prefetchResident,
                                     pageBudget: Int(budget / UInt64(region.layout.pageSize)))
             notePacing(entry, region: region, decision: decision, mapped: snapshot.mapped.setCount,
                        mappedBefore: mappedBefore, mayPageOut: heldBy == nil && budget > 0)
@@ -87,6 +88,15 @@ extension Supervisor {
         }
     }
 
+    /// Which of `entry`'s prefetched pages still waiting, unmapped in `snapshot`, are in memory (mincore on the
+    /// daemon's views): nil when none waits. Reclaim drops such pages without a trace in the kernel's counts.
+    func prefetchResidency(of entry: RegionEntry, scanner: SnapshotScanner,
+                           snapshot: PageSnapshot) throws -> PageBitmap? {
+        guard let state = entry.policy, state.layout == snapshot.layout else { return nil }
+        let look = PolicyEngine.prefetchLook(state, snapshot: snapshot)
+        return look.isEmpty ? nil : try scanner.resident(among: look)
+    }
+
     /// Carries out `job` through the advisor, or through none for a dry-run job.
     func carryOut(_ job: PageoutJob) -> PageoutReceipt {
         job.dryRun ? DryRunAdvisor().carryOut(job) : advisor.carryOut(job)
@@ -101,7 +111,7 @@ extension Supervisor {
     /// Evaluates `snapshot` of `entry`'s opened region; pages of open scan windows mapped again are the scanner's
     /// reads, which the policy must not learn from. Keeps the new policy state.
     private func evaluate(_ entry: RegionEntry, snapshot: PageSnapshot, sharing: PageSharing?,
-                          pageBudget: Int) -> PolicyDecision {
+                          prefetchResident: PageBitmap?, pageBudget: Int) -> PolicyDecision {
         let layout = snapshot.layout
         var limits = entry.limits(pageSize: layout.pageSize)
         limits.probeTimeCap = scanIntervalMilliseconds
@@ -110,7 +120,7 @@ extension Supervisor {
         let decision = PolicyEngine.evaluate(state, snapshot: snapshot, now: now, limits: limits,
                                              pageBudget: pageBudget,
                                              ignoringRefaults: windows.ignored(in: entry.name, layout: layout),
-                                             sharing: sharing)
+                                             sharing: sharing, prefetchResident: prefetchResident)
         windows.scanned(entry.name)
         entry.policy = decision.state
         if entry.lastProblem != nil {
