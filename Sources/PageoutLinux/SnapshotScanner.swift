@@ -109,12 +109,7 @@ public final class SnapshotScanner {
         try forEachMappedRun(in: 0..<region.layout.pageCount) { snapshot.record(.mapped, pages: $0) }
         var unmapped = pending
         unmapped.subtract(snapshot.mapped)
-        for index in region.layout.segments.indices {
-            try forEachResidencyRun(of: unmapped, in: region.layout.pages(ofSegment: index),
-                                    view: region.views[index]) { run, resident in
-                if resident { snapshot.record(.residentUnmapped, pages: run) }
-            }
-        }
+        try forEachResidentRun(of: unmapped) { snapshot.record(.residentUnmapped, pages: $0) }
         try region.process.checkAlive(during: "reading pagemap")
         return snapshot
     }
@@ -127,13 +122,18 @@ public final class SnapshotScanner {
         precondition(pages.count == region.layout.pageCount, "pages of another layout")
         defer { scratch = nil }
         var resident = PageBitmap(count: region.layout.pageCount)
+        try forEachResidentRun(of: pages) { resident.set($0) }
+        return resident
+    }
+
+    /// Calls `body` with the runs of `pages` (region page indexes) that are in memory, from mincore on the views.
+    private func forEachResidentRun(of pages: PageBitmap, _ body: (Range<Int>) -> Void) throws {
         for index in region.layout.segments.indices {
             try forEachResidencyRun(of: pages, in: region.layout.pages(ofSegment: index),
-                                    view: region.views[index]) { run, inMemory in
-                if inMemory { resident.set(run) }
+                                    view: region.views[index]) { run, resident in
+                if resident { body(run) }
             }
         }
-        return resident
     }
 
     /// The start addresses of the daemon's own views of the region, as its smaps names them.

@@ -89,12 +89,15 @@ extension Supervisor {
     }
 
     /// Which of `entry`'s prefetched pages still waiting, unmapped in `snapshot`, are in memory (mincore on the
-    /// daemon's views): nil when none waits. Reclaim drops such pages without a trace in the kernel's counts.
+    /// daemon's views): nil when none waits. Reclaim drops such pages without a trace in the kernel's counts. A
+    /// snapshot taken page by page looked every unmapped page up already: its resident ones answer.
     func prefetchResidency(of entry: RegionEntry, scanner: SnapshotScanner,
                            snapshot: PageSnapshot) throws -> PageBitmap? {
         guard let state = entry.policy, state.layout == snapshot.layout else { return nil }
         let look = PolicyEngine.prefetchLook(state, snapshot: snapshot)
-        return look.isEmpty ? nil : try scanner.resident(among: look)
+        guard !look.isEmpty else { return nil }
+        if scanner.lastPaths.allSatisfy({ $0 == .pageByPage }) { return look.intersection(snapshot.residentUnmapped) }
+        return try scanner.resident(among: look)
     }
 
     /// Carries out `job` through the advisor, or through none for a dry-run job.
