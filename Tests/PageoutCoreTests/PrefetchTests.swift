@@ -208,17 +208,25 @@ struct SwapCacheGuest {
                                                                         3_002..<3_003])
     }
 
-    /// Reclaim drops a page waiting in the swap cache (clean, unmapped: the cheapest memory there is) and the
-    /// kernel's counts do not show it: only the look at the waiting pages' residency does. A dropped page stops
-    /// taking the allowance and may be read again.
-    @Test func aWaitingPageReclaimDroppedIsReadAgain() {
+    /// A region of 4,096 pages all out but page 100, which came back: the rings read the three pages on each side
+    /// (allowance 6). `moved`: a working-set move was seen first.
+    static func sixPagesWaiting(moved: Bool) -> (prefetch: PrefetchState, out: PageBitmap, back: PageBitmap) {
         var prefetch = PrefetchState(pageCount: 4_096, now: 0)
+        if moved { prefetch.workingSetMoved() }
         var out = PageBitmap(count: 4_096)
         out.set(0..<4_096)
         var back = PageBitmap(count: 4_096)
         back[100] = true
         out[100] = false
         #expect(prefetch.plan(around: back, among: out, allowance: 6) == [97..<100, 101..<104])
+        return (prefetch, out, back)
+    }
+
+    /// Reclaim drops a page waiting in the swap cache (clean, unmapped: the cheapest memory there is) and the
+    /// kernel's counts do not show it: only the look at the waiting pages' residency does. A dropped page stops
+    /// taking the allowance and may be read again.
+    @Test func aWaitingPageReclaimDroppedIsReadAgain() {
+        var (prefetch, out, back) = Self.sixPagesWaiting(moved: false)
         let none = PageBitmap(count: 4_096)
         var resident = PageBitmap(count: 4_096)
         resident.set(101..<104)
@@ -229,6 +237,33 @@ struct SwapCacheGuest {
         // Without the look (nil) the pages are taken as still waiting.
         _ = prefetch.account(mapped: none, out: out, at: 2_000, coldAge: 3_000)
         #expect(prefetch.waitingCount == 6 && prefetch.droppedPages == 3)
+    }
+
+    /// While a working-set move settles, a page reclaim dropped is read again at the scan that finds it gone,
+    /// whether or not a page beside it came back (the moved working set's Zipf tail touches it later): once. Away
+    /// from a move it is left until a page beside it comes back.
+    @Test func whileAMoveSettlesADroppedPageIsReadAgainOnce() {
+        func readBack(moved: Bool) -> (first: [Range<Int>], second: [Range<Int>]) {
+            var (prefetch, out, _) = Self.sixPagesWaiting(moved: moved)
+            let none = PageBitmap(count: 4_096)
+            var resident = PageBitmap(count: 4_096)
+            resident.set(97..<100)
+            var dropped = prefetch.account(mapped: none, out: out, resident: resident, at: 1_000, coldAge: 3_000)
+                .dropped
+            #expect(dropped.runs() == [101..<104])
+            let first = prefetch.plan(around: none, among: out, allowance: 6, dropped: dropped)
+            // Read again, they are dropped again.
+            var gone = PageBitmap(count: 4_096)
+            gone.set(101..<104)
+            resident = prefetch.waiting.subtracting(gone)
+            dropped = prefetch.account(mapped: none, out: out, resident: resident, at: 2_000, coldAge: 3_000).dropped
+            return (first, prefetch.plan(around: none, among: out, allowance: 6, dropped: dropped))
+        }
+        let moved = readBack(moved: true)
+        #expect(moved.first == [101..<104], "read again at once, with nothing back beside them")
+        #expect(moved.second.isEmpty, "once")
+        let settled = readBack(moved: false)
+        #expect(settled.first.isEmpty && settled.second.isEmpty)
     }
 
     /// A page reclaim dropped was never offered to the guest: it judges neither the rings' reach nor a gap width.

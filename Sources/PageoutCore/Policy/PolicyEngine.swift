@@ -67,9 +67,8 @@ public enum PolicyEngine {
         limits.backoff = limits.backoff.scaled(by: state.controller.scale)
         let leftovers = pageoutLeftovers(state, snapshot: snapshot)
         let outOfVMM = snapshot.swapped.union(snapshot.residentUnmapped)
-        let (prefetchHits, prefetchExpired) = state.prefetch.account(mapped: snapshot.mapped, out: outOfVMM,
-                                                                     resident: prefetchResident, at: now,
-                                                                     coldAge: limits.coldAge)
+        let (prefetchHits, prefetchExpired, prefetchDropped) = state.prefetch.account(
+            mapped: snapshot.mapped, out: outOfVMM, resident: prefetchResident, at: now, coldAge: limits.coldAge)
         var skewed = limits.autoRepair ? skewedPagesToRepair(state, snapshot: snapshot)
             : PageBitmap(count: snapshot.layout.pageCount)
         // Prefetched pages wait for the guest in the swap cache; once expired they go back like a reader's.
@@ -80,7 +79,7 @@ public enum PolicyEngine {
         // A guard in force (memory pressure, little free swap) or a spent rate allows no prefetch either: reading
         // pages back takes memory.
         let prefetch = limits.prefetch && pageBudget > 0
-            ? neighboursToPrefetch(&state, snapshot: snapshot, ignoring: ignored)
+            ? neighboursToPrefetch(&state, snapshot: snapshot, ignoring: ignored, dropped: prefetchDropped)
             : []
         let refaulted = learn(&state, from: snapshot, now: now, limits: limits, ignoring: ignored,
                               prefetchHits: prefetchHits)
@@ -134,9 +133,10 @@ public enum PolicyEngine {
     /// waits in the swap cache is held to a sixteenth of the pages known warm (a quarter, for the gaps, while
     /// they are found used; the rings' own sixteenth after a working-set move), so the memory prefetch takes
     /// stays small beside what the guest uses. Pages a scanner may have brought back say nothing of the guest:
-    /// they prefetch nothing.
+    /// they prefetch nothing. While a working-set move settles, the waiting pages reclaim just dropped (`dropped`)
+    /// are read again first, once each.
     static func neighboursToPrefetch(_ state: inout RegionPolicyState, snapshot: PageSnapshot,
-                                     ignoring ignored: PageBitmap?) -> [Range<Int>] {
+                                     ignoring ignored: PageBitmap?, dropped: PageBitmap) -> [Range<Int>] {
         guard let previous = state.previous else { return [] }
         var watched = state.pagedOut
         watched.formUnion(previous.swapped)
@@ -147,7 +147,7 @@ public enum PolicyEngine {
         if let ignored { candidates.subtract(ignored) }
         let allowances = state.prefetch.allowances(warmPages: state.warm.setCount, blockPages: state.blockPages)
         return state.prefetch.plan(around: back, among: candidates, mapped: snapshot.mapped,
-                                   allowance: allowances.rings, gapAllowance: allowances.gaps)
+                                   allowance: allowances.rings, gapAllowance: allowances.gaps, dropped: dropped)
     }
 
     /// The prefetched pages whose residency the next evaluation needs: those still waiting that the VMM does not
