@@ -250,14 +250,12 @@ public struct PrefetchState: Sendable {
         var again = dropped.intersection(eligible)
         again.subtract(readAgainSinceMove)
         var room = pagesThisScan
-        var taken = 0
-        again.forEachRun { run in
-            for page in run.prefix(room) { Self.move(page, from: &eligible, to: &chosen) }
-            taken += min(run.count, room)
-            room -= min(run.count, room)
-        }
-        readAgainSinceMove.formUnion(chosen)  // the first pages chosen: nothing else is yet
-        return taken
+        var taking = PageBitmap(count: again.count)
+        for run in again.runs(takingAtMost: &room) { taking.set(run) }
+        eligible.subtract(taking)
+        chosen.formUnion(taking)
+        readAgainSinceMove.formUnion(taking)
+        return pagesThisScan - room
     }
 
     /// Takes `eligible` pages within the rings' reach of a run of `runs`, nearest first, at most `room`.
