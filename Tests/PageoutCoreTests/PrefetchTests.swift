@@ -342,31 +342,51 @@ struct SwapCacheGuest {
 
     @Test func aPageStillInAGapWaitsOneGenerationMore() {
         var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
-        let mapped = Self.bitmap(100..<102, 103..<104, 300..<301)
-        let out = Self.bitmap(102..<103, 301..<302)
+        let mapped = Self.bitmap(100..<102, 104..<105, 300..<301)
+        let out = Self.bitmap(102..<104, 301..<302)
         let back = Self.bitmap(101..<102, 300..<301)
-        #expect(prefetch.plan(around: back, among: out, mapped: mapped, allowance: 2, gapAllowance: 64)
-                    == [102..<103, 301..<302])
-        // Two cold ages: the ring's page expires, the gap's page is kept...
+        #expect(prefetch.plan(around: back, among: out, mapped: mapped, allowance: 3, gapAllowance: 64)
+                    == [102..<104, 301..<302])
+        // Two cold ages: the ring's page expires, the gap's pages are kept...
         _ = prefetch.account(mapped: mapped, out: out, at: 1_000, coldAge: 1_000)
         let first = prefetch.account(mapped: mapped, out: out, at: 2_000, coldAge: 1_000).expired
         #expect(first == Self.bitmap(301..<302))
-        #expect(prefetch.waiting == Self.bitmap(102..<103))
-        // ...once: it expires at the next cold age, still in its gap.
+        #expect(prefetch.waiting == Self.bitmap(102..<104))
+        // ...once: they expire at the next cold age, still in their gap.
         let second = prefetch.account(mapped: mapped, out: out, at: 3_000, coldAge: 1_000).expired
-        #expect(second == Self.bitmap(102..<103))
+        #expect(second == Self.bitmap(102..<104))
+        #expect(prefetch.waiting.isEmpty)
+    }
+
+    @Test func aPageAloneBetweenMappedPagesWaitsWhileItIs() {
+        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
+        let mapped = Self.bitmap(100..<102, 103..<104)
+        let out = Self.bitmap(102..<103)
+        #expect(prefetch.plan(around: Self.bitmap(101..<102), among: out, mapped: mapped, allowance: 0,
+                              gapAllowance: 64) == [102..<103])
+        // Alone between two mapped pages, it outlasts the gap's one generation more, cold age after cold age...
+        for coldAge in 1...6 {
+            #expect(prefetch.account(mapped: mapped, out: out, at: Int64(coldAge) * 1_000, coldAge: 1_000)
+                        .expired.isEmpty)
+        }
+        #expect(prefetch.waiting == out)
+        // ...until a neighbour goes out: it expires at the next cold age.
+        let neighbourOut = Self.bitmap(102..<104)
+        let expired = prefetch.account(mapped: Self.bitmap(100..<102), out: neighbourOut, at: 7_000,
+                                       coldAge: 1_000).expired
+        #expect(expired == out)
         #expect(prefetch.waiting.isEmpty)
     }
 
     @Test func afterAWorkingSetMoveNoPrefetchedPageExpiresUntilTheMoveSettles() {
         var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
         prefetch.workingSetMoved()
-        let mapped = Self.bitmap(100..<102, 103..<104, 300..<301)
-        let out = Self.bitmap(102..<103, 301..<302)
+        let mapped = Self.bitmap(100..<102, 104..<105, 300..<301)
+        let out = Self.bitmap(102..<104, 301..<302)
         let back = Self.bitmap(101..<102, 300..<301)
         #expect(prefetch.plan(around: back, among: out, mapped: mapped, allowance: 2, gapAllowance: 64)
-                    == [102..<103, 301..<302])
-        // The gap's page and the ring's page (which expires after two cold ages while the working set stays put)
+                    == [102..<104, 301..<302])
+        // The gap's pages and the ring's page (which expires after two cold ages while the working set stays put)
         // both wait for as many cold ages as the move settles...
         let kept = PrefetchState.generationsAfterMove
         let expired = (1...kept).map {
@@ -374,7 +394,7 @@ struct SwapCacheGuest {
         }
         #expect(expired.allSatisfy { $0.isEmpty })
         #expect(prefetch.waiting == out)
-        // ...and expire at the next, the gap's page still in its gap.
+        // ...and expire at the next, the gap's pages still in their gap.
         #expect(prefetch.account(mapped: mapped, out: out, at: Int64(kept + 1) * 1_000, coldAge: 1_000).expired
                     == out)
         #expect(prefetch.waiting.isEmpty)

@@ -20,9 +20,10 @@
 ///
 /// A prefetched page is resident and unmapped, which the skew repair reads as another reader's doing; it is exempt
 /// from the repair for one to two cold ages (two generations, rotated every cold_age), a generation more if it is
-/// still in a gap then (once); none expires in the cold ages after a working-set move. A page mapped meanwhile is a
-/// hit; one still unmapped when it expires is a miss, put back into swap through the daemon's own mapping as a
-/// repair would be (the swap cache would keep it resident until reclaim). A waiting page reclaim drops (each scan
+/// still in a gap then (once); none expires in the cold ages after a working-set move, nor one alone between two
+/// pages the VMM maps, for as long as it is (`alone(among:between:)`). A page mapped meanwhile is a hit; one still
+/// unmapped when it expires is a miss, put back into swap through the daemon's own mapping as a repair would be
+/// (the swap cache would keep it resident until reclaim). A waiting page reclaim drops (each scan
 /// looks: `account`'s `resident`) leaves the generations unjudged and may be read again: beside a page that comes
 /// back, and while a working-set move settles at once, once (`plan`'s `dropped`).
 public struct PrefetchState: Sendable {
@@ -136,8 +137,8 @@ public struct PrefetchState: Sendable {
     /// Takes the pages mapped since (`mapped`: hits) and those that are neither mapped nor out of the VMM any more
     /// (a hole now) out of the generations; every cold_age the older generation expires (its pages are misses, but
     /// for those still in a gap: they wait a generation more, once; in the cold ages after a working-set move all
-    /// wait) and the reaches are judged. Returns the hits and the expired pages, to put back into swap, and the
-    /// pages found dropped (for `plan`).
+    /// wait; a page alone between two mapped pages waits on) and the reaches are judged. Returns the hits and the
+    /// expired pages, to put back into swap, and the pages found dropped (for `plan`).
     ///
     /// A waiting page reads as swapped when the kernel's counts agree (the file keeps its swap entry) and as
     /// resident and unmapped when the snapshot looked it up: `out` holds both. `resident`, when a look was taken
@@ -182,6 +183,9 @@ public struct PrefetchState: Sendable {
                 // not: back in swap, each would cost a major fault.
                 (kept, expired) = (earlier, PageBitmap(count: earlier.count))
             }
+            let alone = Self.alone(among: expired, between: mapped)
+            kept.formUnion(alone)
+            expired.subtract(alone)
             movingGenerations = max(0, movingGenerations - 1)
             if movingGenerations == 0 && !readAgainSinceMove.isEmpty {
                 readAgainSinceMove = PageBitmap(count: recent.count)
@@ -193,6 +197,24 @@ public struct PrefetchState: Sendable {
             generationStart = now
         }
         return (hit, expired, dropped)
+    }
+
+    /// The pages of `pages` alone between two pages of `mapped`: a page out in a run the VMM maps on both sides.
+    ///
+    /// A guest's runs of pages in use are ranked apart page by page: a run that came back around one page left
+    /// unused for cold ages is the mark of a Zipf tail's page, touched a minute or more apart. Measured on a 1 GiB
+    /// guest (50% in 16 KiB runs), 438 of the 530 major faults 90-120 s after a move were pages the prefetch had
+    /// read and let expire when the move settled, a median 7 s before the guest touched them. Memory never used
+    /// lies between runs, in stretches as long as the runs: a single page out between two mapped pages is rarely
+    /// that.
+    static func alone(among pages: PageBitmap, between mapped: PageBitmap) -> PageBitmap {
+        var alone = PageBitmap(count: pages.count)
+        pages.forEachRun { run in
+            guard run.count == 1, run.lowerBound > 0, run.upperBound < mapped.count,
+                  mapped[run.lowerBound - 1], mapped[run.upperBound] else { return }
+            alone.set(run)
+        }
+        return alone
     }
 
     /// The pages to prefetch now, recorded as the current generation's, at most `pagesThisScan` of them: first the
