@@ -208,6 +208,52 @@ struct SwapCacheGuest {
                                                                         3_002..<3_003])
     }
 
+    /// While a working-set move settles, the pages that came back at a scan whose reads reached the scan's most
+    /// are read around at the next scans, nearest first with their own returns, until one reads less than its
+    /// most. Away from a move, and when the allowance is what runs out, a scan reads around its own returns only.
+    @Test func whileAMoveSettlesTheReturnsAFullScanLeftAreReadAroundLater() {
+        // Every eighth page of the first half came back, all else is out: 4,096 returns, six pages out within
+        // the rings' first reach of each (24,576), more than a scan reads.
+        let pageCount = 65_536
+        var out = PageBitmap(count: pageCount)
+        out.set(0..<pageCount)
+        var back = PageBitmap(count: pageCount)
+        for page in stride(from: 4, to: pageCount / 2, by: 8) { back[page] = true }
+        out.subtract(back)
+        let none = PageBitmap(count: pageCount)
+        func reads(moved: Bool) -> [PageBitmap] {
+            var prefetch = PrefetchState(pageCount: pageCount, now: 0)
+            if moved { prefetch.workingSetMoved() }
+            var plans = [prefetch.plan(around: back, among: out)]
+            for _ in 0..<2 { plans.append(prefetch.plan(around: none, among: out.subtracting(prefetch.waiting))) }
+            return plans.map { runs in
+                var pages = PageBitmap(count: pageCount)
+                runs.forEach { pages.set($0) }
+                return pages
+            }
+        }
+        func distance(_ pages: PageBitmap) -> Set<Int> {
+            var distances = Set<Int>()
+            pages.forEachRun { run in run.forEach { distances.insert(abs($0 % 8 - 4)) } }
+            return distances
+        }
+        let moved = reads(moved: true)
+        #expect(moved[0].setCount == PrefetchState.pagesPerScanAfterMove)
+        #expect(distance(moved[0]) == [1, 2], "the nearest first")
+        #expect(moved[1].setCount == 8_192 && distance(moved[1]) == [3], "the rest of the reach, at the next scan")
+        #expect(moved[2].isEmpty, "read less than its most: nothing left over")
+        let settled = reads(moved: false)
+        #expect(settled[0].setCount == PrefetchState.pagesPerScan)
+        #expect(settled[1].isEmpty && settled[2].isEmpty, "a scan reads around its own returns only")
+
+        // The allowance running out carries nothing over: it frees as the guest uses what waits.
+        var prefetch = PrefetchState(pageCount: pageCount, now: 0)
+        prefetch.workingSetMoved()
+        #expect(prefetch.plan(around: back, among: out, allowance: 2).count == 2)
+        let hits = prefetch.account(mapped: prefetch.waiting, out: out, at: 1_000, coldAge: 10_000).hits
+        #expect(prefetch.plan(around: none, among: out.subtracting(hits), allowance: 2).isEmpty)
+    }
+
     /// A region of 4,096 pages all out but page 100, which came back: the rings read the three pages on each side
     /// (allowance 6). `moved`: a working-set move was seen first.
     static func sixPagesWaiting(moved: Bool) -> (prefetch: PrefetchState, out: PageBitmap, back: PageBitmap) {

@@ -3,10 +3,11 @@
 /// For a region of P pages it holds the previous snapshot (3 bits a page); the pages paged out and not seen since, out
 /// since the last scan, warm, out for a warm check, suspected unused, used in each of the last two epochs, ever paged
 /// out, paged out more than once, held by another mapper, prefetched in each of two generations, kept once more, read
-/// again since a working-set move, read for a gap in each of two generations and the gap's class (2) (1 bit a page
-/// each); and 40 bytes per block of 512 pages. The bitmaps are chunked (`PageBitmap`): a chunk of 4,096 pages all in
-/// one state costs 4 bytes, so a converged region whose classes come in long runs costs about 50 KiB per GiB of guest
-/// RAM (blocks 20 KiB), a sparse one less; at worst, every chunk mixed, 21 bits a page: 690 KiB per GiB (0.07%).
+/// again since a working-set move, left unread around by a full scan, read for a gap in each of two generations
+/// and the gap's class (2) (1 bit a page each); and 40 bytes per block of 512 pages. The bitmaps are chunked
+/// (`PageBitmap`): a chunk of 4,096 pages all in one state costs 4 bytes, so a converged region whose classes come in
+/// long runs costs about 50 KiB per GiB of guest RAM (blocks 20 KiB), a sparse one less; at worst, every chunk mixed,
+/// 22 bits a page: 720 KiB per GiB (0.07%).
 public struct RegionPolicyState: Sendable {
     /// The layout whose page indexes the bitmaps and blocks use.
     public let layout: RegionLayout
