@@ -130,7 +130,7 @@ struct SwapCacheGuest {
     }
 
     @Test func theReachGrowsWhilePrefetchesAreUsedAndShrinksWhileTheyAreNot() {
-        var prefetch = PrefetchState(pageCount: 4_096, now: 0)
+        var prefetch = PrefetchState(pageCount: 4_096, now: 0, learningGenerations: 0)
         var out = PageBitmap(count: 4_096)
         out.set(0..<4_096)
         var back = PageBitmap(count: 4_096)
@@ -167,7 +167,7 @@ struct SwapCacheGuest {
             back[page] = true
             out[page] = false
         }
-        var settled = PrefetchState(pageCount: pageCount, now: 0)
+        var settled = PrefetchState(pageCount: pageCount, now: 0, learningGenerations: 0)
         var moved = settled
         moved.workingSetMoved()
         let readSettled = settled.plan(around: back, among: out).reduce(0) { $0 + $1.count }
@@ -190,7 +190,7 @@ struct SwapCacheGuest {
     }
 
     @Test func theNearestNeighboursComeFirstWhenTheAllowanceIsShort() {
-        var prefetch = PrefetchState(pageCount: 4_096, now: 0)
+        var prefetch = PrefetchState(pageCount: 4_096, now: 0, learningGenerations: 0)
         var out = PageBitmap(count: 4_096)
         out.set(0..<4_096)
         var back = PageBitmap(count: 4_096)
@@ -222,7 +222,7 @@ struct SwapCacheGuest {
         out.subtract(back)
         let none = PageBitmap(count: pageCount)
         func reads(moved: Bool) -> [PageBitmap] {
-            var prefetch = PrefetchState(pageCount: pageCount, now: 0)
+            var prefetch = PrefetchState(pageCount: pageCount, now: 0, learningGenerations: 0)
             if moved { prefetch.workingSetMoved() }
             var plans = [prefetch.plan(around: back, among: out)]
             for _ in 0..<2 { plans.append(prefetch.plan(around: none, among: out.subtracting(prefetch.waiting))) }
@@ -247,7 +247,7 @@ struct SwapCacheGuest {
         #expect(settled[1].isEmpty && settled[2].isEmpty, "a scan reads around its own returns only")
 
         // The allowance running out carries nothing over: it frees as the guest uses what waits.
-        var prefetch = PrefetchState(pageCount: pageCount, now: 0)
+        var prefetch = PrefetchState(pageCount: pageCount, now: 0, learningGenerations: 0)
         prefetch.workingSetMoved()
         #expect(prefetch.plan(around: back, among: out, allowance: 2).count == 2)
         let hits = prefetch.account(mapped: prefetch.waiting, out: out, at: 1_000, coldAge: 10_000).hits
@@ -257,7 +257,7 @@ struct SwapCacheGuest {
     /// A region of 4,096 pages all out but page 100, which came back: the rings read the three pages on each side
     /// (allowance 6). `moved`: a working-set move was seen first.
     static func sixPagesWaiting(moved: Bool) -> (prefetch: PrefetchState, out: PageBitmap, back: PageBitmap) {
-        var prefetch = PrefetchState(pageCount: 4_096, now: 0)
+        var prefetch = PrefetchState(pageCount: 4_096, now: 0, learningGenerations: 0)
         if moved { prefetch.workingSetMoved() }
         var out = PageBitmap(count: 4_096)
         out.set(0..<4_096)
@@ -315,7 +315,7 @@ struct SwapCacheGuest {
     /// A page reclaim dropped was never offered to the guest: it judges neither the rings' reach nor a gap width.
     @Test func pagesReclaimDroppedJudgeNoReach() {
         func reach(droppedAtOnce: Bool) -> Int {
-            var prefetch = PrefetchState(pageCount: 4_096, now: 0)
+            var prefetch = PrefetchState(pageCount: 4_096, now: 0, learningGenerations: 0)
             var out = PageBitmap(count: 4_096)
             out.set(0..<4_096)
             var back = PageBitmap(count: 4_096)
@@ -345,7 +345,7 @@ struct SwapCacheGuest {
     }
 
     @Test func aGapNextToAPageThatCameBackIsFilledBeforeTheRings() {
-        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
+        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0, learningGenerations: 0)
         // Pages 100 and 103 are mapped, 101 and 102 out; 101 came back. 200 came back alone among swapped pages.
         let mapped = Self.bitmap(100..<102, 103..<104, 200..<201)
         let back = Self.bitmap(101..<102, 200..<201)
@@ -365,7 +365,7 @@ struct SwapCacheGuest {
         let mapped = Self.bitmap(100..<102, 103..<104)
         let back = Self.bitmap(101..<102)
         let out = Self.bitmap(0..<100, 102..<103, 104..<Self.pageCount)
-        var settled = PrefetchState(pageCount: Self.pageCount, now: 0)
+        var settled = PrefetchState(pageCount: Self.pageCount, now: 0, learningGenerations: 0)
         var moved = settled
         moved.workingSetMoved()
         #expect(settled.plan(around: back, among: out, mapped: mapped, allowance: 1, gapAllowance: 64)
@@ -378,7 +378,7 @@ struct SwapCacheGuest {
     }
 
     @Test func aGapWiderThanTheGapReachIsNotFilled() {
-        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
+        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0, learningGenerations: 0)
         let reach = prefetch.gapReach
         let mapped = Self.bitmap(100..<101, (101 + reach)..<(102 + reach))
         let back = Self.bitmap(100..<101)
@@ -387,7 +387,7 @@ struct SwapCacheGuest {
     }
 
     @Test func aPageStillInAGapWaitsOneGenerationMore() {
-        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
+        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0, learningGenerations: 0)
         let mapped = Self.bitmap(100..<102, 104..<105, 300..<301)
         let out = Self.bitmap(102..<104, 301..<302)
         let back = Self.bitmap(101..<102, 300..<301)
@@ -405,27 +405,43 @@ struct SwapCacheGuest {
     }
 
     @Test func aPageAloneBetweenMappedPagesWaitsWhileItIs() {
-        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
+        // Gaps of one and two pages were found used: the guest's runs came back in part.
+        var prefetch = PrefetchGapWidthTests.gapLearning(of: "moom", coldAges: 3).prefetch
         let mapped = Self.bitmap(100..<102, 103..<104)
         let out = Self.bitmap(102..<103)
         #expect(prefetch.plan(around: Self.bitmap(101..<102), among: out, mapped: mapped, allowance: 0,
                               gapAllowance: 64) == [102..<103])
         // Alone between two mapped pages, it outlasts the gap's one generation more, cold age after cold age...
-        for coldAge in 1...6 {
+        for coldAge in 4...9 {
             #expect(prefetch.account(mapped: mapped, out: out, at: Int64(coldAge) * 1_000, coldAge: 1_000)
                         .expired.isEmpty)
         }
         #expect(prefetch.waiting == out)
         // ...until a neighbour goes out: it expires at the next cold age.
         let neighbourOut = Self.bitmap(102..<104)
-        let expired = prefetch.account(mapped: Self.bitmap(100..<102), out: neighbourOut, at: 7_000,
+        let expired = prefetch.account(mapped: Self.bitmap(100..<102), out: neighbourOut, at: 10_000,
                                        coldAge: 1_000).expired
         #expect(expired == out)
         #expect(prefetch.waiting.isEmpty)
     }
 
+    @Test func aPageAloneBetweenMappedPagesExpiresWhereNarrowGapsGoUnused() {
+        // Gaps of two pages were read and never used: the guest's runs are single pages, and a page between two
+        // of them is as often never used.
+        var prefetch = PrefetchGapWidthTests.gapLearning(of: "muum", coldAges: 3).prefetch
+        let mapped = Self.bitmap(100..<102, 103..<104)
+        let out = Self.bitmap(102..<103)
+        #expect(prefetch.plan(around: Self.bitmap(101..<102), among: out, mapped: mapped) == [102..<103])
+        var expired = PageBitmap(count: Self.pageCount)
+        for coldAge in 4...7 {
+            expired.formUnion(prefetch.account(mapped: mapped, out: out, at: Int64(coldAge) * 1_000,
+                                               coldAge: 1_000).expired)
+        }
+        #expect(expired[102] && !prefetch.waiting[102])
+    }
+
     @Test func afterAWorkingSetMoveNoPrefetchedPageExpiresUntilTheMoveSettles() {
-        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0)
+        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0, learningGenerations: 0)
         prefetch.workingSetMoved()
         let mapped = Self.bitmap(100..<102, 104..<105, 300..<301)
         let out = Self.bitmap(102..<104, 301..<302)
@@ -458,7 +474,7 @@ struct SwapCacheGuest {
 
     /// `gapReaches`, and the prefetch state at the end.
     static func gapLearning(of pattern: String, coldAges: Int) -> (reaches: [Int], prefetch: PrefetchState) {
-        var prefetch = PrefetchState(pageCount: 4_096, now: 0)
+        var prefetch = PrefetchState(pageCount: 4_096, now: 0, learningGenerations: 0)
         let reaches = learnGaps(&prefetch, of: pattern, coldAges: coldAges)
         return (reaches, prefetch)
     }
@@ -497,7 +513,7 @@ struct SwapCacheGuest {
     }
 
     @Test func gapsTakeTheRingsShareUntilTheyAreFoundUsed() {
-        let fresh = PrefetchState(pageCount: 4_096, now: 0)
+        let fresh = PrefetchState(pageCount: 4_096, now: 0, learningGenerations: 0)
         #expect(fresh.allowances(warmPages: 64_000, blockPages: 512) == (gaps: 4_000, rings: 4_000))
         let used = Self.gapLearning(of: "moom", coldAges: 3).prefetch
         #expect(used.allowances(warmPages: 64_000, blockPages: 512) == (gaps: 16_000, rings: 4_000))

@@ -55,6 +55,11 @@ struct PrefetchGaps: Sendable {
         closes = 0
     }
 
+    /// True once gaps of one or two pages, the narrowest class, were found used: a page out alone between two
+    /// mapped pages is then a run's own. Where the guest's runs are single pages, it is as often the space between
+    /// two of them, and the class is judged unused.
+    var narrowestFoundUsed: Bool { provenReach >= Self.reaches[1] }
+
     /// The pages read for a gap in the last two generations, used or not.
     var read: PageBitmap { readRecent.union(readEarlier) }
 

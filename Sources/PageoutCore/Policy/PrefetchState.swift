@@ -18,16 +18,17 @@
 /// working set comes in runs gets its runs read back whole, and memory it never uses is read only at the edges of
 /// its runs.
 ///
-/// A prefetched page is resident and unmapped, which the skew repair reads as another reader's doing; it is exempt
-/// from the repair for one to two cold ages (two generations, rotated every cold_age), a generation more if it is
-/// still in a gap then (once); none expires in the cold ages after a working-set move, nor one alone between two
-/// pages the VMM maps, for as long as it is (`alone(among:between:)`). A page mapped meanwhile is a hit; one still
-/// unmapped when it expires is a miss, put back into swap through the daemon's own mapping as a repair would be
-/// (the swap cache would keep it resident until reclaim). A waiting page reclaim drops (each scan
-/// looks: `account`'s `resident`) leaves the generations unjudged and may be read again: beside a page that comes
-/// back, and while a working-set move settles at once, once (`plan`'s `dropped`). While a move settles, the pages
-/// that came back at a scan that read its most (`pagesThisScan`) are read around at the next scans too
-/// (`notReadAround`), until one reads less.
+/// A prefetched page is resident and unmapped, which the skew repair reads as another reader's doing; it is exempt from
+/// the repair for one to two cold ages (two generations, rotated every cold_age), a generation more if it is still in a
+/// gap then (once); none expires in the cold ages after a working-set move, nor one alone between two pages the VMM
+/// maps, for as long as it is, once gaps that narrow were found used (`alone(among:between:)`). A page mapped meanwhile
+/// is a hit; one still unmapped when it expires is a miss, put back into swap through the daemon's own mapping as a
+/// repair would be (the swap cache would keep it resident until reclaim). A waiting page reclaim drops (each scan
+/// looks: `account`'s `resident`) leaves the generations unjudged and may be read again: beside a page that comes back,
+/// and while a working-set move settles at once, once (`plan`'s `dropped`). While a move settles, the pages that came
+/// back at a scan that read its most (`pagesThisScan`) are read around at the next scans too (`notReadAround`), until
+/// one reads less. In a region's first cold ages (`learning`), while its first probes bring the working set back, the
+/// gaps have the larger share of their own, and the returns a scan had no room to read around are read around later.
 public struct PrefetchState: Sendable {
     /// The most pages on each side of a page that came back that the rings read.
     public static let maximumReach = 15
@@ -57,6 +58,8 @@ public struct PrefetchState: Sendable {
     /// Generation ends left in which a page still in a gap waits a generation more however often it did, and the
     /// rings' allowance is for their own pages: set by a working-set move (`workingSetMoved`).
     private var movingGenerations = 0
+    /// Generation ends left in the region's first cold ages (`learningGenerations` at first): see `learning`.
+    private var learningLeft: Int
     /// How far from a page that came back the rings reach, judged by the rings' hits and misses.
     private var rings = PrefetchReach()
     /// The gaps filled, and how wide they may be.
@@ -69,14 +72,15 @@ public struct PrefetchState: Sendable {
     /// Pages read again since the last working-set move after reclaim dropped them (`plan`'s `dropped`): once each,
     /// not judged by the rings. Empty once the move has settled.
     private var readAgainSinceMove: PageBitmap
-    /// The pages that came back at the last scan if it read its most (`pagesThisScan`), and, while a working-set
-    /// move settles, those of every such scan before it: while a move settles, read around at the next scan with
-    /// its own returns (`plan`). The last scan's are kept when no move is known too, for the scan that first sees
-    /// one: the scan before it brought back the most.
+    /// The pages that came back at the last scan if it read its most (`pagesThisScan`) or, while the region learns,
+    /// if an allowance ran out; and, while a working-set move settles or the region learns, those of every such
+    /// scan before it: then read around at the next scan with its own returns (`plan`). The last scan's are kept
+    /// when no move is known too, for the scan that first sees one: the scan before it brought back the most.
     private var notReadAround: PageBitmap
 
     /// No page prefetched yet, for a region of `pageCount` pages first seen at `now`.
-    init(pageCount: Int, now: Int64) {
+    init(pageCount: Int, now: Int64, learningGenerations: Int = Self.learningGenerations) {
+        learningLeft = learningGenerations
         recent = PageBitmap(count: pageCount)
         earlier = PageBitmap(count: pageCount)
         renewed = PageBitmap(count: pageCount)
@@ -99,7 +103,7 @@ public struct PrefetchState: Sendable {
     func allowances(warmPages: Int, blockPages: Int) -> (gaps: Int, rings: Int) {
         let share = max(warmPages / Self.shareOfWarm, blockPages)
         let largerShare = max(warmPages / Self.gapShareOfWarm, blockPages)
-        return (gaps.proven ? largerShare : share, settlingAfterMove ? largerShare : share)
+        return (gaps.proven || learning ? largerShare : share, settlingAfterMove ? largerShare : share)
     }
 
     /// The guest's working set moved (`RefaultController.observe`): the reaches go back to the widest each was found
@@ -127,8 +131,31 @@ public struct PrefetchState: Sendable {
     /// settling into its new working set.
     var settlingAfterMove: Bool { movingGenerations > 0 }
 
+    /// Generation ends from a region's first sight in which it learns (`learning`): the first cold age, in which
+    /// nothing is probed, and the two in which the first probes go out and the working set comes back.
+    public static let learningGenerations = 3
+
+    /// True in a region's first cold ages (`learningGenerations`), while every page of unknown behaviour is probed
+    /// once and the working set comes back page by page, its Zipf tail over minutes. The gaps then have the larger
+    /// share of the warm pages for their own pages (before any gap was judged), the rings their sixteenth for
+    /// theirs, and the returns a scan had no room to read around are read around at the next scans
+    /// (`notReadAround`), when the guest's use of what waits frees room.
+    /// Measured on a 1 GiB guest (50% in 16 KiB runs, no move), 750 of the 848 major faults of its third minute
+    /// were pages probed once and never read, 600 of the 848 beside a page that came back after their probe, most
+    /// 20-40 s into the run: the first probes' returns filled a sixteenth of the warm pages within seconds, the
+    /// rings' reads took the gaps' room, and a scan reads around its own returns only. What is read expires as
+    /// usual: never-touched memory must be in swap within a few cold ages, and beside a working set that never
+    /// moved the rings read its runs' edges as often as their tails (they keep their share), and the gaps, where
+    /// the runs are single pages, the space between them (until the narrowest gaps are found used, a page alone
+    /// between two mapped pages is not kept: `PrefetchGaps.narrowestFoundUsed`).
+    var learning: Bool { learningLeft > 0 }
+
+    /// True while pages come back in bulk, in the cold ages after a working-set move and while the region learns:
+    /// a scan reads up to `pagesPerScanAfterMove`, and the rings' allowance is for their own pages.
+    var readingInBulk: Bool { settlingAfterMove || learning }
+
     /// The most pages the next scan prefetches.
-    var pagesThisScan: Int { settlingAfterMove ? Self.pagesPerScanAfterMove : Self.pagesPerScan }
+    var pagesThisScan: Int { readingInBulk ? Self.pagesPerScanAfterMove : Self.pagesPerScan }
 
     /// The prefetched pages still waiting for the guest: exempt from the skew repair.
     public var waiting: PageBitmap { recent.union(earlier) }
@@ -145,8 +172,9 @@ public struct PrefetchState: Sendable {
     /// Takes the pages mapped since (`mapped`: hits) and those that are neither mapped nor out of the VMM any more
     /// (a hole now) out of the generations; every cold_age the older generation expires (its pages are misses, but
     /// for those still in a gap: they wait a generation more, once; in the cold ages after a working-set move all
-    /// wait; a page alone between two mapped pages waits on) and the reaches are judged. Returns the hits and the
-    /// expired pages, to put back into swap, and the pages found dropped (for `plan`).
+    /// wait; a page alone between two mapped pages waits on, once such gaps were found used) and the reaches are
+    /// judged. Returns the hits and the expired pages, to put back into swap, and the pages found dropped (for
+    /// `plan`).
     ///
     /// A waiting page reads as swapped when the kernel's counts agree (the file keeps its swap entry) and as
     /// resident and unmapped when the snapshot looked it up: `out` holds both. `resident`, when a look was taken
@@ -191,10 +219,13 @@ public struct PrefetchState: Sendable {
                 // not: back in swap, each would cost a major fault.
                 (kept, expired) = (earlier, PageBitmap(count: earlier.count))
             }
-            let alone = Self.alone(among: expired, between: mapped)
-            kept.formUnion(alone)
-            expired.subtract(alone)
+            if gaps.narrowestFoundUsed {
+                let alone = Self.alone(among: expired, between: mapped)
+                kept.formUnion(alone)
+                expired.subtract(alone)
+            }
             movingGenerations = max(0, movingGenerations - 1)
+            learningLeft = max(0, learningLeft - 1)
             if movingGenerations == 0 && !readAgainSinceMove.isEmpty {
                 readAgainSinceMove = PageBitmap(count: recent.count)
             }
@@ -214,7 +245,9 @@ public struct PrefetchState: Sendable {
     /// guest (50% in 16 KiB runs), 438 of the 530 major faults 90-120 s after a move were pages the prefetch had
     /// read and let expire when the move settled, a median 7 s before the guest touched them. Memory never used
     /// lies between runs, in stretches as long as the runs: a single page out between two mapped pages is rarely
-    /// that.
+    /// that, unless the runs are single pages, where the gaps of one or two pages are judged unused
+    /// (`PrefetchGaps.narrowestFoundUsed`): measured on a 1 GiB guest (25% in 4 KiB runs), such pages kept 2% of
+    /// its never-touched memory resident to the end.
     static func alone(among pages: PageBitmap, between mapped: PageBitmap) -> PageBitmap {
         var alone = PageBitmap(count: pages.count)
         pages.forEachRun { run in
@@ -237,8 +270,11 @@ public struct PrefetchState: Sendable {
     /// scans' whole `pagesThisScan`, the rings read nothing around them, and the scans after had reads left over.
     /// The pages beside them are the runs' Zipf tails, first touched 30 s or more later, each a major fault:
     /// measured, 293 of 457 faults 30-90 s after a move were within three pages of a page that came back in the
-    /// move's first 10 s and never read. What the allowances hold back is not carried over: they free as the
-    /// guest uses what waits, and carrying every return since the move (tried) read ever wider around old ones.
+    /// move's first 10 s and never read. What the allowances hold back after a move is not carried over: they
+    /// free as the guest uses what waits, and carrying every return since the move (tried) read ever wider around
+    /// old ones. While the region learns it is (`learning`): the first probes bring back what the guest uses once,
+    /// a scan's returns the allowances have no room for are the working set's, and no move follows to read around
+    /// them.
     ///
     /// Before all, while a working-set move settles, the pages of `dropped` (found dropped by reclaim at this
     /// scan's `account`) still among the candidates are read again, once each: they were read for the moved
@@ -256,28 +292,41 @@ public struct PrefetchState: Sendable {
         }
         let readAgainNow = taken
         var around = back
-        if settlingAfterMove { around.formUnion(notReadAround) }
+        if readingInBulk { around.formUnion(notReadAround) }
         guard !around.isEmpty else {
             notReadAround = around
             return record(chosen, taken: taken)
         }
         var runs: [Range<Int>] = []
         around.forEachRun { runs.append($0) }
+        let gapsWaiting = readingInBulk ? waiting.intersectionCount(with: gaps.read, in: 0..<recent.count) : 0
+        var roomSpent = false
         if let mapped {
-            let room = min(pagesThisScan - taken, gapAllowance - waitingCount - readAgainNow)
-            taken += gaps.fill(next: runs, mapped: mapped, eligible: &eligible, into: &chosen, room: room)
+            // While the region learns, the gaps' allowance is for their own pages, as the rings' is after a move.
+            let gapsWaitingCounted = learning ? gapsWaiting : waitingCount
+            let room = min(pagesThisScan - taken, gapAllowance - gapsWaitingCounted - readAgainNow)
+            let read = gaps.fill(next: runs, mapped: mapped, eligible: &eligible, into: &chosen, room: room)
+            taken += read
+            roomSpent = room <= 0 || read == room
         }
-        // After a move the rings' allowance is for their own pages: the gaps of the runs coming back may take
-        // the gaps' larger share and still leave the rings room for the runs' edges, which no gap reaches.
+        // After a move (and while the region learns) the rings' allowance is for their own pages: the gaps of the
+        // runs coming back may take the gaps' larger share and still leave the rings room for the runs' edges,
+        // which no gap reaches.
         // Otherwise it is for all that waits, the gaps' pages just taken too: what comes back is single pages,
         // and the rings' reads beside them go mostly unused.
-        let ringsWaiting = movingGenerations > 0
-            ? waitingCount - waiting.intersectionCount(with: gaps.read, in: 0..<recent.count) : waitingCount + taken
+        let ringsWaiting = readingInBulk ? waitingCount - gapsWaiting : waitingCount + taken
         let room = min(pagesThisScan - taken, allowance - ringsWaiting)
         if room > 0 {
-            taken += fillRings(around: runs, eligible: &eligible, into: &chosen, room: room)
+            let read = fillRings(around: runs, eligible: &eligible, into: &chosen, room: room)
+            taken += read
+            roomSpent = roomSpent || read == room
+        } else {
+            roomSpent = true
         }
-        notReadAround = taken >= pagesThisScan ? around : PageBitmap(count: around.count)
+        // While the region learns, what comes back is its whole working set, once: the returns a scan had no room
+        // to read around are read around later, when the guest's use of what waits frees room.
+        let carried = taken >= pagesThisScan || (learning && roomSpent)
+        notReadAround = carried ? around : PageBitmap(count: around.count)
         return record(chosen, taken: taken)
     }
 
@@ -326,41 +375,5 @@ extension PrefetchState {
     static func move(_ page: Int, from eligible: inout PageBitmap, to chosen: inout PageBitmap) {
         eligible[page] = false
         chosen[page] = true
-    }
-}
-
-/// A prefetch distance judged by its use: doubled (plus one) at a cold_age in which at least half of the pages it
-/// read and that were judged (used, or expired unused) were used, halved at one in which under a quarter were.
-struct PrefetchReach: Sendable {
-    /// The fewest judged pages that move the reach.
-    static let judgedToAdapt = 32
-
-    private(set) var pages = PrefetchState.initialReach
-    /// The widest reach a judgement found used (0 before any): what `restore` goes back to.
-    private var provenPages = 0
-    private var hits = 0
-    private var misses = 0
-
-    /// Back to the widest reach found used, if wider than the reach now.
-    mutating func restore() {
-        pages = max(pages, provenPages)
-    }
-
-    mutating func record(_ count: Int, hit: Bool) {
-        guard count > 0 else { return }
-        if hit { hits += count } else { misses += count }
-    }
-
-    mutating func judge() {
-        let judged = hits + misses
-        guard judged >= Self.judgedToAdapt else { return }
-        let rate = Double(hits) / Double(judged)
-        if rate >= 0.5 {
-            provenPages = max(provenPages, pages)
-            pages = min(PrefetchState.maximumReach, pages * 2 + 1)
-        } else if rate < 0.25 {
-            pages = max(1, pages / 2)
-        }
-        (hits, misses) = (0, 0)
     }
 }
