@@ -133,21 +133,20 @@ public struct PrefetchState: Sendable {
 
     /// Generation ends from a region's first sight in which it learns (`learning`): the first cold age, in which
     /// nothing is probed, and the two in which the first probes go out and the working set comes back.
-    public static let learningGenerations = 3
+    static let learningGenerations = 3
 
-    /// True in a region's first cold ages (`learningGenerations`), while every page of unknown behaviour is probed
-    /// once and the working set comes back page by page, its Zipf tail over minutes. The gaps then have the larger
-    /// share of the warm pages for their own pages (before any gap was judged), the rings their sixteenth for
-    /// theirs, and the returns a scan had no room to read around are read around at the next scans
-    /// (`notReadAround`), when the guest's use of what waits frees room.
-    /// Measured on a 1 GiB guest (50% in 16 KiB runs, no move), 750 of the 848 major faults of its third minute
-    /// were pages probed once and never read, 600 of the 848 beside a page that came back after their probe, most
-    /// 20-40 s into the run: the first probes' returns filled a sixteenth of the warm pages within seconds, the
-    /// rings' reads took the gaps' room, and a scan reads around its own returns only. What is read expires as
-    /// usual: never-touched memory must be in swap within a few cold ages, and beside a working set that never
-    /// moved the rings read its runs' edges as often as their tails (they keep their share), and the gaps, where
-    /// the runs are single pages, the space between them (until the narrowest gaps are found used, a page alone
-    /// between two mapped pages is not kept: `PrefetchGaps.narrowestFoundUsed`).
+    /// True in a region's first cold ages (`learningGenerations`), while every page of unknown behaviour is probed once
+    /// and the working set comes back page by page, its Zipf tail over minutes. The gaps then have the larger share of
+    /// the warm pages for their own pages, found used yet or not, the rings their sixteenth for theirs, and the returns
+    /// a scan had no room to read around are read around at the next scans (`notReadAround`), when the guest's use of
+    /// what waits frees room. Measured on a 1 GiB guest (50% in 16 KiB runs, no move), 750 of the 848 major faults of
+    /// its third minute were pages probed once and never read, 600 of the 848 beside a page that came back after their
+    /// probe, most 20-40 s into the run: the first probes' returns filled a sixteenth of the warm pages within seconds,
+    /// the rings' reads took the gaps' room, and a scan reads around its own returns only. What is read expires as
+    /// usual: never-touched memory must be in swap within a few cold ages, and beside a working set that never moved
+    /// the rings read its runs' edges as often as their tails (they keep their share), and the gaps, where the runs are
+    /// single pages, the space between them (until the narrowest gaps are found used, a page alone between two mapped
+    /// pages is not kept: `PrefetchGaps.narrowestFoundUsed`).
     var learning: Bool { learningLeft > 0 }
 
     /// True while pages come back in bulk, in the cold ages after a working-set move and while the region learns:
@@ -309,10 +308,9 @@ public struct PrefetchState: Sendable {
             taken += read
             roomSpent = room <= 0 || read == room
         }
-        // After a move (and while the region learns) the rings' allowance is for their own pages: the gaps of the
-        // runs coming back may take the gaps' larger share and still leave the rings room for the runs' edges,
-        // which no gap reaches.
-        // Otherwise it is for all that waits, the gaps' pages just taken too: what comes back is single pages,
+        // After a move (and while the region learns) the rings' allowance is for their own pages: the gaps of the runs
+        // coming back may take the gaps' larger share and still leave the rings room for the runs' edges, which no gap
+        // reaches. Otherwise it is for all that waits, the gaps' pages just taken too: what comes back is single pages,
         // and the rings' reads beside them go mostly unused.
         let ringsWaiting = readingInBulk ? waitingCount - gapsWaiting : waitingCount + taken
         let room = min(pagesThisScan - taken, allowance - ringsWaiting)
