@@ -54,11 +54,14 @@ import Testing
         var after = try scanner.snapshot()
         // The odd populated page can still sit in another CPU's LRU add batch, where MADV_PAGEOUT cannot isolate
         // it (docs/KERNEL-NOTES.md, "Pages MADV_PAGEOUT cannot isolate"). The daemon repairs it at its next
-        // scan; so does the test, once, after draining the batches.
-        if after.counts.residentUnmapped > 0, after.counts.residentUnmapped <= 64 {
+        // scan; so does the test, after draining the batches, scan after scan until none is left (seen: 13
+        // pages left after one such repair, under the whole suite's load), for at most 10 s.
+        let deadline = Date().addingTimeInterval(10)
+        while after.counts.residentUnmapped > 0, after.counts.residentUnmapped <= 64, Date() < deadline {
             RawKernel.drainLRUBatches()
             _ = try region.repairResidentUnmapped(after.residentUnmapped.runs())
             after = try scanner.snapshot()
+            if after.counts.residentUnmapped > 0 { usleep(50_000) }
         }
         #expect(scanner.lastPaths == [.counts])
         #expect(after.counts.residentUnmapped == 0, "\(after.counts)")
