@@ -287,7 +287,8 @@ struct SwapCacheGuest {
 
     /// While a working-set move settles, a page reclaim dropped is read again at the scan that finds it gone,
     /// whether or not a page beside it came back (the moved working set's Zipf tail touches it later): once. Away
-    /// from a move it is left until a page beside it comes back.
+    /// from a move it is left until a page beside it comes back, unless it is alone between two mapped pages
+    /// (`aLonePageReclaimDroppedIsReadAgainOnce`).
     @Test func whileAMoveSettlesADroppedPageIsReadAgainOnce() {
         func readBack(moved: Bool) -> (first: [Range<Int>], second: [Range<Int>]) {
             var (prefetch, out, _) = Self.sixPagesWaiting(moved: moved)
@@ -438,6 +439,34 @@ struct SwapCacheGuest {
                                                coldAge: 1_000).expired)
         }
         #expect(expired[102] && !prefetch.waiting[102])
+    }
+
+    /// Reclaim drops a page waiting alone between two mapped pages, which the generations keep for as long as it
+    /// is (measured: a host's DAMON pageout scheme took such pages after a minute unused): it is read again at the
+    /// scan that finds it gone, once, where narrow gaps were found used. Not where they went unused, nor a page
+    /// of a wider gap, away from a working-set move.
+    @Test func aLonePageReclaimDroppedIsReadAgainOnce() {
+        func reads(learned pattern: String, mapped: PageBitmap, out: PageBitmap) -> [[Range<Int>]] {
+            var prefetch = PrefetchGapWidthTests.gapLearning(of: pattern, coldAges: 3).prefetch
+            #expect(prefetch.plan(around: Self.bitmap(101..<102), among: out, mapped: mapped, allowance: 64,
+                                  gapAllowance: 64) == out.runs())
+            let none = PageBitmap(count: Self.pageCount)
+            return [Int64(3_300), 3_600].map { now in
+                // Nothing that waits is in memory any more: reclaim dropped it all.
+                let dropped = prefetch.account(mapped: mapped, out: out, resident: none, at: now, coldAge: 1_000)
+                    .dropped
+                if now == 3_300 { #expect(dropped.intersection(out) == out, "the pages read were dropped") }
+                return prefetch.plan(around: none, among: out, mapped: mapped, allowance: 64, gapAllowance: 64,
+                                     dropped: dropped)
+            }
+        }
+        let lone = Self.bitmap(102..<103)
+        #expect(reads(learned: "moom", mapped: Self.bitmap(100..<102, 103..<104), out: lone) == [[102..<103], []],
+                "read again at once, and once")
+        #expect(reads(learned: "muum", mapped: Self.bitmap(100..<102, 103..<104), out: lone) == [[], []],
+                "narrow gaps unused: a page alone is as often the space between two single-page runs")
+        #expect(reads(learned: "moom", mapped: Self.bitmap(100..<102, 104..<105), out: Self.bitmap(102..<104))
+                    == [[], []], "two pages in a gap are left until a page beside them comes back")
     }
 
     @Test func afterAWorkingSetMoveNoPrefetchedPageExpiresUntilTheMoveSettles() {

@@ -25,10 +25,11 @@
 /// is a hit; one still unmapped when it expires is a miss, put back into swap through the daemon's own mapping as a
 /// repair would be (the swap cache would keep it resident until reclaim). A waiting page reclaim drops (each scan
 /// looks: `account`'s `resident`) leaves the generations unjudged and may be read again: beside a page that comes back,
-/// and while a working-set move settles at once, once (`plan`'s `dropped`). While a move settles, the pages that came
-/// back at a scan that read its most (`pagesThisScan`) are read around at the next scans too (`notReadAround`), until
-/// one reads less. In a region's first cold ages (`learning`), while its first probes bring the working set back, the
-/// gaps have the larger share of their own, and the returns a scan had no room to read around are read around later.
+/// and at once, once, while a working-set move settles or if it is alone between two mapped pages (`plan`'s
+/// `dropped`). While a move settles, the pages that came back at a scan that read its most (`pagesThisScan`) are read
+/// around at the next scans too (`notReadAround`), until one reads less. In a region's first cold ages (`learning`),
+/// while its first probes bring the working set back, the gaps have the larger share of their own, and the returns a
+/// scan had no room to read around are read around later.
 public struct PrefetchState: Sendable {
     /// The most pages on each side of a page that came back that the rings read.
     public static let maximumReach = 15
@@ -69,8 +70,8 @@ public struct PrefetchState: Sendable {
     public private(set) var hitPages = 0
     /// Of those, dropped from the swap cache by reclaim while they waited (found neither mapped nor in memory).
     public private(set) var droppedPages = 0
-    /// Pages read again since the last working-set move after reclaim dropped them (`plan`'s `dropped`): once each,
-    /// not judged by the rings. Empty once the move has settled.
+    /// Pages read again since the last working-set move (or the region's first sight) after reclaim dropped them
+    /// (`plan`'s `dropped`): once each, not judged by the rings.
     private var readAgainSinceMove: PageBitmap
     /// The pages that came back at the last scan if it read its most (`pagesThisScan`) or, while the region learns,
     /// if an allowance ran out; and, while a working-set move settles or the region learns, those of every such
@@ -225,9 +226,6 @@ public struct PrefetchState: Sendable {
             }
             movingGenerations = max(0, movingGenerations - 1)
             learningLeft = max(0, learningLeft - 1)
-            if movingGenerations == 0 && !readAgainSinceMove.isEmpty {
-                readAgainSinceMove = PageBitmap(count: recent.count)
-            }
             rings.judge()
             earlier = recent.union(kept)
             recent = PageBitmap(count: recent.count)
@@ -279,15 +277,16 @@ public struct PrefetchState: Sendable {
     /// scan's `account`) still among the candidates are read again, once each: they were read for the moved
     /// working set's runs, whose Zipf tails come back last. Measured on a 1 GiB guest, a kernel reclaimer dropped
     /// such pages 30-40 s after they were read, and three quarters of the major faults 30 s to 2 min after a move
-    /// were first touches of them, most within 30 s of the drop. They take the gaps' room first.
+    /// were first touches of them, most within 30 s of the drop. Away from a move, the dropped pages alone between
+    /// two mapped pages are read again so, once each (`droppedToReadAgain`). They take the gaps' room first.
     mutating func plan(around back: PageBitmap, among candidates: PageBitmap, mapped: PageBitmap? = nil,
                        allowance: Int = .max, gapAllowance: Int = 0, dropped: PageBitmap? = nil) -> [Range<Int>] {
         var eligible = candidates.subtracting(recent)
         eligible.subtract(earlier)
         var chosen = PageBitmap(count: recent.count)
         var taken = 0
-        if let dropped, settlingAfterMove, !dropped.isEmpty {
-            taken = readDroppedAgain(dropped, eligible: &eligible, into: &chosen)
+        if let again = droppedToReadAgain(dropped, mapped: mapped) {
+            taken = readDroppedAgain(again, eligible: &eligible, into: &chosen)
         }
         let readAgainNow = taken
         var around = back
@@ -336,7 +335,22 @@ public struct PrefetchState: Sendable {
         return chosen.runs(takingAtMost: &left)
     }
 
-    /// Takes the pages of `dropped` that are `eligible` and not read again since the move, at most `pagesThisScan`.
+    /// The pages of `dropped` to read again at once, nil if none: all of them while a working-set move settles;
+    /// otherwise those alone between two pages of `mapped`, once gaps that narrow were found used: the pages the
+    /// generations keep waiting for as long as they are alone (`account`), a run's own pages touched a minute or
+    /// more apart. Measured on a 1 GiB guest (50% in 16 KiB runs, no move), 119 of the 491 major faults of its
+    /// third minute were waiting pages reclaim had dropped (a DAMON pageout scheme of the host, which takes pages
+    /// idle for a minute), 112 of them alone when dropped. Memory pressure allows no prefetch at all.
+    private func droppedToReadAgain(_ dropped: PageBitmap?, mapped: PageBitmap?) -> PageBitmap? {
+        guard let dropped, !dropped.isEmpty else { return nil }
+        if settlingAfterMove { return dropped }
+        guard let mapped, gaps.narrowestFoundUsed else { return nil }
+        let alone = Self.alone(among: dropped, between: mapped)
+        return alone.isEmpty ? nil : alone
+    }
+
+    /// Takes the pages of `dropped` that are `eligible` and not read again since the last working-set move (or,
+    /// without a move, since the region was first seen), at most `pagesThisScan`.
     private mutating func readDroppedAgain(_ dropped: PageBitmap, eligible: inout PageBitmap,
                                            into chosen: inout PageBitmap) -> Int {
         var again = dropped.intersection(eligible)
