@@ -32,7 +32,12 @@ def main():
         time.sleep(0.05)
     if info["status"] != "completed":
         raise SystemExit(f"migration {info['status']}: {info.get('error-desc', '')}")
-    after = qmp.command("query-status")["status"]
+    # QEMU reports the migration completed before its migration thread has left the run state "finish-migrate"
+    # for "postmigrate", and refuses `cont` until it has ("Migration is not finalized yet").
+    while (after := qmp.command("query-status")["status"]) == "finish-migrate":
+        if time.monotonic() > deadline:
+            raise SystemExit("the source stayed in finish-migrate after the migration completed")
+        time.sleep(0.05)
     qmp.command("cont")
     print(f"MIGRATED total_ms={info.get('total-time')} downtime_ms={info.get('downtime')} "
           f"ram_bytes={info['ram']['transferred']} status_after={after}", flush=True)
