@@ -559,6 +559,20 @@ struct SwapCacheGuest {
         #expect(reaches == [3, 7, 7, 3, 3, 7, 7, 3, 3, 3, 3, 7])
     }
 
+    @Test func whatWaitsOfAClassFoundUnusedGoesBackWhenItCloses() {
+        // Space of 2 pages between single mapped pages, never used: read at the first cold age, judged unused at
+        // the second, where the class closes...
+        let (reaches, prefetch) = Self.gapLearning(of: "muum", coldAges: 2)
+        #expect(reaches == [3, 1])
+        // ...and its pages, still in their gaps, go back then, not a cold age later.
+        #expect(prefetch.waitingCount == 0)
+        // Used space of 2 pages, unused space of 4: the middle class closes at the fourth cold age, its pages back
+        // in swap then; the narrow gaps' pages were used.
+        let (wider, after) = Self.gapLearning(of: "moommuuuu", coldAges: 4)
+        #expect(wider == [3, 7, 7, 3])
+        #expect(after.waitingCount == 0)
+    }
+
     @Test func aWorkingSetMoveReopensTheGapsFoundUsed() {
         // Runs whose gaps of 2, 6 and 13 pages are used: the reach opens to 15.
         let gaps = { (page: String) in "m" + page + page + "m" + String(repeating: page, count: 6) + "m"

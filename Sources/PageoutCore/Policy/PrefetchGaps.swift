@@ -6,7 +6,8 @@
 /// as short as that space, the widths overlap. So the widths are judged apart, in three classes that the reach's
 /// steps open one by one (1-2 pages at a reach of 3, 3-6 at 7, 7-14 at 15), each by what became of the pages read
 /// for it in its first generation: the widest open class, used under half the time, closes for `holdOff` cold ages
-/// (twice as long each time it closes again); used at least half the time, it opens the next.
+/// (twice as long each time it closes again), and what waits of it expires then; used at least half the time, it
+/// opens the next.
 struct PrefetchGaps: Sendable {
     /// The reaches, each opening one more class of widths: a gap of up to `reach - 1` pages is filled.
     static let reaches = [1, 3, 7, 15]
@@ -95,9 +96,10 @@ struct PrefetchGaps: Sendable {
     /// A generation ends: the pages of `earlier` (waiting a generation already) still in a gap are kept a
     /// generation more, but not those `renewed` once already; the rest expire. The gap pages read a generation
     /// before are judged by that generation (used, or still waiting: kept or expired), then the classes. Returns
-    /// the kept and the expired pages.
+    /// the kept and the expired pages, and the pages read in the last two generations for the class of widths
+    /// that closed now (`closed`, empty if none did).
     mutating func rotate(earlier: PageBitmap, renewed: PageBitmap,
-                         mapped: PageBitmap) -> (kept: PageBitmap, expired: PageBitmap) {
+                         mapped: PageBitmap) -> (kept: PageBitmap, expired: PageBitmap, closed: PageBitmap) {
         var kept = PageBitmap(count: earlier.count)
         earlier.subtracting(renewed).forEachRun { run in
             for page in run where distanceToMapped(from: page, by: -1, in: mapped) != nil
@@ -107,12 +109,22 @@ struct PrefetchGaps: Sendable {
         }
         let unused = classCounts(of: readEarlier.intersection(earlier))
         let all = classCounts(of: readEarlier)
-        judge(used: zip(all, unused).map { $0 - $1 }, unused: unused)
+        let closedClass = judge(used: zip(all, unused).map { $0 - $1 }, unused: unused)
+        let closed = closedClass.map(pages(ofClass:)) ?? PageBitmap(count: readRecent.count)
         readEarlier = readRecent
         readRecent = PageBitmap(count: readRecent.count)
         middle.formIntersection(readEarlier)
         wide.formIntersection(readEarlier)
-        return (kept, earlier.subtracting(kept))
+        return (kept, earlier.subtracting(kept), closed)
+    }
+
+    /// The pages read in the last two generations for the class `index` (0 the narrowest).
+    private func pages(ofClass index: Int) -> PageBitmap {
+        switch index {
+        case 0: return read.subtracting(middle).subtracting(wide)
+        case 1: return read.intersection(middle)
+        default: return read.intersection(wide)
+        }
     }
 
     /// How many unmapped pages lie from `start` (included) in `direction` to the next mapped page, if that page is
@@ -147,27 +159,29 @@ struct PrefetchGaps: Sendable {
 
     /// The widest open class, judged and used under half the time, closes for `holdOff` cold ages, twice as long
     /// each time it closes again before it was found used (at most 16 times); used at least half the time, with
-    /// none closed lately, it opens the next.
-    private mutating func judge(used: [Int], unused: [Int]) {
+    /// none closed lately, it opens the next. Returns the class that closed (0 the narrowest), if one did.
+    private mutating func judge(used: [Int], unused: [Int]) -> Int? {
         let open = Self.reaches.firstIndex(of: reach) ?? 0
         if closedFor > 0 { closedFor -= 1 }
         guard open > 0 else {
             if closedFor == 0 { reach = Self.reaches[1] }
-            return
+            return nil
         }
         let judged = used[open - 1] + unused[open - 1]
-        guard judged >= Self.judgedToAdapt else { return }
+        guard judged >= Self.judgedToAdapt else { return nil }
         if used[open - 1] * 2 < judged {
             reach = Self.reaches[open - 1]
             closedFor = Self.holdOff << min(closes, 4)
             closes += 1
             lastClosed = open - 1
             proven = false
+            return open - 1
         } else {
             proven = true
             provenReach = max(provenReach, reach)
             if open - 1 >= lastClosed { closes = 0 }
             if closedFor == 0, open < Self.reaches.count - 1 { reach = Self.reaches[open + 1] }
+            return nil
         }
     }
 }
