@@ -24,13 +24,13 @@
 /// ages after a working-set move, nor one alone between two pages the VMM maps, for as long as it is, once gaps that
 /// narrow were found used (`alone(among:between:)`). A page mapped meanwhile is a hit; one still unmapped when it
 /// expires is a miss, put back into swap through the daemon's own mapping as a repair would be (the swap cache would
-/// keep it resident until reclaim). A waiting page reclaim drops (each scan
-/// looks: `account`'s `resident`) leaves the generations unjudged and may be read again: beside a page that comes back,
-/// and at once, once, while a working-set move settles or if it is alone between two mapped pages (`plan`'s
-/// `dropped`). While a move settles, the pages that came back at a scan that read its most (`pagesThisScan`) are read
-/// around at the next scans too (`notReadAround`), until one reads less. In a region's first cold ages (`learning`),
-/// while its first probes bring the working set back, the gaps have the larger share of their own, and the returns a
-/// scan had no room to read around are read around later.
+/// keep it resident until reclaim). A waiting page reclaim drops (each scan looks: `account`'s `resident`) leaves the
+/// generations unjudged and may be read again: beside a page that comes back, and at once, once, while a working-set
+/// move settles or if it is alone between two mapped pages (`plan`'s `dropped`). While a move settles, the pages that
+/// came back at a scan that read its most (`pagesThisScan`) are read around at the next scans too (`notReadAround`),
+/// until one reads less. In a region's first cold ages (`learning`), while its first probes bring the working set
+/// back, the gaps have the larger share of their own, and the returns a scan had no room to read around are read
+/// around later.
 public struct PrefetchState: Sendable {
     /// The most pages on each side of a page that came back that the rings read.
     public static let maximumReach = 15
