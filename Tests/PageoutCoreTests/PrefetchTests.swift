@@ -118,7 +118,8 @@ struct SwapCacheGuest {
 
     @Test(arguments: [true, false])
     func prefetchedPagesTheGuestNeverUsesGoBackToSwap(cachedReadsAsSwapped: Bool) {
-        let result = Self.walk(prefetch: true, cachedReadsAsSwapped: cachedReadsAsSwapped)
+        // The guest's first touches read as a working-set move, which settles 80 s after it at the earliest.
+        let result = Self.walk(prefetch: true, cachedReadsAsSwapped: cachedReadsAsSwapped, seconds: 130)
         // The reach starts at 3: pages 37-39 were read with page 40; the guest never touches them.
         let unused = 37..<40
         #expect(unused.allSatisfy { result.expired[$0] }, "the unused prefetched pages were put back")
@@ -153,7 +154,7 @@ struct SwapCacheGuest {
         }
         #expect(prefetch.reach == 1)
         // The working set moves: back to the widest reach found used.
-        prefetch.workingSetMoved()
+        prefetch.workingSetMoved(at: 0)
         #expect(prefetch.reach == PrefetchState.maximumReach)
     }
 
@@ -169,7 +170,7 @@ struct SwapCacheGuest {
         }
         var settled = PrefetchState(pageCount: pageCount, now: 0, learningGenerations: 0)
         var moved = settled
-        moved.workingSetMoved()
+        moved.workingSetMoved(at: 0)
         let readSettled = settled.plan(around: back, among: out).reduce(0) { $0 + $1.count }
         let readMoved = moved.plan(around: back, among: out).reduce(0) { $0 + $1.count }
         #expect(readSettled == PrefetchState.pagesPerScan)
@@ -177,8 +178,8 @@ struct SwapCacheGuest {
         // Once the move settles (its cold ages passed), a scan reads its usual share again.
         var now: Int64 = 0
         for _ in 0..<PrefetchState.generationsAfterMove {
-            now += 3_000
-            _ = moved.account(mapped: back, out: out, at: now, coldAge: 3_000)
+            now += 20_000
+            _ = moved.account(mapped: back, out: out, at: now, coldAge: 20_000)
         }
         #expect(!moved.settlingAfterMove)
         // The page after each of those came back now; around it, pages not read yet are out.
@@ -223,7 +224,7 @@ struct SwapCacheGuest {
         let none = PageBitmap(count: pageCount)
         func reads(moved: Bool) -> [PageBitmap] {
             var prefetch = PrefetchState(pageCount: pageCount, now: 0, learningGenerations: 0)
-            if moved { prefetch.workingSetMoved() }
+            if moved { prefetch.workingSetMoved(at: 0) }
             var plans = [prefetch.plan(around: back, among: out)]
             for _ in 0..<2 { plans.append(prefetch.plan(around: none, among: out.subtracting(prefetch.waiting))) }
             return plans.map { runs in
@@ -246,19 +247,23 @@ struct SwapCacheGuest {
         #expect(settled[0].setCount == PrefetchState.pagesPerScan)
         #expect(settled[1].isEmpty && settled[2].isEmpty, "a scan reads around its own returns only")
 
-        // The allowance running out carries nothing over: it frees as the guest uses what waits.
-        var prefetch = PrefetchState(pageCount: pageCount, now: 0, learningGenerations: 0)
-        prefetch.workingSetMoved()
-        #expect(prefetch.plan(around: back, among: out, allowance: 2).count == 2)
-        let hits = prefetch.account(mapped: prefetch.waiting, out: out, at: 1_000, coldAge: 10_000).hits
-        #expect(prefetch.plan(around: none, among: out.subtracting(hits), allowance: 2).isEmpty)
+        // The rings' allowance running out carries the returns over while the move settles: they are read around,
+        // nearest first, as the guest's use of what waits frees room; not once the working set stays put.
+        for moved in [true, false] {
+            var prefetch = PrefetchState(pageCount: pageCount, now: 0, learningGenerations: 0)
+            if moved { prefetch.workingSetMoved(at: 0) }
+            #expect(prefetch.plan(around: back, among: out, allowance: 2) == [3..<4, 5..<6])
+            let hits = prefetch.account(mapped: prefetch.waiting, out: out, at: 1_000, coldAge: 10_000).hits
+            let next = prefetch.plan(around: none, among: out.subtracting(hits), allowance: 2)
+            #expect(next == (moved ? [11..<12, 13..<14] : []), "moved: \(moved)")
+        }
     }
 
     /// A region of 4,096 pages all out but page 100, which came back: the rings read the three pages on each side
     /// (allowance 6). `moved`: a working-set move was seen first.
     static func sixPagesWaiting(moved: Bool) -> (prefetch: PrefetchState, out: PageBitmap, back: PageBitmap) {
         var prefetch = PrefetchState(pageCount: 4_096, now: 0, learningGenerations: 0)
-        if moved { prefetch.workingSetMoved() }
+        if moved { prefetch.workingSetMoved(at: 0) }
         var out = PageBitmap(count: 4_096)
         out.set(0..<4_096)
         var back = PageBitmap(count: 4_096)
@@ -368,7 +373,7 @@ struct SwapCacheGuest {
         let out = Self.bitmap(0..<100, 102..<103, 104..<Self.pageCount)
         var settled = PrefetchState(pageCount: Self.pageCount, now: 0, learningGenerations: 0)
         var moved = settled
-        moved.workingSetMoved()
+        moved.workingSetMoved(at: 0)
         #expect(settled.plan(around: back, among: out, mapped: mapped, allowance: 1, gapAllowance: 64)
                     == [102..<103])
         #expect(moved.plan(around: back, among: out, mapped: mapped, allowance: 1, gapAllowance: 64)
@@ -469,9 +474,32 @@ struct SwapCacheGuest {
                     == [[], []], "two pages in a gap are left until a page beside them comes back")
     }
 
+    @Test func aMoveSettlesNoSoonerThanItsLeastTimeWhateverTheColdAge() {
+        // At a cold_age of 10 s, a move's four cold ages are 40 s; a moved working set's Zipf tail comes back over
+        // a time the guest's access rate sets.
+        var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0, learningGenerations: 0)
+        prefetch.workingSetMoved(at: 5_000)
+        let mapped = Self.bitmap(100..<102, 104..<105)
+        let out = Self.bitmap(102..<104)
+        #expect(prefetch.plan(around: Self.bitmap(101..<102), among: out, mapped: mapped, allowance: 2,
+                              gapAllowance: 64) == [102..<104])
+        var now: Int64 = 5_000
+        var settledAt: Int64?
+        var expiredAt: Int64?
+        while expiredAt == nil, now < 300_000 {
+            now += 10_000
+            if !prefetch.account(mapped: mapped, out: out, at: now, coldAge: 10_000).expired.isEmpty {
+                expiredAt = now
+            }
+            if settledAt == nil, !prefetch.settlingAfterMove { settledAt = now }
+        }
+        #expect(settledAt == 5_000 + PrefetchState.settlingTime, "settled 80 s after the move, not 40 s")
+        #expect(expiredAt == 95_000, "what was read at the move waits until then, and a cold age more in its gap")
+    }
+
     @Test func afterAWorkingSetMoveNoPrefetchedPageExpiresUntilTheMoveSettles() {
         var prefetch = PrefetchState(pageCount: Self.pageCount, now: 0, learningGenerations: 0)
-        prefetch.workingSetMoved()
+        prefetch.workingSetMoved(at: 0)
         let mapped = Self.bitmap(100..<102, 104..<105, 300..<301)
         let out = Self.bitmap(102..<104, 301..<302)
         let back = Self.bitmap(101..<102, 300..<301)
@@ -481,12 +509,12 @@ struct SwapCacheGuest {
         // both wait for as many cold ages as the move settles...
         let kept = PrefetchState.generationsAfterMove
         let expired = (1...kept).map {
-            prefetch.account(mapped: mapped, out: out, at: Int64($0) * 1_000, coldAge: 1_000).expired
+            prefetch.account(mapped: mapped, out: out, at: Int64($0) * 20_000, coldAge: 20_000).expired
         }
         #expect(expired.allSatisfy { $0.isEmpty })
         #expect(prefetch.waiting == out)
         // ...and expire at the next, the gap's pages still in their gap.
-        #expect(prefetch.account(mapped: mapped, out: out, at: Int64(kept + 1) * 1_000, coldAge: 1_000).expired
+        #expect(prefetch.account(mapped: mapped, out: out, at: Int64(kept + 1) * 20_000, coldAge: 20_000).expired
                     == out)
         #expect(prefetch.waiting.isEmpty)
     }
@@ -585,19 +613,19 @@ struct SwapCacheGuest {
         #expect(prefetch.allowances(warmPages: 64_000, blockPages: 512) == (gaps: 4_000, rings: 4_000))
         // The working set moves: the widest reach found used opens at once, with the gaps' larger share, which
         // the rings have too while the move settles.
-        prefetch.workingSetMoved()
+        prefetch.workingSetMoved(at: 100_000)
         #expect(prefetch.gapReach == 15)
         #expect(prefetch.allowances(warmPages: 64_000, blockPages: 512) == (gaps: 16_000, rings: 16_000))
         for coldAge in 1...PrefetchState.generationsAfterMove {
             _ = prefetch.account(mapped: PageBitmap(count: 4_096), out: PageBitmap(count: 4_096),
-                                 at: Int64(100 + coldAge) * 1_000, coldAge: 1_000)
+                                 at: 100_000 + Int64(coldAge) * 20_000, coldAge: 20_000)
         }
         #expect(!prefetch.settlingAfterMove)
         #expect(prefetch.allowances(warmPages: 64_000, blockPages: 512).rings == 4_000)
         // A region whose gaps were never found used has nothing to go back to.
         var unused = Self.gapLearning(of: "muum", coldAges: 3).prefetch
         let before = unused.gapReach
-        unused.workingSetMoved()
+        unused.workingSetMoved(at: 0)
         #expect(unused.gapReach == before)
     }
 }

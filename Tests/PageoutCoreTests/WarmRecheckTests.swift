@@ -34,9 +34,9 @@ import Testing
         var (state, guest, now) = Self.oldWorkingSetHeld()
         // What `steer` does when first refaults jump.
         state.endWarmHolds(at: now)
-        state.prefetch.workingSetMoved()
-        // The first check takes every other warm page, page 32 among them: it comes back at once. Four cold ages
-        // of 3 s settle the move.
+        state.prefetch.workingSetMoved(at: now)
+        // The first check takes every other warm page, page 32 among them: it comes back at once, while the move
+        // settles.
         now = Self.scanned(&state, &guest, from: now, seconds: 12)
         #expect(guest.mapped.setCount == 1 && guest.mapped[32], "only the page in use is mapped")
         #expect(state.warm[32], "and it is warm")

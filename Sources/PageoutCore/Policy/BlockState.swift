@@ -27,7 +27,7 @@ public struct BlockState: Sendable, Hashable {
     /// within cold_age says they went cold.
     public var warmCheckOut = false
     /// True when the block's warm pages are checked again at once, held or not, while a working-set move settles
-    /// (`PrefetchState.settlingAfterMove`): a check in the cold ages after the move found a few of them in use
+    /// (`PrefetchState.settlingAfterMove`): a check while the move settles found a few of them in use
     /// (pages the new working set shares with an older one, mapped all along, so never seen back), which says
     /// nothing of the rest (the old working set's).
     public var recheckWarm = false

@@ -185,7 +185,7 @@ extension PolicyEngine {
     /// that were warm when the check began) are warm no more, and the block's pages of unknown behaviour go out
     /// in full. Until then it waits.
     ///
-    /// In the cold ages after a working-set move, under half of the check back says the block's warm pages are
+    /// While a working-set move settles, under half of the check back says the block's warm pages are
     /// two sets: a few the new working set shares with an older one (mapped all along, so never seen come back
     /// before the check) and the old working set's, unused. Held on the word of the few, the others would stay
     /// resident for the whole hold (up to max_backoff times the controller's scale); instead the pages back stay

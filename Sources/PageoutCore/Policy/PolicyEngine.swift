@@ -210,7 +210,7 @@ public enum PolicyEngine {
         // set's); its new runs are read back as widely as runs were found used.
         state.endWarmHolds(at: now)
         state.forgetUse(keeping: refaulted, at: now)
-        state.prefetch.workingSetMoved()
+        state.prefetch.workingSetMoved(at: now)
         return true
     }
 

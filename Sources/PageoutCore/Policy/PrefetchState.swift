@@ -20,17 +20,17 @@
 ///
 /// A prefetched page is resident and unmapped, which the skew repair reads as another reader's doing; it is exempt from
 /// the repair for one to two cold ages (two generations, rotated every cold_age), a generation more if it is still in a
-/// gap then (once; not if the gap's width was just judged unused: then it expires at once); none expires in the cold
-/// ages after a working-set move, nor one alone between two pages the VMM maps, for as long as it is, once gaps that
+/// gap then (once; not if the gap's width was just judged unused: then it expires at once); none expires while a
+/// working-set move settles, nor one alone between two pages the VMM maps, for as long as it is, once gaps that
 /// narrow were found used (`alone(among:between:)`). A page mapped meanwhile is a hit; one still unmapped when it
 /// expires is a miss, put back into swap through the daemon's own mapping as a repair would be (the swap cache would
 /// keep it resident until reclaim). A waiting page reclaim drops (each scan looks: `account`'s `resident`) leaves the
 /// generations unjudged and may be read again: beside a page that comes back, and at once, once, while a working-set
 /// move settles or if it is alone between two mapped pages (`plan`'s `dropped`). While a move settles, the pages that
-/// came back at a scan that read its most (`pagesThisScan`) are read around at the next scans too (`notReadAround`),
-/// until one reads less. In a region's first cold ages (`learning`), while its first probes bring the working set
-/// back, the gaps have the larger share of their own, and the returns a scan had no room to read around are read
-/// around later.
+/// came back at a scan that read its most (`pagesThisScan`) or whose rings' room ran out are read around at the next
+/// scans too (`notReadAround`), until one reads less and the rings have room left. In a region's first cold ages
+/// (`learning`), while its first probes bring the working set back, the gaps have the larger share of their own, and
+/// the returns a scan had no room to read around are read around later.
 public struct PrefetchState: Sendable {
     /// The most pages on each side of a page that came back that the rings read.
     public static let maximumReach = 15
@@ -60,6 +60,8 @@ public struct PrefetchState: Sendable {
     /// Generation ends left in which a page still in a gap waits a generation more however often it did, and the
     /// rings' allowance is for their own pages: set by a working-set move (`workingSetMoved`).
     private var movingGenerations = 0
+    /// When (ms) the last working-set move was seen: the move settles `settlingTime` after it at the earliest.
+    private var movedAt: Int64 = 0
     /// Generation ends left in the region's first cold ages (`learningGenerations` at first): see `learning`.
     private var learningLeft: Int
     /// How far from a page that came back the rings reach, judged by the rings' hits and misses.
@@ -98,7 +100,7 @@ public struct PrefetchState: Sendable {
     public var gapReach: Int { gaps.reach }
 
     /// How many pages may wait at once in a region with `warmPages` pages known warm, for the gaps and for the
-    /// rings (at least `blockPages` each). In the cold ages after a working-set move the rings may hold the gaps'
+    /// rings (at least `blockPages` each). While a working-set move settles the rings may hold the gaps'
     /// larger share: what they read beside a moved working set's runs is mostly the runs' own pages, which its
     /// Zipf tail touches over the next minutes, and a sixteenth of the warm pages is full within seconds of the
     /// move.
@@ -114,10 +116,11 @@ public struct PrefetchState: Sendable {
     /// ever longer. A move brings whole runs back at once, the case the wider reaches were found used in; without
     /// this they would open again one cold age after another while the runs come back. For `generationsAfterMove`
     /// cold ages, prefetched pages wait for the runs' tails and the rings have room of their own.
-    mutating func workingSetMoved() {
+    mutating func workingSetMoved(at now: Int64) {
         rings.restore()
         gaps.restore()
         movingGenerations = Self.generationsAfterMove
+        movedAt = now
         readAgainSinceMove = PageBitmap(count: recent.count)
     }
 
@@ -129,8 +132,15 @@ public struct PrefetchState: Sendable {
     /// alone read a run's edges, would get no room.
     static let generationsAfterMove = 4
 
-    /// True in the cold ages after a working-set move (`generationsAfterMove` of them): the guest is still
-    /// settling into its new working set.
+    /// The least time (ms) a working-set move settles, however short cold_age is: its `generationsAfterMove` at the
+    /// 20 s cold_age they were measured at. How long a moved working set's Zipf tail takes to come back is set by
+    /// the guest's access rate, not by the daemon's cold_age: measured on a 1 GiB guest (35% in 16 KiB runs,
+    /// moving every 100 s) at cold_age 10 s, 183 of the 591 major faults 30-90 s after a move were pages read in
+    /// the move's first 20 s that expired when it settled, 40 s after it, and were touched in the 30 s after.
+    static let settlingTime: Int64 = 80_000
+
+    /// True in the cold ages after a working-set move (`generationsAfterMove` of them, `settlingTime` at least): the
+    /// guest is still settling into its new working set.
     var settlingAfterMove: Bool { movingGenerations > 0 }
 
     /// Generation ends from a region's first sight in which it learns (`learning`): the first cold age, in which
@@ -172,7 +182,7 @@ public struct PrefetchState: Sendable {
 
     /// Takes the pages mapped since (`mapped`: hits) and those that are neither mapped nor out of the VMM any more
     /// (a hole now) out of the generations; every cold_age the older generation expires (its pages are misses, but
-    /// for those still in a gap: they wait a generation more, once; in the cold ages after a working-set move all
+    /// for those still in a gap: they wait a generation more, once; while a working-set move settles all
     /// wait; a page alone between two mapped pages waits on, once such gaps were found used) and the reaches are
     /// judged. A class of gap widths judged unused then (`PrefetchGaps.rotate`'s `closed`) takes what waits of it,
     /// of either generation, back at once: measured on a 1 GiB guest (25% in 4 KiB runs), 63 MiB of the gaps read
@@ -235,7 +245,10 @@ public struct PrefetchState: Sendable {
                 kept.formUnion(alone)
                 expired.subtract(alone)
             }
-            movingGenerations = max(0, movingGenerations - 1)
+            // The last cold age of a move's settling lasts until its least time is up.
+            if movingGenerations > 1 || now - movedAt >= Self.settlingTime {
+                movingGenerations = max(0, movingGenerations - 1)
+            }
             learningLeft = max(0, learningLeft - 1)
             rings.judge()
             earlier = recent.union(kept)
@@ -278,9 +291,12 @@ public struct PrefetchState: Sendable {
     /// scans' whole `pagesThisScan`, the rings read nothing around them, and the scans after had reads left over.
     /// The pages beside them are the runs' Zipf tails, first touched 30 s or more later, each a major fault:
     /// measured, 293 of 457 faults 30-90 s after a move were within three pages of a page that came back in the
-    /// move's first 10 s and never read. What the allowances hold back after a move is not carried over: they
-    /// free as the guest uses what waits, and carrying every return since the move (tried) read ever wider around
-    /// old ones. While the region learns it is (`learning`): the first probes bring back what the guest uses once,
+    /// move's first 10 s and never read. What the rings' allowance holds back is carried over too, until the rings
+    /// have room left: they read nearest first, what a return's reach holds is read once, and the allowance frees
+    /// as the guest uses what waits. Measured on a 1 GiB guest (35% in 16 KiB runs, cold_age 10 s), 379 of the 434
+    /// major faults 30-90 s after a move were pages within three of a page that came back in the move's first
+    /// 20 s, never read: the scans' reads after the first few were the allowances'. While the region learns, what
+    /// any allowance holds back is carried over (`learning`): the first probes bring back what the guest uses once,
     /// a scan's returns the allowances have no room for are the working set's, and no move follows to read around
     /// them.
     ///
@@ -324,16 +340,18 @@ public struct PrefetchState: Sendable {
         // and the rings' reads beside them go mostly unused.
         let ringsWaiting = readingInBulk ? waitingCount - gapsWaiting : waitingCount + taken
         let room = min(pagesThisScan - taken, allowance - ringsWaiting)
+        var ringsRoomSpent = true
         if room > 0 {
             let read = fillRings(around: runs, eligible: &eligible, into: &chosen, room: room)
             taken += read
-            roomSpent = roomSpent || read == room
-        } else {
-            roomSpent = true
+            ringsRoomSpent = read == room
         }
+        roomSpent = roomSpent || ringsRoomSpent
         // While the region learns, what comes back is its whole working set, once: the returns a scan had no room
-        // to read around are read around later, when the guest's use of what waits frees room.
-        let carried = taken >= pagesThisScan || (learning && roomSpent)
+        // to read around are read around later, when the guest's use of what waits frees room. While a move
+        // settles, so are those the rings had no room for: the gaps' room is spent by what waits of any kind, and
+        // the rings read nearest first, a return read around to their reach adding nothing more.
+        let carried = taken >= pagesThisScan || (learning && roomSpent) || (settlingAfterMove && ringsRoomSpent)
         notReadAround = carried ? around : PageBitmap(count: around.count)
         return record(chosen, taken: taken)
     }
