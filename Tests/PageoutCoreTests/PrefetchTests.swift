@@ -209,10 +209,11 @@ struct SwapCacheGuest {
                                                                         3_002..<3_003])
     }
 
-    /// While a working-set move settles, the pages that came back at a scan whose reads reached the scan's most
-    /// are read around at the next scans, nearest first with their own returns, until one reads less than its
-    /// most. Away from a move, and when the allowance is what runs out, a scan reads around its own returns only.
-    @Test func whileAMoveSettlesTheReturnsAFullScanLeftAreReadAroundLater() {
+    /// While a working-set move settles, the pages that came back at a scan whose reads reached the scan's most,
+    /// or whose rings' allowance ran out, are read around at the next scans, nearest first with their own returns,
+    /// until one reads less than its most and its rings have room left. Away from a move a scan reads around its
+    /// own returns only.
+    @Test func whileAMoveSettlesTheReturnsAFullScanOrTheRingsLeftAreReadAroundLater() {
         // Every eighth page of the first half came back, all else is out: 4,096 returns, six pages out within
         // the rings' first reach of each (24,576), more than a scan reads.
         let pageCount = 65_536
