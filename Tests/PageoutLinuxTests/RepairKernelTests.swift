@@ -35,22 +35,42 @@ import Testing
         let readSwapped = swapped.swapped.setCount(in: readRange) + swapped.swapped.setCount(in: mappedReadRange)
         let filledHoles = swapped.pages(in: .hole).setCount(in: mappedReadRange)
         #expect(filledHoles > 0)
-        #expect(skewed.counts.residentUnmapped == readSwapped + filledHoles, "\(skewed.counts)")
+        var broughtBack = PageBitmap(count: guest.pages)
+        broughtBack.set(readRange)
+        broughtBack.set(mappedReadRange)
+        broughtBack.formIntersection(swapped.swapped)
+        var filled = PageBitmap(count: guest.pages)
+        filled.set(mappedReadRange)
+        filled.formIntersection(swapped.pages(in: .hole))
+        broughtBack.formUnion(filled)
+        // Reclaim may take a page read back before the snapshot looks (seen: 4 of 15,561 once, under the whole
+        // suite's load, on a host whose DAMON pageout scheme takes unmapped pages of long-idle memory): it is in
+        // swap again, or a hole again for a zero page. Nothing else moves, and nothing else is resident-unmapped.
+        let reclaimedAgain = broughtBack.subtracting(skewed.residentUnmapped)
+        #expect(reclaimedAgain.setCount <= 64, "\(reclaimedAgain.setCount) of \(readSwapped + filledHoles)")
+        #expect(reclaimedAgain.intersectionCount(with: skewed.swapped.union(skewed.pages(in: .hole)),
+                                                  in: 0..<guest.pages) == reclaimedAgain.setCount)
+        #expect(skewed.residentUnmapped == broughtBack.subtracting(reclaimedAgain), "\(skewed.counts)")
         #expect(skewed.pages(in: .hole).setCount(in: readRange) == swapped.pages(in: .hole).setCount(in: readRange),
                 "read(2) of a shmem hole allocates nothing")
         var mappedRead = PageBitmap(count: guest.pages)
         mappedRead.set(mappedReadRange)
         mappedRead.subtract(swapped.mapped)  // pages the VMM still maps stay mapped
+        mappedRead.subtract(reclaimedAgain)
         #expect(skewed.residentUnmapped.runs(in: mappedReadRange) == mappedRead.runs(in: mappedReadRange))
         #expect(skewed.mapped == swapped.mapped, "a foreign read maps nothing in the VMM")
-        #expect(try region.cacheStat().evicted == evictedBefore - UInt64(readSwapped))
+        // cachestat counts what is in swap when it is called: reclaim may have taken a few more by then.
+        let evictedAtSnapshot = evictedBefore - UInt64(readSwapped)
+            + UInt64(reclaimedAgain.intersectionCount(with: swapped.swapped, in: 0..<guest.pages))
+        let evicted = try region.cacheStat().evicted
+        #expect(evicted >= evictedAtSnapshot && evicted <= evictedAtSnapshot + 64, "\(evicted), \(evictedAtSnapshot)")
 
         // Repair: only resident-unmapped pages are populated and paged out.
         let repaired = try region.repairResidentUnmapped(skewed.residentUnmapped.runs())
         // mincore decides what is populated: a page reclaimed between the snapshot and the repair is skipped
         // (seen: 8 of 15,561 once, under the whole suite's load), never populated from swap.
-        #expect(repaired <= readSwapped + filledHoles && repaired >= readSwapped + filledHoles - 64,
-                "\(repaired) of \(readSwapped + filledHoles)")
+        #expect(repaired <= skewed.counts.residentUnmapped && repaired >= skewed.counts.residentUnmapped - 64,
+                "\(repaired) of \(skewed.counts.residentUnmapped)")
         var after = try scanner.snapshot()
         // The odd populated page can still sit in another CPU's LRU add batch, where MADV_PAGEOUT cannot isolate
         // it (docs/KERNEL-NOTES.md, "Pages MADV_PAGEOUT cannot isolate"). The daemon repairs it at its next
