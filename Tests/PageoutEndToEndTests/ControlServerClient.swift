@@ -208,12 +208,21 @@ extension VarlinkTestClient {
 }
 
 /// Makes `calls` (method and parameters) over one connection from a python3 run through setpriv with
-/// `credentials` (`--reuid 65534 ...`); returns the replies.
+/// `credentials` (`--reuid 65534 ...`); returns the replies. Waits up to 60 s for a daemon just started to
+/// bind its socket and give it its mode and group (a connect until then finds no file, no listener, or EACCES).
 func callsAs(_ credentials: [String], _ socketPath: String, _ calls: [[Any]]) throws -> [[String: Any]] {
     let script = """
-        import json, socket, sys
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(sys.argv[1])
+        import json, socket, sys, time
+        deadline = time.monotonic() + 60
+        while True:
+            s = socket.socket(socket.AF_UNIX)
+            try:
+                s.connect(sys.argv[1])
+                break
+            except (FileNotFoundError, ConnectionRefusedError, PermissionError):
+                s.close()
+                if time.monotonic() > deadline: raise
+                time.sleep(0.05)
         replies = []
         for method, parameters in json.loads(sys.argv[2]):
             s.sendall(json.dumps({"method": method, "parameters": parameters}).encode() + b"\\0")
