@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import PageoutLinux
 import PageoutTestSupport
 import Testing
 
@@ -80,7 +81,7 @@ import Testing
         let deadline = Date().addingTimeInterval(Eventually.defaultTimeout)
         repeat {
             usleep(200_000)
-            guard FileManager.default.fileExists(atPath: daemon.socketPath) else { continue }
+            guard UnixSocket.isListening(at: daemon.socketPath) else { continue }
             families = try PrometheusText.parse(try Self.pageoutctlMetrics(socket: daemon.socketPath))
         } while families["pageoutd_region_up"]?.samples.first?.value != 1 && Date() < deadline
         Self.expectRegionMetrics(families, guestSize: Double(16 << 20))

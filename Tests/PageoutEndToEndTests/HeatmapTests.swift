@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import PageoutControl
 import PageoutCore
+import PageoutLinux
 import PageoutTestSupport
 import Testing
 
@@ -59,7 +60,7 @@ import Testing
         try HostRequirements.requireRoot()
         let guest = try GuestSim(["--size", "16MiB", "--hot-percent", "10"])
         let daemon = try DaemonProcess(config: ConvergingConfig.text(pid: guest.pid, memfd: guest.memfd))
-        try Eventually.wait(for: "the control socket") { FileManager.default.fileExists(atPath: daemon.socketPath) }
+        try Eventually.wait(for: "the control socket listening") { UnixSocket.isListening(at: daemon.socketPath) }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import PageoutLinux
 import PageoutTestSupport
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
         try HostRequirements.requireRoot()
         let guest = try GuestSim(["--size", "16MiB", "--hot-percent", "10"])
         let daemon = try DaemonProcess(config: "[daemon]\nscan_interval = \"500ms\"\n")
-        try Eventually.wait(for: "the control socket") { FileManager.default.fileExists(atPath: daemon.socketPath) }
+        try Eventually.wait(for: "the control socket listening") { UnixSocket.isListening(at: daemon.socketPath) }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("python/varlink_check.py").path
         let python = Process()
